@@ -1,0 +1,49 @@
+# Podium: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-dev translations messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Compiled catalogs are build output (not committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "Podium is at http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login)"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

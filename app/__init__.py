@@ -1,0 +1,83 @@
+"""The application factory: a readable list of register_* steps."""
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_environment
+
+from . import cli, formatting
+from .auth.views import bp as auth_bp
+from .database import configure_sqlite
+from .errors import register_error_handlers
+from .events.views import bp as events_bp
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .i18n import bp as i18n_bp
+from .i18n import select_locale
+from .mailing.sender import start_background_sender
+from .mailing.views import bp as mailbox_bp
+from .registrations.staff_views import bp as staff_bp
+from .registrations.views import bp as registrations_bp
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config or config_from_environment())
+    app.config.update(overrides)
+    register_instance_defaults(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_mail_sender(app)
+    cli.register(app)
+    return app
+
+
+def register_instance_defaults(app: Flask) -> None:
+    """A SQLite file and a generated secret key in instance/, when none is configured."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'podium.db'}"
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("ENV_NAME") == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(app.root_path).parent / "translations"))
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, mailbox_bp, i18n_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    formatting.register(app)
+
+
+def register_mail_sender(app: Flask) -> None:
+    """Start this process's background sender on its first request (after any fork)."""
+
+    @app.before_request
+    def ensure_sender():
+        start_background_sender(app)

@@ -1,0 +1,108 @@
+"""Thin click commands under `flask --app wsgi`; each calls a service."""
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import demo as demo_data
+from .auth.models import Role
+from .auth.services import create_user
+from .errors import DomainError
+from .events.models import EventKind
+from .events.services import create_event
+from .extensions import db
+from .links import absolute_url
+from .mailing import sender
+
+users = AppGroup("users", help="Staff users.")
+events = AppGroup("events", help="Events.")
+mail = AppGroup("mail", help="The outbox.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.staff.value, show_default=True)
+@click.option("--password", help="Generated and printed when not given.")
+@click.option("--name", default="")
+def users_create(email, role, password, name):
+    """Create a staff user."""
+    try:
+        user, password_used = create_user(email, role=role, password=password, name=name)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"id: {user.id}")
+    click.echo(f"email: {user.email}")
+    click.echo(f"role: {user.role}")
+    if not password:
+        click.echo(f"password: {password_used}  (shown only now)")
+
+
+def _parse_local(value: str | None, zone: ZoneInfo, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except ValueError:
+        raise click.BadParameter(f'use "YYYY-MM-DD HH:MM", not {value!r}', param_hint=option) from None
+
+
+@events.command("create")
+@click.option("--title", required=True)
+@click.option("--kind", type=click.Choice([k.value for k in EventKind]), default="other", show_default=True)
+@click.option("--starts", required=True, help='"YYYY-MM-DD HH:MM" in the event\'s time zone')
+@click.option("--ends", help='"YYYY-MM-DD HH:MM"; default: two hours after the start')
+@click.option("--timezone", "tz", default="Europe/Berlin", show_default=True)
+@click.option("--venue", default="")
+@click.option("--address", default="")
+@click.option("--summary", default="")
+@click.option("--capacity", type=click.IntRange(min=0), help="Empty: unlimited.")
+@click.option("--waitlist/--no-waitlist", default=True, show_default=True)
+@click.option("--publish", is_flag=True, help="Publish at once (default: draft).")
+def events_create(title, kind, starts, ends, tz, venue, address, summary, capacity, waitlist, publish):
+    """Create an event and print its id and public URL."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {tz!r}", param_hint="--timezone") from None
+    try:
+        event = create_event(
+            title=title, kind=kind, starts_at=_parse_local(starts, zone, "--starts"),
+            ends_at=_parse_local(ends, zone, "--ends"), timezone=tz, venue=venue, address=address,
+            summary=summary, capacity=capacity, waitlist_enabled=waitlist, publish=publish,
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"id: {event.id}")
+    click.echo(f"url: {absolute_url('registrations.event_page', slug=event.slug)}")
+    click.echo(f"status: {event.status}")
+
+
+@mail.command("work")
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
+def mail_work(once):
+    """Deliver the outbox (several may run at once)."""
+    sender.work(once=once)
+
+
+def demo():
+    """Load sample events and an admin login (only into an empty database)."""
+    result = demo_data.load()
+    if result is None:
+        click.echo("Demo data is already there; nothing changed.")
+        click.echo("A new login: flask --app wsgi users create EMAIL --role admin")
+        return
+    user, password = result
+    click.echo("Demo data loaded.")
+    click.echo(f"login: {user.email}")
+    click.echo(f"password: {password}  (shown only now)")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(events)
+    app.cli.add_command(mail)
+    app.cli.command("demo")(demo)

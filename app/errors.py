@@ -1,0 +1,64 @@
+"""The DomainError family and the handlers that turn errors into pages or JSON."""
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. The message is fit to show a person."""
+
+    status_code = 400
+    message = _l("This request cannot be carried out.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+    def __str__(self):
+        return str(self.message)
+
+
+class NotFound(DomainError):
+    status_code = 404
+    message = _l("Not found.")
+
+
+class RegistrationRefused(DomainError):
+    """The event does not take sign-ups now (draft, cancelled, past, not open, closed)."""
+
+    status_code = 409
+
+
+class EventFull(DomainError):
+    status_code = 409
+    message = _l("This event is fully booked.")
+
+
+class AlreadyCancelled(DomainError):
+    status_code = 409
+    message = _l("This registration has already been cancelled.")
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def handle_domain_error(exc: DomainError):
+        if wants_json():
+            return jsonify(error=str(exc)), exc.status_code
+        return render_template("errors/error.html", code=exc.status_code, message=str(exc)), exc.status_code
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        # Unhandled exceptions arrive here as InternalServerError (Flask logs them first);
+        # under TESTING they propagate instead, so a test sees the traceback.
+        if wants_json():
+            return jsonify(error=exc.description), exc.code
+        return render_template("errors/error.html", code=exc.code, message=None), exc.code

@@ -1,0 +1,58 @@
+"""Public event lists and calendar files."""
+from flask import Blueprint, Response, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..links import absolute_url
+from . import ical, services
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/")
+def index():
+    """The front page is the event list."""
+    return redirect(url_for("events.upcoming"))
+
+
+@bp.get("/events/")
+def upcoming():
+    """Upcoming published events, soonest first."""
+    return render_template("events/list.html", events=services.upcoming_events(), past=False)
+
+
+@bp.get("/events/past/")
+def past():
+    """Events that have taken place, newest first."""
+    return render_template("events/list.html", events=services.past_events(), past=True)
+
+
+def calendar_description(event) -> str:
+    url = absolute_url("registrations.event_page", slug=event.slug)
+    return f"{event.summary}\n\n{_('Details and registration')}: {url}".strip()
+
+
+def calendar_response(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/events.ics")
+def feed():
+    """A subscribable feed of upcoming published events."""
+    events = [e for e in services.upcoming_events() if e.is_published]
+    entries = [(e, calendar_description(e), absolute_url("registrations.event_page", slug=e.slug))
+               for e in events]
+    data = ical.feed(entries, name=_("Podium events"))
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="events.ics"'
+    return response
+
+
+@bp.get("/events/<slug>.ics")
+def event_calendar(slug):
+    """One event as a calendar file ("Add to calendar")."""
+    event = services.get_published(slug)
+    data = ical.event_file(event, description=calendar_description(event),
+                           url=absolute_url("registrations.event_page", slug=event.slug))
+    return calendar_response(data, f"{event.slug}.ics")

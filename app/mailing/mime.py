@@ -1,0 +1,85 @@
+"""The MIME tree of Podium's mails, built with the standard email package.
+
+Flask-Mail 0.10 cannot put a `method=` parameter on an alternative part nor
+nest multipart/related inside multipart/alternative, so the tree is made here;
+Flask-Mail stays the transport (see sender.PreparedMessage).
+
+    multipart/mixed
+      multipart/alternative
+        text/plain
+        multipart/related
+          text/html
+          image/png            (Content-ID, referenced as cid: from the HTML)
+        text/calendar; method=REQUEST; charset=utf-8
+      invite.ics               (the same calendar, as an attachment)
+"""
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    cid: str  # without angle brackets
+    data: bytes
+    subtype: str = "png"
+    filename: str = "image.png"
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    data: bytes  # an iCalendar file whose METHOD matches `method`
+    method: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class MailContent:
+    subject: str
+    text: str
+    html: str
+    calendar: CalendarPart | None = None
+    images: tuple[InlineImage, ...] = ()
+    headers: dict = field(default_factory=dict)
+
+
+def build_message(content: MailContent, *, sender: str, recipient: str, message_id: str,
+                  date, reply_to: str | None = None) -> EmailMessage:
+    """The whole mail as an EmailMessage (policy SMTP: CRLF line ends)."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = content.subject
+    message["From"] = sender
+    message["To"] = recipient
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    for name, value in content.headers.items():
+        message[name] = value
+
+    message.set_content(content.text)
+    message.add_alternative(content.html, subtype="html")
+    if content.images:
+        html_part = message.get_payload()[1]
+        for image in content.images:
+            html_part.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>",
+                                  filename=image.filename, disposition="inline")
+    if content.calendar is not None:
+        method = content.calendar.method.upper()
+        if f"METHOD:{method}".encode() not in content.calendar.data:
+            raise ValueError(f"calendar part says method={method} but its file does not")
+        message.add_alternative(content.calendar.data.decode("utf-8"), subtype="calendar",
+                                params={"method": method})
+        message.add_attachment(content.calendar.data, maintype="application", subtype="ics",
+                               filename=content.calendar.filename)
+    return message
+
+
+def envelope_address(address: str) -> str:
+    """The bare address of a header value such as 'Podium <podium@example.org>'."""
+    return parseaddr(address)[1]
+
+
+def display_address(name: str, email: str) -> str:
+    return formataddr((name, email))

@@ -1,0 +1,285 @@
+"""Delivering the outbox: claim due mails, compose them once, send over one SMTP connection.
+
+Any number of senders may run (the web processes' background threads and
+`flask mail work` processes): a mail is claimed by one conditional UPDATE, with
+FOR UPDATE SKIP LOCKED on PostgreSQL so that senders do not queue behind each
+other. A sender that dies after sending but before recording it leaves a claim
+that expires; the mail is then sent again (at most one duplicate, same Message-ID).
+"""
+import logging
+import os
+import smtplib
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import or_, select, update
+
+from ..database import begin_write, commit_write, utcnow
+from ..extensions import db, mail as flask_mail
+from ..outbox import MailStatus, OutgoingMail, mail_waiting
+from .messages import compose
+from .mime import build_message, envelope_address
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class PreparedMessage(Message):
+    """A Flask-Mail message whose bytes were built by mailing.mime."""
+
+    def __init__(self, raw: bytes, sender: str, recipient: str):
+        super().__init__(sender=sender, recipients=[recipient])
+        self.raw = raw
+
+    def as_bytes(self) -> bytes:
+        return self.raw
+
+    def has_bad_headers(self) -> bool:
+        # The email package refuses header injection when it builds the message.
+        return False
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later: connection refused, 4xx reply, timeout."""
+
+
+class PermanentFailure(Exception):
+    """Will not get better: a 5xx reply, an address the server refuses."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    held: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.held
+
+
+def sender_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]:
+    """Claim up to `limit` due mails for this sender and return their ids. Commits."""
+    now = now or utcnow()
+    stale = now - current_app.config["MAIL_CLAIM_TIMEOUT"]
+    due = or_(
+        (OutgoingMail.status == MailStatus.queued.value) & (OutgoingMail.next_attempt_at <= now),
+        (OutgoingMail.status == MailStatus.sending.value) & (OutgoingMail.claimed_at < stale),
+    )
+    candidates = select(OutgoingMail.id).where(due).order_by(OutgoingMail.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    claim = (
+        update(OutgoingMail)
+        .where(OutgoingMail.id.in_(candidates.scalar_subquery()), due)
+        .values(status=MailStatus.sending.value, claimed_at=now, claimed_by=sender_name())
+        .returning(OutgoingMail.id)
+        .execution_options(synchronize_session=False)
+    )
+    begin_write()
+    ids = sorted(db.session.execute(claim).scalars())
+    db.session.commit()
+    return ids
+
+
+def deliver_due(now: datetime | None = None) -> DeliveryReport:
+    """Claim and deliver what is due, batch after batch, until nothing is due."""
+    report = DeliveryReport()
+    while ids := claim_due(now=now):
+        _deliver_batch(ids, report, now)
+    return report
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a sender needs of a claimed mail; the row is written only by Core updates."""
+
+    id: int
+    recipient: str
+    attempts: int
+    raw: bytes
+
+
+def _deliver_batch(ids: list[int], report: DeliveryReport, now: datetime | None) -> None:
+    claimed = _compose_claimed(ids, report, now)
+    if not current_app.config["MAIL_SERVER"]:
+        commit_write(update(OutgoingMail).where(OutgoingMail.id.in_([c.id for c in claimed]))
+                     .values(status=MailStatus.held.value, claimed_at=None))
+        report.held += len(claimed)
+        return
+    pending = list(claimed)
+    try:
+        with flask_mail.connect() as connection:
+            while pending:
+                _send_one(connection, pending[0], report, now)
+                pending.pop(0)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The connection itself failed (refused, dropped, timed out): whatever
+        # was not yet sent is tried again later.
+        for mail in pending:
+            _record_failure(mail, TemporaryFailure(_describe(exc)), report, now)
+
+
+def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | None) -> list[Claimed]:
+    """Compose what has not been composed yet (outside any write lock), then store it."""
+    mails = list(db.session.execute(select(OutgoingMail).where(OutgoingMail.id.in_(ids))
+                                    .order_by(OutgoingMail.id)).scalars())
+    claimed, composed, broken = [], [], []
+    for mail in mails:
+        raw = mail.raw
+        if raw is None:
+            try:
+                subject, raw = _compose(mail)
+            except Exception as exc:  # one mail that cannot be composed must not block the rest
+                log.exception("Could not compose mail %s", mail.id)
+                broken.append((Claimed(mail.id, mail.recipient, mail.attempts, b""), exc))
+                continue
+            composed.append(update(OutgoingMail).where(OutgoingMail.id == mail.id)
+                            .values(subject=subject, raw=raw))
+        claimed.append(Claimed(mail.id, mail.recipient, mail.attempts, raw))
+    db.session.rollback()  # end the read; the writes below take the lock only briefly
+    if composed:
+        commit_write(*composed)
+    for mail, exc in broken:
+        _record_failure(mail, PermanentFailure(f"composing failed: {exc}"), report, now)
+    return claimed
+
+
+def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime | None) -> None:
+    sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
+    try:
+        connection.send(PreparedMessage(mail.raw, sender, mail.recipient))
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+        failure = PermanentFailure if _smtp_code(exc) >= 500 else TemporaryFailure
+        _record_failure(mail, failure(_describe(exc)), report, now)
+        _reset(connection)
+        return
+    # Recorded at once: a crash later in the batch must not resend this one.
+    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(
+        status=MailStatus.sent.value, sent_at=utcnow(), attempts=mail.attempts + 1,
+        last_error=None, claimed_at=None))
+    report.sent += 1
+
+
+def _smtp_code(exc: Exception) -> int:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return min(code for code, _msg in exc.recipients.values())
+    return exc.smtp_code
+
+
+def _reset(connection) -> None:
+    """After a refused mail, clear the SMTP transaction so the connection can go on."""
+    try:
+        connection.host.rset()
+    except (OSError, smtplib.SMTPException, AttributeError):
+        pass
+
+
+def _record_failure(mail: Claimed, failure: Exception, report: DeliveryReport,
+                    now: datetime | None) -> None:
+    attempts = mail.attempts + 1
+    values = {"attempts": attempts, "last_error": str(failure)[:2000], "claimed_at": None}
+    if isinstance(failure, PermanentFailure) or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        values["status"] = MailStatus.failed.value
+        report.failed += 1
+        log.warning("Mail %s failed for good: %s", mail.id, values["last_error"])
+    else:
+        base = timedelta(seconds=current_app.config["MAIL_RETRY_BASE_SECONDS"])
+        values["status"] = MailStatus.queued.value
+        values["next_attempt_at"] = (now or utcnow()) + min(base * 2 ** (attempts - 1), MAX_BACKOFF)
+        report.retried += 1
+        log.info("Mail %s will be retried: %s", mail.id, values["last_error"])
+    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(**values))
+
+
+def _describe(exc: Exception) -> str:
+    def text(message):
+        return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {text(msg)}" for code, msg in exc.recipients.values())
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _compose(mail: OutgoingMail) -> tuple[str, bytes]:
+    content = compose(mail)
+    config = current_app.config
+    message = build_message(content, sender=config["MAIL_DEFAULT_SENDER"], recipient=mail.recipient,
+                            message_id=mail.message_id, date=mail.created_at,
+                            reply_to=config["ORGANIZER_EMAIL"])
+    return content.subject, message.as_bytes()
+
+
+def ensure_composed(mail: OutgoingMail) -> OutgoingMail:
+    """Compose a mail now if no sender has yet (for the development mailbox)."""
+    if mail.raw is None:
+        mail_id = mail.id
+        subject, raw = _compose(mail)
+        db.session.rollback()
+        commit_write(update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.raw.is_(None))
+                     .values(subject=subject, raw=raw))
+        mail = db.session.get(OutgoingMail, mail_id)
+    return mail
+
+
+def retry(mail_id: int) -> OutgoingMail | None:
+    """Put a failed (or held) mail back into the queue, due now."""
+    retryable = [MailStatus.failed.value, MailStatus.held.value]
+    commit_write(update(OutgoingMail)
+                 .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(retryable))
+                 .values(status=MailStatus.queued.value, next_attempt_at=utcnow(), attempts=0))
+    mail_waiting.set()
+    return db.session.get(OutgoingMail, mail_id)
+
+
+def work(*, once: bool = False, idle_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
+    """Deliver the outbox until stopped; with `once`, drain what is due and return."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            report = deliver_due()
+        except Exception:
+            db.session.rollback()
+            log.exception("The mail sender hit an error; trying again shortly")
+            report = DeliveryReport()
+        finally:
+            db.session.remove()
+        if once:
+            return
+        if not report.handled:
+            mail_waiting.wait(idle_seconds)
+            mail_waiting.clear()
+
+
+_background = {"pid": None}
+_background_lock = threading.Lock()
+
+
+def start_background_sender(app) -> None:
+    """One sender thread per process, started after gunicorn forks (first request)."""
+    if not app.config["MAIL_BACKGROUND"] or _background["pid"] == os.getpid():
+        return
+    with _background_lock:
+        if _background["pid"] == os.getpid():
+            return
+        _background["pid"] = os.getpid()
+
+        def run():
+            with app.app_context():
+                work()
+
+        threading.Thread(target=run, name="podium-mail-sender", daemon=True).start()

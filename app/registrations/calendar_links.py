@@ -1,0 +1,28 @@
+"""Links that add an event to Google Calendar or Outlook (no request leaves Podium until clicked)."""
+from urllib.parse import urlencode
+
+from ..events.models import Event
+
+
+def calendar_links(event: Event, description: str) -> dict[str, str]:
+    location = ", ".join(part for part in (event.venue, event.address) if part)
+    google = urlencode({
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{event.starts_at:%Y%m%dT%H%M%SZ}/{event.ends_at:%Y%m%dT%H%M%SZ}",
+        "details": description,
+        "location": location,
+    })
+    outlook = urlencode({
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": event.ends_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": description,
+        "location": location,
+    })
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+    }

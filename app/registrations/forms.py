@@ -1,0 +1,29 @@
+"""The sign-up form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from .models import AFFILIATION_LABELS, Affiliation
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(_l("Please enter your email address.")),
+        Email(_l("This does not look like an email address, e.g. name@example.org.")),
+        Length(max=254),
+    ], render_kw={"autocomplete": "email", "inputmode": "email"})
+    organisation = StringField(_l("Organisation (optional)"), validators=[Optional(), Length(max=200)],
+                               render_kw={"autocomplete": "organization"})
+    affiliation = RadioField(
+        _l("You take part as"),
+        choices=[SelectChoice(a.value, AFFILIATION_LABELS[a.value]) for a in Affiliation],
+        default=Affiliation.professional.value,
+        validators=[InputRequired(_l("Please choose one."))],
+    )
+    note = TextAreaField(_l("Note (optional), e.g. accessibility needs"),
+                         validators=[Optional(), Length(max=2000)])
+    consent = BooleanField(validators=[DataRequired(_l("Please agree so that we can register you."))])

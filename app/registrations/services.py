@@ -1,0 +1,217 @@
+"""Sign-up, cancellation and the waitlist.
+
+Every change to who holds a place happens under the event's row lock (see
+database.lock_row) and commits before returning, so that the lock is held for
+as short a time as possible. Mails are outbox rows in the same transaction;
+nothing slow happens inside it.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..database import lock_row, utcnow
+from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
+from ..events.models import Event
+from ..events.services import signup_closed_reason
+from ..extensions import db
+from ..outbox import enqueue
+from .models import Affiliation, Registration, RegistrationStatus
+from .tickets import new_ticket_code
+
+CONFIRMED = RegistrationStatus.confirmed.value
+WAITLISTED = RegistrationStatus.waitlisted.value
+CANCELLED = RegistrationStatus.cancelled.value
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    registration: Registration
+    # False: the address was already registered; its current state was mailed again.
+    created: bool
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def register(event_id: int, data: dict, *, locale: str, now: datetime | None = None) -> SignupResult:
+    """Sign a guest up: confirmed while places are left, else waitlisted (or EventFull).
+
+    The same address again for the same event creates nothing: the existing
+    registration's state is mailed again. Commits.
+
+    :raises NotFound, RegistrationRefused, EventFull:
+    """
+    now = now or utcnow()
+    event = lock_row(Event, event_id)
+    if event is None:
+        raise NotFound(_l("There is no such event."))
+    try:
+        reason = signup_closed_reason(event, now)
+        if reason:
+            raise RegistrationRefused(reason)
+        registration = _find(event.id, data["email"])
+        if registration is not None and not registration.is_cancelled:
+            _mail_current_state(registration, locale=locale, repeated=True)
+            db.session.commit()
+            return SignupResult(registration, created=False)
+        if event.is_full and not event.waitlist_enabled:
+            raise EventFull()
+        if registration is None:
+            registration = Registration(event=event, email_key=email_key(data["email"]))
+            db.session.add(registration)
+        else:
+            # Signing up again after cancelling: a fresh ticket, a newer calendar SEQUENCE.
+            registration.ticket_code = new_ticket_code()
+            registration.sequence_offset += 1
+            registration.cancelled_at = None
+        _fill(registration, data, locale=locale, now=now)
+        _give_place_or_queue(event, registration, now)
+        db.session.flush()
+        _mail_current_state(registration, locale=locale)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return SignupResult(registration, created=True)
+
+
+def cancel_registration(registration_id: int, now: datetime | None = None) -> Registration:
+    """Cancel a guest's registration, mail them, and promote the first in line. Commits.
+
+    :raises NotFound, AlreadyCancelled:
+    """
+    now = now or utcnow()
+    found = db.session.get(Registration, registration_id)
+    if found is None:
+        raise NotFound()
+    event = lock_row(Event, found.event_id)
+    try:
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.is_cancelled:
+            raise AlreadyCancelled()
+        had_place = registration.is_confirmed
+        _leave(event, registration)
+        registration.status = CANCELLED
+        registration.cancelled_at = now
+        registration.sequence_offset += 1
+        enqueue("registration_cancelled", registration.email, locale=registration.locale,
+                registration_id=registration.id,
+                params={"sequence": registration.calendar_sequence, "had_place": had_place})
+        if had_place:
+            promote_from_waitlist(event, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def promote_from_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
+    """Give free places to the first in line and mail them. Caller holds the event lock."""
+    promoted = []
+    while not event.is_full and event.waitlist_count > 0:
+        registration = db.session.execute(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if registration is None:
+            break
+        event.waitlist_count -= 1
+        event.confirmed_count += 1
+        registration.status = CONFIRMED
+        enqueue("registration_confirmed", registration.email, locale=registration.locale,
+                registration_id=registration.id,
+                params={"sequence": registration.calendar_sequence, "promoted": True})
+        promoted.append(registration)
+    return promoted
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not on the waitlist."""
+    if not registration.is_waitlisted:
+        return None
+    ahead = db.session.execute(
+        select(db.func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == WAITLISTED,
+            db.or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                db.and_(Registration.waitlisted_at == registration.waitlisted_at,
+                        Registration.id < registration.id),
+            ),
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+def get_by_ticket_code(code: str) -> Registration:
+    return _get_by(Registration.ticket_code, code)
+
+
+def get_by_manage_token(token: str) -> Registration:
+    return _get_by(Registration.manage_token, token)
+
+
+def registrations_for_event(event_id: int, status: str | None = None) -> list[Registration]:
+    query = select(Registration).where(Registration.event_id == event_id)
+    if status:
+        query = query.where(Registration.status == status)
+    return list(db.session.execute(query.order_by(Registration.created_at, Registration.id)).scalars())
+
+
+def _get_by(column, value: str) -> Registration:
+    # Tokens are URL-safe base64; anything else cannot match and costs no query.
+    if not value or len(value) > 64:
+        raise NotFound()
+    registration = db.session.execute(select(Registration).where(column == value)).scalar_one_or_none()
+    if registration is None:
+        raise NotFound()
+    return registration
+
+
+def _find(event_id: int, email: str) -> Registration | None:
+    return db.session.execute(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.email_key == email_key(email))
+    ).scalar_one_or_none()
+
+
+def _fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
+    registration.name = data["name"].strip()
+    registration.email = data["email"].strip()
+    registration.organisation = (data.get("organisation") or "").strip()
+    affiliation = data.get("affiliation") or Affiliation.other.value
+    registration.affiliation = affiliation if affiliation in {a.value for a in Affiliation} else "other"
+    registration.note = (data.get("note") or "").strip()
+    registration.locale = locale
+    registration.consent_at = now
+    registration.consent_version = current_app.config["CONSENT_VERSION"]
+
+
+def _give_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:
+    if event.is_full:
+        registration.status = WAITLISTED
+        registration.waitlisted_at = now
+        event.waitlist_count += 1
+    else:
+        registration.status = CONFIRMED
+        event.confirmed_count += 1
+
+
+def _leave(event: Event, registration: Registration) -> None:
+    if registration.is_confirmed:
+        event.confirmed_count -= 1
+    elif registration.is_waitlisted:
+        event.waitlist_count -= 1
+
+
+def _mail_current_state(registration: Registration, *, locale: str, repeated: bool = False) -> None:
+    kind = "registration_confirmed" if registration.is_confirmed else "registration_waitlisted"
+    enqueue(kind, registration.email, locale=locale, registration_id=registration.id,
+            params={"sequence": registration.calendar_sequence, "repeated": repeated})

@@ -1,0 +1,131 @@
+"""The guest's path: event page with sign-up form, ticket, own page, cancellation."""
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+
+from ..errors import DomainError
+from ..events import ical, services as events
+from ..events.views import calendar_description, calendar_response
+from ..extensions import limiter
+from ..links import absolute_url
+from . import services
+from .calendar_links import calendar_links
+from .forms import RegistrationForm
+from .tickets import qr_png
+
+bp = Blueprint("registrations", __name__)
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _event_page(event, form, status=200):
+    return render_template(
+        "registrations/event.html",
+        event=event,
+        form=form,
+        refusal=events.signup_refusal(event),
+        calendar_links=calendar_links(event, calendar_description(event)),
+    ), status
+
+
+@bp.get("/events/<slug>/")
+def event_page(slug):
+    """All about one event, and the sign-up form."""
+    return _event_page(events.get_published(slug), RegistrationForm())
+
+
+@bp.get("/events/<slug>/register")
+def register_form(slug):
+    """The form lives on the event page."""
+    return redirect(url_for("registrations.event_page", slug=slug, _anchor="register"))
+
+
+@bp.post("/events/<slug>/register")
+@limiter.limit(_signup_limit)
+def register(slug):
+    """Sign up for an event."""
+    event = events.get_published(slug)
+    form = RegistrationForm()
+    if events.signup_closed_reason(event):
+        return _event_page(event, form, 409)
+    if not form.validate_on_submit():
+        return _event_page(event, form, 422)
+    try:
+        result = services.register(event.id, form.data, locale=str(get_locale()))
+    except DomainError as exc:
+        form.form_errors.append(str(exc))
+        return _event_page(events.get_published(slug), form, exc.status_code)
+    registration = result.registration
+    if not result.created:
+        return redirect(url_for("registrations.mail_on_its_way", slug=slug))
+    if registration.is_confirmed:
+        return redirect(url_for("registrations.ticket", code=registration.ticket_code))
+    return redirect(url_for("registrations.manage", token=registration.manage_token))
+
+
+@bp.get("/events/<slug>/registered")
+def mail_on_its_way(slug):
+    """Said to an address that was already registered: nothing more."""
+    return render_template("registrations/mail_sent.html", event=events.get_published(slug))
+
+
+@bp.get("/t/<code>")
+def ticket(code):
+    """The ticket: what the QR code points to."""
+    registration = services.get_by_ticket_code(code)
+    return render_template("registrations/ticket.html", registration=registration,
+                           event=registration.event)
+
+
+@bp.get("/t/<code>/qr.png")
+def ticket_qr(code):
+    """The ticket's QR code, encoding the ticket page's absolute URL."""
+    registration = services.get_by_ticket_code(code)
+    if registration.is_cancelled:
+        return Response(status=404)
+    png = qr_png(absolute_url("registrations.ticket", code=registration.ticket_code))
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/r/<token>")
+def manage(token):
+    """The guest's own page: details, calendar file, cancellation."""
+    registration = services.get_by_manage_token(token)
+    return render_template("registrations/manage.html", registration=registration,
+                           event=registration.event,
+                           position=services.waitlist_position(registration),
+                           calendar_links=calendar_links(registration.event,
+                                                         calendar_description(registration.event)))
+
+
+@bp.get("/r/<token>/cancel")
+def cancel_confirm(token):
+    """Ask before cancelling."""
+    registration = services.get_by_manage_token(token)
+    if registration.is_cancelled:
+        return redirect(url_for("registrations.manage", token=token))
+    return render_template("registrations/cancel.html", registration=registration,
+                           event=registration.event)
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token):
+    """Cancel the registration; the place goes to the first in line."""
+    registration = services.get_by_manage_token(token)
+    if not registration.is_cancelled:
+        services.cancel_registration(registration.id)
+    return redirect(url_for("registrations.manage", token=token, cancelled=1))
+
+
+@bp.get("/r/<token>/invite.ics")
+def manage_calendar(token):
+    """The event as a calendar file, for the guest who is registered."""
+    registration = services.get_by_manage_token(token)
+    event = registration.event
+    data = ical.event_file(event, description=calendar_description(event),
+                           url=absolute_url("registrations.event_page", slug=event.slug),
+                           sequence=registration.calendar_sequence)
+    return calendar_response(data, f"{event.slug}.ics")

@@ -1,0 +1,109 @@
+"""Configuration classes. The only module that reads the environment."""
+import os
+from datetime import timedelta
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean setting: 1/0, true/false, yes/no (any case)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+class Config:
+    # None means: generate one into the instance folder (development only).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # No MAIL_SERVER: the outbox is the development mailbox at /staff/mails.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Podium <podium@localhost>")
+    # Flask-Mail suppresses sending whenever TESTING is on; our tests talk to a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "veranstaltungen@localhost")
+    # One sender thread per web process; switch off where `flask mail work` runs separately.
+    MAIL_BACKGROUND = env_bool("MAIL_BACKGROUND", True)
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
+    # A claim older than this is taken to be from a crashed sender and is retried.
+    MAIL_CLAIM_TIMEOUT = timedelta(minutes=10)
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+    # Bump when the consent text changes; each registration stores the version it agreed to.
+    CONSENT_VERSION = "2026-11-1"
+
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per minute; 200 per hour")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a guest may leave the form open for hours
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKGROUND = False
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = None
+    BASE_URL = "http://podium.test"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """The config class that PODIUM_ENV names (development by default)."""
+    name = os.environ.get("PODIUM_ENV", "development")
+    try:
+        config = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"PODIUM_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+    if config is ProductionConfig:
+        missing = [n for n in ("SECRET_KEY", "DATABASE_URL", "BASE_URL") if not os.environ.get(n)]
+        if missing:
+            raise RuntimeError(f"Production needs these settings: {', '.join(missing)}")
+    return config

@@ -1,0 +1,11 @@
+"""gunicorn settings for `make run` and for production (override on the command line)."""
+# Each worker process starts its own mail sender thread after the fork (on its
+# first request, see app.register_mail_sender); set MAIL_BACKGROUND=false where
+# separate `flask --app wsgi mail work` processes deliver mail instead.
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+accesslog = "-"
+# Paths /t/<code> and /r/<token> carry secrets: the logger leaves them out.
+logger_class = "app.logredact.RedactingLogger"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'

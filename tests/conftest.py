@@ -1,0 +1,212 @@
+"""Fixtures: the app on SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set),
+a real SMTP server on localhost, logged-in staff clients and factories for test data."""
+import email
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from alembic.command import upgrade as alembic_upgrade
+from flask_migrate import Migrate
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.auth.services import create_user
+from app.database import utcnow
+from app.events.services import create_event
+from app.extensions import db
+from app.registrations import services as registrations
+from config import TestingConfig
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TABLES = ["outgoing_mails", "registrations", "events", "users"]
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrate_to_head(app) -> None:
+    """Upgrade the app's database with the project's Alembic chain."""
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        alembic_upgrade(config, "head")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A database upgraded by the migrations, once per backend and test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'podium.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    migrate_to_head(app)
+    with app.app_context():
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config():
+    """Settings a test may add to before the app is made (override this fixture or update it)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config, tmp_path):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **app_config)
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in TABLES:
+                    connection.execute(text(f"DELETE FROM {table}"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories -------------------------------------------------------------
+
+@pytest.fixture
+def make_event(app):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        starts = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=7))
+        fields.setdefault("title", f"Forum {n}")
+        fields.setdefault("kind", "forum")
+        fields.setdefault("venue", "Rathaus Trier")
+        fields.setdefault("address", "Am Augustinerhof, 54290 Trier")
+        publish = fields.pop("publish", True)
+        event = create_event(starts_at=starts, publish=publish, **fields)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def sign_up(app):
+    counter = iter(range(1, 100_000))
+
+    def sign(event, **fields):
+        n = next(counter)
+        data = {"name": f"Guest {n}", "email": f"guest{n}@example.org", "organisation": "",
+                "affiliation": "professional", "note": "", "consent": True}
+        data.update(fields)
+        return registrations.register(event.id, data, locale=fields.get("locale", "de")).registration
+
+    return sign
+
+
+# --- staff -----------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def login(client):
+    def log_in(role="staff", email=None):
+        email = email or f"{role}@podium.test"
+        create_user(email, role=role, password=STAFF_PASSWORD)
+        response = client.post("/staff/login", data={"email": email, "password": STAFF_PASSWORD})
+        assert response.status_code == 302, response.text
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def staff(login):
+    """A test client logged in as a staff member."""
+    return login("staff")
+
+
+# --- a real SMTP server ----------------------------------------------------
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list
+    data: bytes
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.data, policy=policy.default)
+
+
+@dataclass
+class SMTPRecorder:
+    """What an aiosmtpd server on localhost received; `reply` makes it refuse mail."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    received: list = field(default_factory=list)
+    reply: str | None = None  # e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reply:
+            return self.reply
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    @property
+    def messages(self) -> list:
+        return [r.message for r in self.received]
+
+    def to(self, address: str) -> list:
+        return [r.message for r in self.received if address in r.rcpt_tos]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_smtp(recorder: SMTPRecorder) -> Controller:
+    controller = Controller(recorder, hostname=recorder.host, port=recorder.port)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp_recorder():
+    recorder = SMTPRecorder(port=free_port())
+    controller = start_smtp(recorder)
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_recorder, app):
+    """A real SMTP server on localhost, and the app configured to deliver to it."""
+    app.config.update(MAIL_SERVER=smtp_recorder.host, MAIL_PORT=smtp_recorder.port)
+    app.extensions["mail"].server = smtp_recorder.host
+    app.extensions["mail"].port = smtp_recorder.port
+    return smtp_recorder
+
+
+def days_from_now(days: float) -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days)

@@ -20,8 +20,10 @@ from .registrations.staff_views import bp as staff_bp
 from .registrations.views import bp as registrations_bp
 
 
-def create_app(config: type[Config] | None = None, **overrides) -> Flask:
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+def create_app(config: type[Config] | None = None, *, instance_path: str | None = None,
+               **overrides) -> Flask:
+    """Make the app from a config class (default: the one PODIUM_ENV names) plus overrides."""
+    app = Flask(__name__, template_folder="../templates", instance_path=instance_path)
     app.config.from_object(config or config_from_environment())
     app.config.update(overrides)
     register_instance_defaults(app)

@@ -11,7 +11,8 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 from alembic.command import upgrade as alembic_upgrade
-from flask_migrate import Migrate
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -62,10 +63,28 @@ def app_config():
     return {}
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose requests each start with an empty `g`, as on a real server.
+
+    The app fixture keeps one app context open for the whole test (so tests can call
+    services), and Flask reuses it for the client's requests; without this, the
+    language, the logged-in user and the CSRF token of one request would leak into
+    the next.
+    """
+
+    def open(self, *args, **kwargs):
+        vars(g._get_current_object()).clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            vars(g._get_current_object()).clear()
+
+
 @pytest.fixture
 def app(database_url, app_config, tmp_path):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **app_config)
-    app.instance_path = str(tmp_path)
+    app = create_app(TestingConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url,
+                     **app_config)
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,0 +1,97 @@
+"""The factory, configuration and languages."""
+import pytest
+
+import config
+from app import create_app
+from config import DevelopmentConfig, ProductionConfig, TestingConfig
+
+
+def test_testing_config_is_used(app):
+    assert app.testing
+    assert app.config["WTF_CSRF_ENABLED"] is False
+
+
+def test_development_secret_key_is_generated_once_into_the_instance_folder(tmp_path, database_url):
+    def make():
+        return create_app(DevelopmentConfig, instance_path=str(tmp_path), SECRET_KEY=None,
+                          SQLALCHEMY_DATABASE_URI=database_url, MAIL_BACKGROUND=False)
+
+    first, second = make(), make()
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_needs_a_secret_key(tmp_path, database_url):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, instance_path=str(tmp_path), SECRET_KEY=None,
+                   SQLALCHEMY_DATABASE_URI=database_url)
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("Yes", True),
+                                           ("0", False), ("false", False), ("no", False)])
+def test_booleans_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("PODIUM_TEST_FLAG", raw)
+    assert config.env_bool("PODIUM_TEST_FLAG", not expected) is expected
+
+
+def test_a_boolean_that_is_neither_is_refused(monkeypatch):
+    monkeypatch.setenv("PODIUM_TEST_FLAG", "maybe")
+    with pytest.raises(ValueError, match="PODIUM_TEST_FLAG"):
+        config.env_bool("PODIUM_TEST_FLAG", False)
+
+
+def test_production_refuses_to_start_without_its_settings(monkeypatch):
+    monkeypatch.setenv("PODIUM_ENV", "production")
+    for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, BASE_URL"):
+        config.config_from_environment()
+
+
+def test_unknown_environment_name_is_refused(monkeypatch):
+    monkeypatch.setenv("PODIUM_ENV", "staging")
+    with pytest.raises(RuntimeError, match="PODIUM_ENV"):
+        config.config_from_environment()
+
+
+def test_pages_speak_german_by_default_and_english_on_request(client, make_event):
+    make_event(title="Forum Sprache")
+    german = client.get("/events/")
+    assert german.status_code == 200
+    assert '<html lang="de">' in german.text
+    assert "Veranstaltungen" in german.text
+    english = client.get("/events/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text
+    assert "Upcoming events" in english.text
+
+
+def test_language_switch_is_remembered(client, make_event):
+    make_event()
+    response = client.get("/lang/en?next=/events/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/events/")
+    assert "Upcoming events" in client.get("/events/").text
+    client.get("/lang/de?next=/events/")
+    assert '<html lang="de">' in client.get("/events/", headers={"Accept-Language": "en"}).text
+
+
+def test_language_switch_does_not_redirect_elsewhere(client):
+    response = client.get("/lang/en?next=//evil.example/")
+    assert response.headers["Location"].endswith("/events/")
+
+
+def test_unknown_page_is_a_404_page(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "<h1>" in response.text
+
+
+def test_csrf_protects_the_sign_up_form(database_url, tmp_path, make_event):
+    event = make_event()
+    app = create_app(TestingConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url,
+                     WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        response = app.test_client().post(f"/events/{event.slug}/register", data={
+            "name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"})
+    assert response.status_code == 400

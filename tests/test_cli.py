@@ -1,0 +1,92 @@
+"""The command line: users, events, demo data, mail worker."""
+import re
+from datetime import datetime, timezone
+
+from app.auth.models import User
+from app.events.models import Event
+from app.extensions import db
+from app.outbox import OutgoingMail
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_users_create_prints_a_generated_password_once(app):
+    result = run(app, "users", "create", "door1@podium.test", "--role", "door")
+    assert result.exit_code == 0, result.output
+    password = re.search(r"password: (\S+)", result.output).group(1)
+    user = db.session.query(User).filter_by(email="door1@podium.test").one()
+    assert user.role == "door" and user.check_password(password)
+    assert re.search(r"^id: \d+$", result.output, re.M)
+
+
+def test_users_create_with_a_given_password_does_not_print_it(app):
+    result = run(app, "users", "create", "a@podium.test", "--role", "admin", "--password", "a long password")
+    assert result.exit_code == 0
+    assert "a long password" not in result.output
+
+
+def test_users_create_refuses_a_duplicate_with_a_message(app):
+    run(app, "users", "create", "a@podium.test", "--password", "a long password")
+    result = run(app, "users", "create", "a@podium.test", "--password", "a long password")
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+
+
+def test_events_create_prints_id_and_url_and_reads_local_time(app):
+    result = run(app, "events", "create", "--title", "Forum Sprache und Mobilität", "--kind", "forum",
+                 "--starts", "2030-12-03 18:00", "--venue", "Kulturhaus Prüm", "--capacity", "70",
+                 "--no-waitlist", "--publish")
+    assert result.exit_code == 0, result.output
+    event_id = int(re.search(r"^id: (\d+)$", result.output, re.M).group(1))
+    url = re.search(r"^url: (\S+)$", result.output, re.M).group(1)
+    event = db.session.get(Event, event_id)
+    assert url == f"http://podium.test/events/{event.slug}/"
+    assert event.starts_at == datetime(2030, 12, 3, 17, 0, tzinfo=timezone.utc)  # 18:00 CET
+    assert (event.capacity, event.waitlist_enabled, event.status) == (70, False, "published")
+    assert app.test_client().get(url.removeprefix("http://podium.test")).status_code == 200
+
+
+def test_events_create_is_a_draft_unless_published(app):
+    result = run(app, "events", "create", "--title", "Intern", "--kind", "coordination",
+                 "--starts", "2030-01-10 09:00")
+    assert result.exit_code == 0
+    assert "status: draft" in result.output
+
+
+def test_events_create_explains_a_bad_time(app):
+    result = run(app, "events", "create", "--title", "X", "--kind", "forum", "--starts", "3.12.2030 18 Uhr")
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD HH:MM" in result.output
+    assert db.session.query(Event).count() == 0
+
+
+def test_events_create_refuses_an_end_before_the_start(app):
+    result = run(app, "events", "create", "--title", "X", "--kind", "forum",
+                 "--starts", "2030-12-03 18:00", "--ends", "2030-12-03 17:00")
+    assert result.exit_code != 0
+    assert db.session.query(Event).count() == 0
+
+
+def test_demo_loads_events_and_an_admin_once(app):
+    first = run(app, "demo")
+    assert first.exit_code == 0, first.output
+    assert "login: " in first.output and "password: " in first.output
+    titles = [e.title for e in db.session.query(Event)]
+    assert "Perspektiven für Flüchtlinge in der Region Trier" in titles
+    assert "Wie kommen Flüchtlinge in Ausbildung und Arbeit?" in titles
+    assert any(e.capacity is not None and e.capacity <= 5 for e in db.session.query(Event))
+    second = run(app, "demo")
+    assert second.exit_code == 0
+    assert "password" not in second.output
+    assert db.session.query(Event).count() == len(titles)
+
+
+def test_mail_work_once_delivers_the_outbox(app, make_event, sign_up, smtp):
+    event = make_event()
+    sign_up(event, email="anna@example.org")
+    result = run(app, "mail", "work", "--once")
+    assert result.exit_code == 0, result.output
+    assert [r.rcpt_tos for r in smtp.received] == [["anna@example.org"]]
+    assert db.session.query(OutgoingMail).one().status == "sent"

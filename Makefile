@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev translations
 
 # Compiled catalogs are build output (not committed).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 run: install
 	$(BIN)/flask db upgrade
@@ -39,8 +39,8 @@ test: install-dev
 
 # After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 bench: install-dev
 	$(BIN)/python -m bench

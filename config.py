@@ -53,7 +53,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
     # Bump when the consent text changes; each registration stores the version it agreed to.
-    CONSENT_VERSION = "2026-11-1"
+    CONSENT_VERSION = "2026-11-2"
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -8,6 +8,8 @@ from config import Config, config_from_environment
 
 from . import cli, formatting
 from .auth.views import bp as auth_bp
+from .checkin.api import bp as checkin_api_bp
+from .checkin.views import bp as checkin_bp
 from .database import configure_sqlite
 from .errors import register_error_handlers
 from .events.views import bp as events_bp
@@ -31,6 +33,7 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_mail_sender(app)
     cli.register(app)
     return app
@@ -69,12 +72,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, mailbox_bp, i18n_bp):
+    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, mailbox_bp, checkin_bp, checkin_api_bp,
+                      i18n_bp):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
     formatting.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        # Ticket codes and manage tokens are in URLs: never send them to another site.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
 
 
 def register_mail_sender(app: Flask) -> None:

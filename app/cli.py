@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from . import demo as demo_data
 from .auth.models import Role
-from .auth.services import create_user
+from .auth.services import create_api_token, create_user, list_api_tokens, revoke_api_token
 from .errors import DomainError
 from .events.models import EventKind
 from .events.services import create_event
@@ -17,6 +17,7 @@ from .links import absolute_url
 from .mailing import sender
 
 users = AppGroup("users", help="Staff users.")
+tokens = AppGroup("tokens", help="Bearer tokens for door devices and scripts.")
 events = AppGroup("events", help="Events.")
 mail = AppGroup("mail", help="The outbox.")
 
@@ -37,6 +38,41 @@ def users_create(email, role, password, name):
     click.echo(f"role: {user.role}")
     if not password:
         click.echo(f"password: {password_used}  (shown only now)")
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help='What it is for, e.g. "Tablet 1".')
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.door.value, show_default=True)
+@click.option("--event", "event_id", type=int, help="Only for this event (id).")
+def tokens_create(name, role, event_id):
+    """Create a bearer token and print it once."""
+    try:
+        row, token = create_api_token(name, role=role, event_id=event_id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"id: {row.id}")
+    click.echo(f"token: {token}")
+    click.echo("Keep it now: it is stored only as a hash and will not be shown again.")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id):
+    """Revoke a token at once."""
+    try:
+        row = revoke_api_token(token_id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"revoked: {row.id} {row.name}")
+
+
+@tokens.command("list")
+def tokens_list():
+    """List tokens (never the tokens themselves)."""
+    for row in list_api_tokens():
+        state = "revoked" if row.revoked_at else "active"
+        scope = f"event {row.event_id}" if row.event_id else "all events"
+        click.echo(f"{row.id}\t{row.name}\t{row.role}\t{scope}\t{state}")
 
 
 def _parse_local(value: str | None, zone: ZoneInfo, option: str) -> datetime | None:
@@ -103,6 +139,7 @@ def demo():
 
 def register(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(tokens)
     app.cli.add_command(events)
     app.cli.add_command(mail)
     app.cli.command("demo")(demo)

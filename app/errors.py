@@ -21,7 +21,7 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status_code = 404
-    message = _l("Not found.")
+    message = _l("This link is not valid (any more). Please check the link in your mail.")
 
 
 class RegistrationRefused(DomainError):

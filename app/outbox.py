@@ -9,6 +9,7 @@ import threading
 import uuid
 from datetime import datetime
 
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -17,6 +18,8 @@ from .extensions import db
 
 
 class MailStatus(str, enum.Enum):
+    """The states of an outbox mail (labels in STATUS_LABELS below)."""
+
     queued = "queued"  # waiting for a sender (again, after a temporary failure)
     sending = "sending"  # claimed by one sender
     sent = "sent"  # accepted by the SMTP server
@@ -52,11 +55,24 @@ class OutgoingMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
     def is_retryable(self) -> bool:
         return self.status in (MailStatus.failed.value, MailStatus.held.value)
 
     def __repr__(self) -> str:
         return f"<OutgoingMail {self.id} {self.kind} {self.status}>"
+
+
+STATUS_LABELS = {
+    MailStatus.queued.value: _lp("mail status", "queued"),
+    MailStatus.sending.value: _lp("mail status", "sending"),
+    MailStatus.sent.value: _lp("mail status", "sent"),
+    MailStatus.held.value: _lp("mail status", "kept (not sent)"),
+    MailStatus.failed.value: _lp("mail status", "failed"),
+}
 
 
 # Set after a commit that enqueued mail: wakes this process's background sender.

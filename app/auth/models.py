@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,3 +50,33 @@ class User(UserMixin, db.Model):
 @login_manager.user_loader
 def load_user(user_id: str):
     return db.session.get(User, int(user_id))
+
+
+class ApiToken(db.Model):
+    """A bearer token for a device (a door tablet, a scanner) or a script; stored hashed."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default=Role.door.value)
+    # Only for this event, when set.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # SHA-256 of the token: the token has 256 random bits, so a plain hash is enough.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == Role.admin.value or self.role in roles
+
+    def covers_event(self, event_id: int) -> bool:
+        return self.event_id is None or self.event_id == event_id
+
+    @property
+    def display_name(self) -> str:
+        return self.name

@@ -1,4 +1,5 @@
 """Creating staff users and checking their passwords."""
+import hashlib
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -7,7 +8,8 @@ from sqlalchemy import func, select
 from ..database import begin_write
 from ..errors import InvalidInput
 from ..extensions import db
-from .models import Role, User
+from ..database import utcnow
+from .models import ApiToken, Role, User
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -17,7 +19,7 @@ def create_user(email: str, *, role: str, password: str | None = None, name: str
     begin_write()
     email = email.strip()
     if "@" not in email:
-        raise InvalidInput(_l("This does not look like an email address, e.g. name@example.org."))
+        raise InvalidInput(_l("This does not look like an email address (example: name@example.org)."))
     if role not in {r.value for r in Role}:
         raise InvalidInput(_l("Unknown role: %(role)s", role=role))
     if find_user(email) is not None:
@@ -44,3 +46,46 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(name: str, *, role: str = Role.door.value, event_id: int | None = None) -> tuple[ApiToken, str]:
+    """A new bearer token; returns the row and the token itself, which is not stored. Commits."""
+    begin_write()
+    if not name.strip():
+        raise InvalidInput(_l("A token needs a name, e.g. the device it is for."))
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(_l("Unknown role: %(role)s", role=role))
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(name=name.strip(), role=role, event_id=event_id, token_hash=hash_token(token))
+    db.session.add(row)
+    db.session.commit()
+    return row, token
+
+
+def revoke_api_token(token_id: int) -> ApiToken:
+    """Revoke a token at once. Commits."""
+    begin_write()
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise InvalidInput(_l("There is no token with this id."))
+    row.revoked_at = row.revoked_at or utcnow()
+    db.session.commit()
+    return row
+
+
+def authenticate_token(token: str) -> ApiToken | None:
+    """The active token row for a bearer token, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    return row if row is not None and row.is_active else None
+
+
+def list_api_tokens() -> list[ApiToken]:
+    return list(db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars())

@@ -19,18 +19,23 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def home_for(user) -> str:
+    """Where a user lands after logging in: door accounts go straight to the check-in."""
+    return url_for("staff.dashboard") if user.has_role("staff") else url_for("checkin.events")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     """Log a staff member in."""
     if current_user.is_authenticated:
-        return redirect(url_for("staff.dashboard"))
+        return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
         form.form_errors.append(_("Email or password is wrong."))
         return render_template("auth/login.html", form=form), 401
     status = 422 if form.is_submitted() else 200

@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +38,13 @@ class EventStatus(str, enum.Enum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
+
+
+STATUS_LABELS = {
+    EventStatus.draft.value: _lp("event status", "draft"),
+    EventStatus.published.value: _lp("event status", "published"),
+    EventStatus.cancelled.value: _lp("event status", "cancelled"),
+}
 
 
 def new_ical_uid() -> str:
@@ -88,6 +96,10 @@ class Event(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, KIND_LABELS["other"]))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
     @property
     def is_published(self) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..database import begin_write, utcnow
 from ..errors import InvalidInput, NotFound
+from ..formatting import clock, day
 from ..extensions import db
 from .models import Event, EventKind, EventStatus
 
@@ -59,9 +60,9 @@ def signup_closed_reason(event: Event, now: datetime | None = None) -> str | Non
     if event.has_started(now):
         return str(_l("This event has already taken place; registration is closed."))
     if event.registration_opens_at and now < event.registration_opens_at:
-        opens = event.registration_opens_at.astimezone(event.zone)
+        opens = event.registration_opens_at
         return str(_l("Registration opens on %(date)s at %(time)s.",
-                      date=opens.strftime("%d.%m.%Y"), time=opens.strftime("%H:%M")))
+                      date=day(opens, event.zone), time=clock(opens, event.zone)))
     if event.registration_closes_at and now >= event.registration_closes_at:
         return str(_l("Registration for this event is closed."))
     return None

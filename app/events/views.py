@@ -28,7 +28,8 @@ def past():
 
 def calendar_description(event) -> str:
     url = absolute_url("registrations.event_page", slug=event.slug)
-    return f"{event.summary}\n\n{_('Details and registration')}: {url}".strip()
+    details = _("Details and registration: %(url)s", url=url)
+    return f"{event.summary}\n\n{details}".strip()
 
 
 def calendar_response(data: bytes, filename: str) -> Response:

@@ -6,6 +6,7 @@ commit, in the sender, never inside the transaction that enqueued the mail.
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound
 from ..events import ical
@@ -17,7 +18,6 @@ from ..registrations.services import waitlist_position
 from ..registrations.tickets import qr_png
 from .mime import CalendarPart, InlineImage, MailContent
 
-QR_CID = "ticket-qr@podium"
 
 
 def compose(mail: OutgoingMail) -> MailContent:
@@ -32,7 +32,7 @@ def compose(mail: OutgoingMail) -> MailContent:
 def _registration(mail: OutgoingMail) -> Registration:
     registration = db.session.get(Registration, mail.registration_id) if mail.registration_id else None
     if registration is None:
-        raise NotFound("the registration of this mail no longer exists")
+        raise NotFound(_l("The registration of this mail no longer exists."))
     return registration
 
 
@@ -67,15 +67,17 @@ def registration_confirmed(mail: OutgoingMail) -> MailContent:
     registration = _registration(mail)
     links = _links(registration)
     event = registration.event
+    # A Content-ID of its own per mail: clients cache inline images by it.
+    qr_cid = "ticket-qr." + mail.message_id.strip("<>")
     text, html = _render("registration_confirmed_to_guest", registration=registration, event=event,
-                         qr_cid=QR_CID, params=mail.params, **links)
+                         qr_cid=qr_cid, params=mail.params, **links)
     return MailContent(
         subject=_("Registration confirmed: %(title)s", title=event.title),
         text=text,
         html=html,
         calendar=CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
                               "REQUEST", "invite.ics"),
-        images=(InlineImage(QR_CID, qr_png(links["ticket_url"]), filename="ticket.png"),),
+        images=(InlineImage(qr_cid, qr_png(links["ticket_url"]), filename="ticket.png"),),
     )
 
 

@@ -19,6 +19,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
 
+SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
+
+
 @dataclass(frozen=True)
 class InlineImage:
     cid: str  # without angle brackets
@@ -47,7 +50,9 @@ class MailContent:
 def build_message(content: MailContent, *, sender: str, recipient: str, message_id: str,
                   date, reply_to: str | None = None) -> EmailMessage:
     """The whole mail as an EmailMessage (policy SMTP: CRLF line ends)."""
-    message = EmailMessage(policy=policy.SMTP)
+    # 7bit: non-ASCII text goes out quoted-printable, which every relay accepts
+    # (raw 8-bit data would need BODY=8BITMIME from the server).
+    message = EmailMessage(policy=SEVEN_BIT)
     message["Subject"] = content.subject
     message["From"] = sender
     message["To"] = recipient

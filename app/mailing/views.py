@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth.access import staff_required
 from ..extensions import db
-from ..outbox import MailStatus, OutgoingMail
+from ..outbox import STATUS_LABELS, MailStatus, OutgoingMail
 from . import sender
 
 bp = Blueprint("mailbox", __name__, url_prefix="/staff/mails")
@@ -37,7 +37,7 @@ def index():
     if status in {s.value for s in MailStatus}:
         query = query.where(OutgoingMail.status == status)
     mails = list(db.session.execute(query).scalars())
-    return render_template("mailing/index.html", mails=mails, status=status, statuses=MailStatus)
+    return render_template("mailing/index.html", mails=mails, status=status, statuses=STATUS_LABELS)
 
 
 @bp.get("/<int:mail_id>")

@@ -13,7 +13,7 @@ class RegistrationForm(FlaskForm):
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("Email"), validators=[
         DataRequired(_l("Please enter your email address.")),
-        Email(_l("This does not look like an email address, e.g. name@example.org.")),
+        Email(_l("This does not look like an email address (example: name@example.org).")),
         Length(max=254),
     ], render_kw={"autocomplete": "email", "inputmode": "email"})
     organisation = StringField(_l("Organisation (optional)"), validators=[Optional(), Length(max=200)],

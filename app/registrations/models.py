@@ -3,6 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,9 +20,9 @@ class RegistrationStatus(str, enum.Enum):
 
 
 STATUS_LABELS = {
-    RegistrationStatus.confirmed.value: _l("confirmed"),
-    RegistrationStatus.waitlisted.value: _l("on the waitlist"),
-    RegistrationStatus.cancelled.value: _l("cancelled"),
+    RegistrationStatus.confirmed.value: _lp("registration status", "confirmed"),
+    RegistrationStatus.waitlisted.value: _lp("registration status", "on the waitlist"),
+    RegistrationStatus.cancelled.value: _lp("registration status", "cancelled"),
 }
 
 
@@ -50,7 +51,8 @@ class Registration(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     # Lower-cased email: one registration per address and event, whatever the case.
-    email_key: Mapped[str] = mapped_column(String(254))
+    # Empty for a walk-in who gave no address.
+    email_key: Mapped[str | None] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     affiliation: Mapped[str] = mapped_column(String(20), default=Affiliation.other.value)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -69,6 +71,10 @@ class Registration(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who let the guest in (a staff member's name or a device's), for "already checked in by".
+    checked_in_by: Mapped[str | None] = mapped_column(String(200))
+    # "online", "walk-in" or "staff": how the registration came about.
+    source: Mapped[str] = mapped_column(String(20), default="online")
 
     event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
 

@@ -45,8 +45,9 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
 
     :raises NotFound, RegistrationRefused, EventFull:
     """
-    now = now or utcnow()
     event = lock_row(Event, event_id)
+    # The clock is read inside the lock: waitlisted_at is the order of the queue.
+    now = now or utcnow()
     if event is None:
         raise NotFound(_l("There is no such event."))
     try:
@@ -84,11 +85,11 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
 
     :raises NotFound, AlreadyCancelled:
     """
-    now = now or utcnow()
     found = db.session.get(Registration, registration_id)
     if found is None:
         raise NotFound()
     event = lock_row(Event, found.event_id)
+    now = now or utcnow()
     try:
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration.is_cancelled:

@@ -1,0 +1,55 @@
+"""Who may work the door: a logged-in user of any role, or a device's bearer token."""
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_login import current_user
+
+from ..auth.models import ApiToken, Role
+from ..auth.services import authenticate_token
+from ..extensions import csrf
+from .services import Actor
+
+DOOR_ROLES = (Role.door.value, Role.staff.value)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    actor: Actor
+    token: ApiToken | None = None
+
+    def covers(self, event_id: int) -> bool:
+        if self.token is not None:
+            return self.token.has_role(*DOOR_ROLES) and self.token.covers_event(event_id)
+        return current_user.has_role(*DOOR_ROLES)
+
+
+class Unauthenticated(Exception):
+    pass
+
+
+def device_name() -> str:
+    agent = request.user_agent
+    return f"{agent.platform or '?'} / {agent.browser or '?'}"[:200]
+
+
+def api_credentials() -> Credentials:
+    """The bearer token, or else the session (whose CSRF token is then required).
+
+    :raises Unauthenticated: neither is there, or the token is unknown or revoked.
+    """
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = authenticate_token(header[7:].strip())
+        if token is None:
+            raise Unauthenticated("invalid or revoked token")
+        return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id), token)
+    if not current_user.is_authenticated:
+        raise Unauthenticated("authentication required: a bearer token or a staff session")
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        # A cookie-authenticated request must prove it comes from our page (X-CSRFToken).
+        csrf.protect()
+    return Credentials(session_actor())
+
+
+def session_actor() -> Actor:
+    return Actor(name=current_user.display_name, device=device_name(), user_id=current_user.id)

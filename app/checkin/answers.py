@@ -1,0 +1,68 @@
+"""What the door sees after a scan: a colour, a sentence, and the guest's details."""
+from flask_babel import gettext as _
+
+from ..events.models import Event
+from ..formatting import clock
+from ..registrations.models import Registration
+from . import services as s
+
+COLOURS = {
+    s.CHECKED_IN: "green",
+    s.UNDONE: "green",
+    s.ALREADY: "amber",
+    s.NOT_CHECKED_IN: "amber",
+    s.UNKNOWN: "red",
+    s.WRONG_EVENT: "red",
+    s.CANCELLED: "red",
+    s.NOT_CONFIRMED: "red",
+}
+
+
+def message(result: s.ScanResult, event: Event) -> str:
+    registration = result.registration
+    if result.status == s.CHECKED_IN:
+        return _("Checked in")
+    if result.status == s.ALREADY:
+        return _("Already checked in at %(time)s by %(who)s",
+                 time=clock(registration.checked_in_at, event.zone), who=registration.checked_in_by or "?")
+    if result.status == s.WRONG_EVENT:
+        return _("This ticket is for another event: %(title)s", title=registration.event.title)
+    if result.status == s.CANCELLED:
+        return _("This registration has been cancelled.")
+    if result.status == s.NOT_CONFIRMED:
+        return _("On the waitlist: no confirmed place.")
+    if result.status == s.UNDONE:
+        return _("Check-in undone.")
+    if result.status == s.NOT_CHECKED_IN:
+        return _("This guest was not checked in.")
+    return _("Unknown ticket.")
+
+
+def registration_json(registration: Registration | None) -> dict | None:
+    if registration is None:
+        return None
+    return {
+        "id": registration.id,
+        "name": registration.name,
+        "organisation": registration.organisation,
+        "status": registration.status,
+        "event": {"id": registration.event_id, "title": registration.event.title},
+        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
+        "checked_in_by": registration.checked_in_by,
+    }
+
+
+def answer(result: s.ScanResult, event: Event) -> dict:
+    registration = result.registration
+    return {
+        "status": result.status,
+        "colour": COLOURS[result.status],
+        "message": message(result, event),
+        "registration": registration_json(registration),
+        "checked_in_at": registration.checked_in_at.isoformat() if registration and registration.checked_in_at else None,
+        "checked_in_by": registration.checked_in_by if registration else None,
+    }
+
+
+def counts_json(counts: s.DoorCounts) -> dict:
+    return {"checked_in": counts.checked_in, "confirmed": counts.confirmed, "capacity": counts.capacity}

@@ -1,0 +1,40 @@
+"""The record of every check-in and undo at the door: who, when, which device."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..registrations.models import Registration
+
+
+class CheckInAction(str, enum.Enum):
+    check_in = "check_in"
+    undo = "undo"
+
+
+class CheckInRecord(db.Model):
+    __tablename__ = "checkin_records"
+    __table_args__ = (
+        # A scanner's retry carries the same nonce: it must find the first answer.
+        UniqueConstraint("event_id", "nonce", name="uq_checkin_records_event_nonce"),
+        Index("ix_checkin_records_registration", "registration_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    # Kept as text so the record stays readable after a user or token is deleted.
+    actor: Mapped[str] = mapped_column(String(200))
+    device: Mapped[str] = mapped_column(String(200), default="")
+    nonce: Mapped[str | None] = mapped_column(String(100))
+    # How: scan, search, walk-in, ticket page.
+    method: Mapped[str] = mapped_column(String(20), default="scan")
+
+    registration: Mapped[Registration] = relationship()

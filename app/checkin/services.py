@@ -1,0 +1,273 @@
+"""Checking guests in at the door.
+
+The first scan of a ticket is decided by one conditional UPDATE
+(`... SET checked_in_at = now WHERE id = :id AND checked_in_at IS NULL`): however
+many devices scan the same ticket at once, exactly one of them gets `checked_in`,
+the others `already_checked_in` with the time and the person who let the guest in.
+A retry of the same request (same nonce) finds its own record and answers as the
+first time did.
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import begin_write, lock_row, utcnow
+from ..errors import DomainError, InvalidInput, NotFound
+from ..events.models import Event
+from ..extensions import db
+from ..registrations.models import Registration, RegistrationStatus
+from ..registrations.services import email_key
+from .models import CheckInAction, CheckInRecord
+
+CHECKED_IN = "checked_in"
+ALREADY = "already_checked_in"
+UNKNOWN = "unknown"
+WRONG_EVENT = "wrong_event"
+CANCELLED = "cancelled"
+NOT_CONFIRMED = "not_confirmed"
+UNDONE = "undone"
+NOT_CHECKED_IN = "not_checked_in"
+
+TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
+
+
+class OverCapacity(DomainError):
+    """A walk-in would go beyond the event's capacity: staff must confirm it."""
+
+    status_code = 409
+    message = _l("The event is full. Let this guest in anyway?")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts at the door: a staff user or a device token."""
+
+    name: str
+    device: str = ""
+    user_id: int | None = None
+    api_token_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    status: str
+    registration: Registration | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (CHECKED_IN, UNDONE)
+
+
+def ticket_code_from(scanned: str) -> str | None:
+    """The ticket code in what a scanner read: the code itself or the ticket URL."""
+    value = (scanned or "").strip()
+    if "/t/" in value:
+        path = urlsplit(value).path if "://" in value else value
+        value = path.rsplit("/t/", 1)[-1].strip("/").split("/")[0]
+    return value if TICKET_CODE.match(value) else None
+
+
+def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = None,
+             method: str = "scan", now: datetime | None = None) -> ScanResult:
+    """Check in the ticket that `scanned` names, at most once. Commits."""
+    code = ticket_code_from(scanned)
+    if code is None:
+        return ScanResult(UNKNOWN)
+    registration = db.session.execute(
+        select(Registration).where(Registration.ticket_code == code)
+    ).scalar_one_or_none()
+    if registration is None:
+        return ScanResult(UNKNOWN)
+    return _check_in_registration(event_id, registration, actor, nonce=nonce, method=method, now=now)
+
+
+def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, nonce: str | None = None,
+                          method: str = "search", now: datetime | None = None) -> ScanResult:
+    """Check in a registration found by name (no ticket at hand). Commits."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return ScanResult(UNKNOWN)
+    return _check_in_registration(event_id, registration, actor, nonce=nonce, method=method, now=now)
+
+
+def _check_in_registration(event_id, registration, actor, *, nonce, method, now) -> ScanResult:
+    if registration.event_id != event_id:
+        return ScanResult(WRONG_EVENT, registration)
+    if registration.is_cancelled:
+        return ScanResult(CANCELLED, registration)
+    if not registration.is_confirmed:
+        return ScanResult(NOT_CONFIRMED, registration)
+    now = now or utcnow()
+    registration_id = registration.id
+    begin_write()
+    won = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.checked_in_at.is_(None),
+               Registration.status == RegistrationStatus.confirmed.value)
+        .values(checked_in_at=now, checked_in_by=actor.name)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if won:
+        db.session.add(_record(event_id, registration_id, CheckInAction.check_in, actor, now, nonce, method))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A client that sent this nonce before for another ticket: a client bug,
+            # which must not cost the guest their check-in. Go again without the nonce.
+            db.session.rollback()
+            return _check_in_registration(event_id, _reload(registration_id), actor, nonce=None,
+                                          method=method, now=now)
+        return ScanResult(CHECKED_IN, _reload(registration_id))
+    db.session.rollback()
+    return _replay_or_current(event_id, registration_id, nonce)
+
+
+def _replay_or_current(event_id: int, registration_id: int, nonce: str | None) -> ScanResult:
+    registration = _reload(registration_id)
+    if nonce and registration.checked_in_at is not None:
+        first = db.session.execute(
+            select(CheckInRecord).where(CheckInRecord.event_id == event_id, CheckInRecord.nonce == nonce,
+                                        CheckInRecord.action == CheckInAction.check_in.value)
+        ).scalar_one_or_none()
+        if first is not None and first.registration_id == registration_id:
+            return ScanResult(CHECKED_IN, registration)
+    if registration.is_cancelled:
+        return ScanResult(CANCELLED, registration)
+    if registration.checked_in_at is None:
+        return ScanResult(NOT_CONFIRMED, registration)
+    return ScanResult(ALREADY, registration)
+
+
+def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:
+    """Take back a check-in made by mistake. Commits."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id:
+        raise NotFound(_l("There is no such registration for this event."))
+    now = now or utcnow()
+    begin_write()
+    undone = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.checked_in_at.is_not(None))
+        .values(checked_in_at=None, checked_in_by=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not undone:
+        db.session.rollback()
+        return ScanResult(NOT_CHECKED_IN, _reload(registration_id))
+    db.session.add(_record(event_id, registration_id, CheckInAction.undo, actor, now, None, "undo"))
+    db.session.commit()
+    return ScanResult(UNDONE, _reload(registration_id))
+
+
+def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_ok: bool = False,
+                     now: datetime | None = None) -> ScanResult:
+    """Register a guest who came without signing up, and check them in at once. Commits.
+
+    :raises OverCapacity: when the event is full and staff have not confirmed.
+    """
+    now = now or utcnow()
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise InvalidInput(_l("Please enter the guest's name."))
+    email = (data.get("email") or "").strip()
+    event = lock_row(Event, event_id)
+    if event is None:
+        raise NotFound(_l("There is no such event."))
+    try:
+        existing = None
+        if email:
+            existing = db.session.execute(
+                select(Registration).where(Registration.event_id == event_id,
+                                           Registration.email_key == email_key(email))
+            ).scalar_one_or_none()
+        if existing is not None and existing.is_confirmed:
+            db.session.rollback()
+            return _check_in_registration(event_id, existing, actor, nonce=None, method="walk-in", now=now)
+        if event.is_full and not over_capacity_ok:
+            raise OverCapacity()
+        registration = existing or Registration(event=event, email_key=email_key(email) if email else None,
+                                                consent_at=now, consent_version="walk-in")
+        if existing is not None:
+            event.waitlist_count -= 1 if existing.is_waitlisted else 0
+        registration.name = name
+        registration.email = email
+        registration.organisation = (data.get("organisation") or "").strip()
+        registration.status = RegistrationStatus.confirmed.value
+        registration.source = "walk-in" if existing is None else registration.source
+        registration.checked_in_at = now
+        registration.checked_in_by = actor.name
+        event.confirmed_count += 1
+        db.session.add(registration)
+        db.session.flush()
+        db.session.add(_record(event_id, registration.id, CheckInAction.check_in, actor, now, None, "walk-in"))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return ScanResult(CHECKED_IN, registration)
+
+
+@dataclass(frozen=True)
+class DoorCounts:
+    checked_in: int
+    confirmed: int
+    capacity: int | None
+
+
+def door_counts(event_id: int) -> DoorCounts:
+    event = db.session.get(Event, event_id)
+    checked_in = db.session.execute(
+        select(func.count(Registration.id)).where(Registration.event_id == event_id,
+                                                  Registration.checked_in_at.is_not(None))
+    ).scalar_one()
+    return DoorCounts(checked_in, event.confirmed_count, event.capacity)
+
+
+def search(event_id: int, query: str, limit: int = 20) -> list[Registration]:
+    """Registrations of the event whose name, organisation or email contains `query`."""
+    query = (query or "").strip().lower()
+    if len(query) < 2:
+        return []
+    pattern = f"%{query.replace('%', '').replace('_', '')}%"
+    return list(db.session.execute(
+        select(Registration)
+        .where(Registration.event_id == event_id,
+               or_(func.lower(Registration.name).like(pattern),
+                   func.lower(Registration.organisation).like(pattern),
+                   Registration.email_key.like(pattern)))
+        .order_by(Registration.name, Registration.id)
+        .limit(limit)
+    ).scalars())
+
+
+def attendance(event_id: int) -> tuple[list[Registration], list[Registration]]:
+    """Who came (in order of arrival) and who did not (confirmed, never checked in)."""
+    rows = db.session.execute(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.status == RegistrationStatus.confirmed.value)
+    ).scalars().all()
+    came = sorted((r for r in rows if r.checked_in_at), key=lambda r: r.checked_in_at)
+    missing = sorted((r for r in rows if not r.checked_in_at), key=lambda r: r.name.lower())
+    return came, missing
+
+
+def history(event_id: int, limit: int = 200) -> list[CheckInRecord]:
+    return list(db.session.execute(
+        select(CheckInRecord).where(CheckInRecord.event_id == event_id)
+        .order_by(CheckInRecord.id.desc()).limit(limit)
+    ).scalars())
+
+
+def _record(event_id, registration_id, action, actor: Actor, now, nonce, method) -> CheckInRecord:
+    return CheckInRecord(event_id=event_id, registration_id=registration_id, action=action.value, at=now,
+                         user_id=actor.user_id, api_token_id=actor.api_token_id, actor=actor.name,
+                         device=actor.device[:200], nonce=nonce or None, method=method)
+
+
+def _reload(registration_id: int) -> Registration:
+    return db.session.get(Registration, registration_id, populate_existing=True)

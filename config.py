@@ -60,6 +60,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per minute; 200 per hour")
 
+    # How many reverse proxies in front of Podium set X-Forwarded-For/-Proto (0: none).
+    # Needed behind a proxy, or every guest shares the proxy's rate limit.
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -61,6 +61,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; German names start with Ä, Ö, Ü.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
@@ -106,6 +108,10 @@ def commit_write(*statements) -> None:
     for statement in statements:
         db.session.execute(statement)
     db.session.commit()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def lock_row(model, row_id):

@@ -4,9 +4,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
 
 from .events.models import Event
 

@@ -5,10 +5,9 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..database import begin_write
+from ..database import begin_write, utcnow
 from ..errors import InvalidInput
 from ..extensions import db
-from ..database import utcnow
 from .models import ApiToken, Role, User
 
 MIN_PASSWORD_LENGTH = 10

@@ -28,8 +28,8 @@ class Unauthenticated(Exception):
 
 
 def device_name() -> str:
-    agent = request.user_agent
-    return f"{agent.platform or '?'} / {agent.browser or '?'}"[:200]
+    # Werkzeug no longer parses user agents; the raw string tells devices apart well enough.
+    return (request.user_agent.string or "?")[:200]
 
 
 def api_credentials() -> Credentials:

@@ -5,13 +5,13 @@ the body (400). Bearer-token requests carry no cookie and need no CSRF token;
 session requests send it in X-CSRFToken.
 """
 from flask import Blueprint, g, jsonify, request
-from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..events.services import get_event
 from ..extensions import csrf, db
 from . import answers, services
 from .access import Unauthenticated, api_credentials
+from .forms import WalkInForm
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in authenticate() for session requests only
@@ -90,10 +90,14 @@ def walk_in(event_id):
     body = _json_body()
     if body is None:
         return api_error(400, "the body must be a JSON object")
-    if not isinstance(body.get("name"), str) or not body["name"].strip():
-        return api_error(400, _("Please enter the guest's name."))
+    fields = ("name", "organisation", "email")
+    if any(body.get(f) is not None and not isinstance(body[f], str) for f in fields):
+        return api_error(400, "name, organisation and email must be strings")
+    form = WalkInForm(data={f: body.get(f) or "" for f in fields}, meta={"csrf": False})
+    if not form.validate():
+        return api_error(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
     try:
-        result = services.register_walk_in(event.id, body, g.credentials.actor,
+        result = services.register_walk_in(event.id, form.data, g.credentials.actor,
                                            over_capacity_ok=body.get("over_capacity") is True)
     except services.OverCapacity as exc:
         return jsonify(status="over_capacity", error=str(exc),

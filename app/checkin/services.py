@@ -22,6 +22,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import Registration, RegistrationStatus
 from ..registrations.services import email_key
+from ..text import clean_line
 from .models import CheckInAction, CheckInRecord
 
 CHECKED_IN = "checked_in"
@@ -105,6 +106,10 @@ def _check_in_registration(event_id, registration, actor, *, nonce, method, now)
     now = now or utcnow()
     registration_id = registration.id
     begin_write()
+    if nonce and _first_answer(event_id, nonce) == registration_id:
+        # A retry of a scan that was decided before: not a second scan, even after an undo.
+        db.session.rollback()
+        return ScanResult(CHECKED_IN, _reload(registration_id))
     won = db.session.execute(
         update(Registration)
         .where(Registration.id == registration_id, Registration.checked_in_at.is_(None),
@@ -127,15 +132,18 @@ def _check_in_registration(event_id, registration, actor, *, nonce, method, now)
     return _replay_or_current(event_id, registration_id, nonce)
 
 
+def _first_answer(event_id: int, nonce: str) -> int | None:
+    """The registration a check-in with this nonce was recorded for, if any."""
+    return db.session.execute(
+        select(CheckInRecord.registration_id).where(CheckInRecord.event_id == event_id,
+                                                    CheckInRecord.nonce == nonce)
+    ).scalar_one_or_none()
+
+
 def _replay_or_current(event_id: int, registration_id: int, nonce: str | None) -> ScanResult:
     registration = _reload(registration_id)
-    if nonce and registration.checked_in_at is not None:
-        first = db.session.execute(
-            select(CheckInRecord).where(CheckInRecord.event_id == event_id, CheckInRecord.nonce == nonce,
-                                        CheckInRecord.action == CheckInAction.check_in.value)
-        ).scalar_one_or_none()
-        if first is not None and first.registration_id == registration_id:
-            return ScanResult(CHECKED_IN, registration)
+    if nonce and _first_answer(event_id, nonce) == registration_id:
+        return ScanResult(CHECKED_IN, registration)
     if registration.is_cancelled:
         return ScanResult(CANCELLED, registration)
     if registration.checked_in_at is None:
@@ -171,10 +179,10 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
     :raises OverCapacity: when the event is full and staff have not confirmed.
     """
     now = now or utcnow()
-    name = (data.get("name") or "").strip()
+    name = clean_line(data.get("name") or "")
     if not name:
         raise InvalidInput(_l("Please enter the guest's name."))
-    email = (data.get("email") or "").strip()
+    email = clean_line(data.get("email") or "")
     event = lock_row(Event, event_id)
     if event is None:
         raise NotFound(_l("There is no such event."))
@@ -196,7 +204,7 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
             event.waitlist_count -= 1 if existing.is_waitlisted else 0
         registration.name = name
         registration.email = email
-        registration.organisation = (data.get("organisation") or "").strip()
+        registration.organisation = clean_line(data.get("organisation") or "")
         registration.status = RegistrationStatus.confirmed.value
         registration.source = "walk-in" if existing is None else registration.source
         registration.checked_in_at = now
@@ -230,16 +238,15 @@ def door_counts(event_id: int) -> DoorCounts:
 
 def search(event_id: int, query: str, limit: int = 20) -> list[Registration]:
     """Registrations of the event whose name, organisation or email contains `query`."""
-    query = (query or "").strip().lower()
+    query = clean_line(query or "").lower()
     if len(query) < 2:
         return []
-    pattern = f"%{query.replace('%', '').replace('_', '')}%"
     return list(db.session.execute(
         select(Registration)
         .where(Registration.event_id == event_id,
-               or_(func.lower(Registration.name).like(pattern),
-                   func.lower(Registration.organisation).like(pattern),
-                   Registration.email_key.like(pattern)))
+               or_(func.lower(Registration.name).contains(query, autoescape=True),
+                   func.lower(Registration.organisation).contains(query, autoescape=True),
+                   Registration.email_key.contains(query, autoescape=True)))
         .order_by(Registration.name, Registration.id)
         .limit(limit)
     ).scalars())

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from ..database import begin_write, utcnow
 from ..errors import InvalidInput, NotFound
-from ..formatting import clock, day
 from ..extensions import db
+from ..formatting import clock, day
 from .models import Event, EventKind, EventStatus
 
 

@@ -19,7 +19,6 @@ from ..registrations.tickets import qr_png
 from .mime import CalendarPart, InlineImage, MailContent
 
 
-
 def compose(mail: OutgoingMail) -> MailContent:
     """The content of one outbox mail, in the recipient's language."""
     composer = COMPOSERS.get(mail.kind)

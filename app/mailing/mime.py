@@ -18,6 +18,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
+from icalendar import Calendar
 
 SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
 
@@ -72,8 +73,9 @@ def build_message(content: MailContent, *, sender: str, recipient: str, message_
                                   filename=image.filename, disposition="inline")
     if content.calendar is not None:
         method = content.calendar.method.upper()
-        if f"METHOD:{method}".encode() not in content.calendar.data:
-            raise ValueError(f"calendar part says method={method} but its file does not")
+        file_method = str(Calendar.from_ical(content.calendar.data).get("method", "")).upper()
+        if file_method != method:
+            raise ValueError(f"calendar part says method={method} but its file says METHOD:{file_method}")
         message.add_alternative(content.calendar.data.decode("utf-8"), subtype="calendar",
                                 params={"method": method})
         message.add_attachment(content.calendar.data, maintype="application", subtype="ics",

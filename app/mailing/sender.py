@@ -11,7 +11,6 @@ import os
 import smtplib
 import socket
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +19,8 @@ from flask_mail import Message
 from sqlalchemy import or_, select, update
 
 from ..database import begin_write, commit_write, utcnow
-from ..extensions import db, mail as flask_mail
+from ..extensions import db
+from ..extensions import mail as flask_mail
 from ..outbox import MailStatus, OutgoingMail, mail_waiting
 from .messages import compose
 from .mime import build_message, envelope_address
@@ -236,14 +236,19 @@ def ensure_composed(mail: OutgoingMail) -> OutgoingMail:
     return mail
 
 
-def retry(mail_id: int) -> OutgoingMail | None:
-    """Put a failed (or held) mail back into the queue, due now."""
+def retry(mail_id: int) -> bool:
+    """Put a failed (or held) mail back into the queue, due now; False if it was neither."""
     retryable = [MailStatus.failed.value, MailStatus.held.value]
-    commit_write(update(OutgoingMail)
-                 .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(retryable))
-                 .values(status=MailStatus.queued.value, next_attempt_at=utcnow(), attempts=0))
-    mail_waiting.set()
-    return db.session.get(OutgoingMail, mail_id)
+    begin_write()
+    queued = db.session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(retryable))
+        .values(status=MailStatus.queued.value, next_attempt_at=utcnow(), attempts=0)
+    ).rowcount == 1
+    db.session.commit()
+    if queued:
+        mail_waiting.set()
+    return queued
 
 
 def work(*, once: bool = False, idle_seconds: float = 2.0, stop: threading.Event | None = None) -> None:

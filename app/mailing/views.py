@@ -100,8 +100,10 @@ def raw(mail_id):
 @staff_required
 def retry(mail_id):
     """Queue a failed mail again."""
-    mail = sender.retry(mail_id)
-    if mail is None:
+    if db.session.get(OutgoingMail, mail_id) is None:
         abort(404)
-    flash(_("The mail is queued again."))
+    if sender.retry(mail_id):
+        flash(_("The mail is queued again."))
+    else:
+        flash(_("Only a failed or kept mail can be sent again; this one was not changed."))
     return redirect(url_for("mailbox.show", mail_id=mail_id))

@@ -5,18 +5,19 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..text import clean_line, clean_text
 from .models import AFFILIATION_LABELS, Affiliation
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=200)],
+    name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(_l("Please enter your name.")), Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email"), validators=[
+    email = EmailField(_l("Email"), filters=[clean_line], validators=[
         DataRequired(_l("Please enter your email address.")),
         Email(_l("This does not look like an email address (example: name@example.org).")),
         Length(max=254),
     ], render_kw={"autocomplete": "email", "inputmode": "email"})
-    organisation = StringField(_l("Organisation (optional)"), validators=[Optional(), Length(max=200)],
+    organisation = StringField(_l("Organisation (optional)"), filters=[clean_line], validators=[Optional(), Length(max=200)],
                                render_kw={"autocomplete": "organization"})
     affiliation = RadioField(
         _l("You take part as"),
@@ -24,6 +25,6 @@ class RegistrationForm(FlaskForm):
         default=Affiliation.professional.value,
         validators=[InputRequired(_l("Please choose one."))],
     )
-    note = TextAreaField(_l("Note (optional), e.g. accessibility needs"),
+    note = TextAreaField(_l("Note (optional), e.g. accessibility needs"), filters=[clean_text],
                          validators=[Optional(), Length(max=2000)])
     consent = BooleanField(validators=[DataRequired(_l("Please agree so that we can register you."))])

@@ -18,6 +18,7 @@ from ..events.models import Event
 from ..events.services import signup_closed_reason
 from ..extensions import db
 from ..outbox import enqueue
+from ..text import clean_line, clean_text
 from .models import Affiliation, Registration, RegistrationStatus
 from .tickets import new_ticket_code
 
@@ -94,6 +95,9 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration.is_cancelled:
             raise AlreadyCancelled()
+        if event.has_started(now):
+            raise RegistrationRefused(_l("This event has already taken place; the registration can no "
+                                         "longer be cancelled."))
         had_place = registration.is_confirmed
         _leave(event, registration)
         registration.status = CANCELLED
@@ -102,7 +106,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
         enqueue("registration_cancelled", registration.email, locale=registration.locale,
                 registration_id=registration.id,
                 params={"sequence": registration.calendar_sequence, "had_place": had_place})
-        if had_place:
+        if had_place and event.is_published:
             promote_from_waitlist(event, now)
         db.session.commit()
     except BaseException:
@@ -131,6 +135,11 @@ def promote_from_waitlist(event: Event, now: datetime | None = None) -> list[Reg
                 params={"sequence": registration.calendar_sequence, "promoted": True})
         promoted.append(registration)
     return promoted
+
+
+def can_cancel(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether the guest may still cancel (not cancelled, event not begun)."""
+    return not registration.is_cancelled and not registration.event.has_started(now or utcnow())
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -184,12 +193,12 @@ def _find(event_id: int, email: str) -> Registration | None:
 
 
 def _fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
-    registration.name = data["name"].strip()
-    registration.email = data["email"].strip()
-    registration.organisation = (data.get("organisation") or "").strip()
+    registration.name = clean_line(data["name"])
+    registration.email = clean_line(data["email"])
+    registration.organisation = clean_line(data.get("organisation") or "")
     affiliation = data.get("affiliation") or Affiliation.other.value
     registration.affiliation = affiliation if affiliation in {a.value for a in Affiliation} else "other"
-    registration.note = (data.get("note") or "").strip()
+    registration.note = clean_text(data.get("note") or "")
     registration.locale = locale
     registration.consent_at = now
     registration.consent_version = current_app.config["CONSENT_VERSION"]

@@ -2,8 +2,9 @@
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 
-from ..errors import DomainError
-from ..events import ical, services as events
+from ..errors import DomainError, NotFound
+from ..events import ical
+from ..events import services as events
 from ..events.views import calendar_description, calendar_response
 from ..extensions import limiter
 from ..links import absolute_url
@@ -97,6 +98,7 @@ def manage(token):
     return render_template("registrations/manage.html", registration=registration,
                            event=registration.event,
                            position=services.waitlist_position(registration),
+                           can_cancel=services.can_cancel(registration),
                            calendar_links=calendar_links(registration.event,
                                                          calendar_description(registration.event)))
 
@@ -105,7 +107,7 @@ def manage(token):
 def cancel_confirm(token):
     """Ask before cancelling."""
     registration = services.get_by_manage_token(token)
-    if registration.is_cancelled:
+    if not services.can_cancel(registration):
         return redirect(url_for("registrations.manage", token=token))
     return render_template("registrations/cancel.html", registration=registration,
                            event=registration.event)
@@ -124,6 +126,8 @@ def cancel(token):
 def manage_calendar(token):
     """The event as a calendar file, for the guest who is registered."""
     registration = services.get_by_manage_token(token)
+    if registration.is_cancelled:
+        raise NotFound()
     event = registration.event
     data = ical.event_file(event, description=calendar_description(event),
                            url=absolute_url("registrations.event_page", slug=event.slug),

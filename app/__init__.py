@@ -17,8 +17,11 @@ from .events.views import bp as events_bp
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .i18n import bp as i18n_bp
 from .i18n import select_locale
+from .mailing.campaign_views import bp as campaigns_bp
+from .mailing.contact_views import bp as contacts_bp
 from .mailing.sender import start_background_sender
 from .mailing.views import bp as mailbox_bp
+from .registrations.event_admin_views import bp as event_admin_bp
 from .registrations.staff_views import bp as staff_bp
 from .registrations.views import bp as registrations_bp
 
@@ -81,8 +84,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, mailbox_bp, checkin_bp, checkin_api_bp,
-                      i18n_bp):
+    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, event_admin_bp, mailbox_bp, contacts_bp,
+                      campaigns_bp, checkin_bp, checkin_api_bp, i18n_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,6 +8,7 @@ from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 
 from .events.models import Event
+from .richtext import render_markdown
 
 
 def _zone(zone: ZoneInfo | None) -> ZoneInfo:
@@ -65,5 +66,5 @@ def register(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
                                  event_time_range=event_time_range, places_label=places_label,
-                                 when=when, clock=clock, day=day)
+                                 when=when, clock=clock, day=day, markdown=render_markdown)
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)

@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+import app.models  # noqa: F401  (every table, for autogenerate)
+
 from alembic import context
 
 # this is the Alembic Config object, which provides

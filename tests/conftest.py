@@ -15,6 +15,7 @@ from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+import app.models  # noqa: F401  (every table, for the cleanup between tests)
 from app import create_app
 from app.auth.services import create_user
 from app.database import utcnow
@@ -24,7 +25,6 @@ from app.registrations import services as registrations
 from config import TestingConfig
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-TABLES = ["outgoing_mails", "registrations", "events", "users"]
 
 
 def _reset_postgres(url: str) -> None:
@@ -88,11 +88,12 @@ def app(database_url, app_config, tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
             if db.engine.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
-                for table in TABLES:
+                for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
         db.engine.dispose()
 

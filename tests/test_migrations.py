@@ -4,6 +4,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+import app.models  # noqa: F401  (every table)
 from app.extensions import db
 
 

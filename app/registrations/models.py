@@ -73,8 +73,10 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who let the guest in (a staff member's name or a device's), for "already checked in by".
     checked_in_by: Mapped[str | None] = mapped_column(String(200))
-    # "online", "walk-in" or "staff": how the registration came about.
+    # "online", "invitation", "walk-in" or "staff": how the registration came about.
     source: Mapped[str] = mapped_column(String(20), default="online")
+    # When the automatic reminder before the event was queued (at most once).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
 

@@ -1,0 +1,4 @@
+"""Invitation campaigns (staff), the personal invitation link and unsubscribing (guests)."""
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__)

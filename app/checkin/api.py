@@ -5,6 +5,7 @@ the body (400). Bearer-token requests carry no cookie and need no CSRF token;
 session requests send it in X-CSRFToken.
 """
 from flask import Blueprint, g, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from ..errors import DomainError
 from ..events.services import get_event
@@ -93,7 +94,8 @@ def walk_in(event_id):
     fields = ("name", "organisation", "email")
     if any(body.get(f) is not None and not isinstance(body[f], str) for f in fields):
         return api_error(400, "name, organisation and email must be strings")
-    form = WalkInForm(data={f: body.get(f) or "" for f in fields}, meta={"csrf": False})
+    # Flask-WTF would read the JSON body itself (null as "None"): hand it the cleaned values.
+    form = WalkInForm(formdata=MultiDict({f: body.get(f) or "" for f in fields}), meta={"csrf": False})
     if not form.validate():
         return api_error(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
     try:

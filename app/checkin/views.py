@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from sqlalchemy import select
 
 from ..auth.access import role_required, staff_required
+from ..csvexport import csv_cell
 from ..database import utcnow
 from ..events.models import Event, EventStatus
 from ..events.services import get_event
@@ -110,15 +111,6 @@ def attendance(event_id):
     came, missing = services.attendance(event.id)
     return render_template("checkin/attendance.html", event=event, came=came, missing=missing,
                            history=services.history(event.id))
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run: text that starts like a formula gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @bp.get("/staff/events/<int:event_id>/attendance.csv")

@@ -1,0 +1,94 @@
+"""Helpers for the door: device tokens, logged-in door users, reading back check-ins."""
+import pytest
+from flask import url_for
+from sqlalchemy import select, text
+
+from app.auth.services import create_api_token, create_user
+from app.checkin.models import CheckInRecord
+from app.extensions import db
+from app.registrations.models import Registration
+from tests.conftest import STAFF_PASSWORD
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    """Lets tests build URLs with url_for, as the pages do."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def forget_tokens_and_records(app):
+    """The shared teardown empties only the older tables; on SQLite a token made for all
+    events (no event row to cascade from) would outlive its test, so remove them here."""
+    yield
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "sqlite":
+            connection.execute(text("DELETE FROM checkin_records"))
+            connection.execute(text("DELETE FROM api_tokens"))
+
+
+def fresh_reads() -> None:
+    """End the test's own read transaction: on SQLite it would keep showing an old snapshot."""
+    db.session.rollback()
+
+
+def reload(registration) -> Registration:
+    fresh_reads()
+    return db.session.get(Registration, registration.id)
+
+
+def records_of(registration_or_event_id, *, event=False) -> list[CheckInRecord]:
+    fresh_reads()
+    column = CheckInRecord.event_id if event else CheckInRecord.registration_id
+    key = getattr(registration_or_event_id, "id", registration_or_event_id)
+    query = select(CheckInRecord).where(column == key).order_by(CheckInRecord.id)
+    return list(db.session.execute(query).scalars())
+
+
+@pytest.fixture
+def device_token(app):
+    """A bearer token as `tokens create` makes it; returns the token itself."""
+
+    def make(name="Tablet 1", *, role="door", event=None):
+        _, token = create_api_token(name, role=role, event_id=event.id if event is not None else None)
+        return token
+
+    return make
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def scan(client):
+    """POST a scan to the check-in API: scan(event, code, token=..., nonce=...) -> response."""
+
+    def post(event, code, *, token=None, nonce=None, http=None, **body):
+        payload = {"code": code, **body}
+        if nonce is not None:
+            payload["nonce"] = nonce
+        headers = bearer(token) if token else {}
+        return (http or client).post(url_for("checkin_api.check_in", event_id=event.id), json=payload,
+                                     headers=headers)
+
+    return post
+
+
+@pytest.fixture
+def log_in_as(client):
+    """Log the test client in as a new user of `role`, named `name`; English pages."""
+
+    def log_in(role="door", name="", email=None):
+        email = email or f"{role}-{name.lower().replace(' ', '-') or 'x'}@podium.test"
+        create_user(email, role=role, password=STAFF_PASSWORD, name=name)
+        response = client.post(url_for("auth.login"), data={"email": email, "password": STAFF_PASSWORD})
+        assert response.status_code == 302, response.text
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return log_in

@@ -1,0 +1,172 @@
+"""Twenty devices scan the same ticket at the same moment: exactly one of them lets the guest in.
+
+Each device is a thread with its own app context (and so its own session and
+database connection) and its own test client with its own bearer token, released
+together by a Barrier. The race window is widened the same way in every test
+here: a short sleep in front of the write (begin_write), after each request has
+read the registration. The negative control swaps the service's conditional
+UPDATE for a read-then-write; it must show the race, or these tests prove nothing.
+"""
+import threading
+import time
+from collections import Counter
+
+import pytest
+from flask import url_for
+from sqlalchemy import update
+
+from app.auth.services import create_api_token
+from app.checkin import services
+from app.checkin.services import CheckInAction, ScanResult
+from app.extensions import db
+from app.registrations.models import Registration
+
+from .conftest import bearer, records_of, reload
+
+DEVICES = 20
+RACE_WINDOW_SECONDS = 0.05
+
+
+def scan_together(app, url: str, bodies: list[dict], tokens: list[str]) -> list:
+    """POST each body from its own device (thread, app context, client, token), all released at once.
+
+    Returns each device's (status code, JSON answer), or the exception it raised.
+    """
+    barrier = threading.Barrier(len(bodies))
+    outcomes = [None] * len(bodies)
+
+    def device(i):
+        with app.app_context():
+            try:
+                client = app.test_client()
+                barrier.wait(timeout=30)
+                response = client.post(url, json=bodies[i], headers=bearer(tokens[i]))
+                outcomes[i] = (response.status_code, response.json)
+            except BaseException as exc:  # noqa: BLE001  (recorded and asserted on by the test)
+                outcomes[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=device, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a scan hung"
+    return outcomes
+
+
+def statuses(outcomes) -> Counter:
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    assert failures == [], failures
+    assert {code for code, _ in outcomes} == {200}, outcomes
+    return Counter(answer["status"] for _, answer in outcomes)
+
+
+@pytest.fixture
+def ticket(make_event, sign_up):
+    event = make_event(title="Forum Fachkräfte", capacity=100)
+    anna = sign_up(event, name="Anna Schmidt")
+    return event, anna
+
+
+@pytest.fixture
+def tokens(app):
+    return [create_api_token(f"Tablet {n}")[1] for n in range(1, DEVICES + 1)]
+
+
+@pytest.fixture
+def widened_race_window(monkeypatch):
+    """Every scan has read the registration; now it waits a little before it may write."""
+    original = services.begin_write
+
+    def slow_begin_write():
+        time.sleep(RACE_WINDOW_SECONDS)
+        original()
+
+    monkeypatch.setattr(services, "begin_write", slow_begin_write)
+
+
+@pytest.fixture
+def unconditional_check_in(monkeypatch):
+    """The check-in as it would be without the atomic conditional UPDATE.
+
+    A faithful copy of services._check_in_registration, except that whether the guest
+    is already in is decided from the row as this request read it (before the write),
+    and the UPDATE then writes without `checked_in_at IS NULL` in its WHERE clause.
+    Writes are still serialised (begin_write: BEGIN IMMEDIATE on SQLite, and the row
+    lock of the UPDATE on PostgreSQL), so what this control removes is exactly the
+    condition, nothing else.
+    """
+
+    def read_then_write(event_id, registration, actor, *, nonce, method, now):
+        if registration.event_id != event_id:
+            return ScanResult(services.WRONG_EVENT, registration)
+        if registration.is_cancelled:
+            return ScanResult(services.CANCELLED, registration)
+        if not registration.is_confirmed:
+            return ScanResult(services.NOT_CONFIRMED, registration)
+        now = now or services.utcnow()
+        registration_id = registration.id
+        already_in = registration.checked_in_at is not None  # decided on what was read
+        services.begin_write()
+        if already_in:
+            db.session.rollback()
+            return services._replay_or_current(event_id, registration_id, nonce)
+        db.session.execute(
+            update(Registration).where(Registration.id == registration_id)
+            .values(checked_in_at=now, checked_in_by=actor.name)
+            .execution_options(synchronize_session=False))
+        db.session.add(services._record(event_id, registration_id, CheckInAction.check_in, actor, now, nonce,
+                                        method))
+        db.session.commit()
+        return ScanResult(services.CHECKED_IN, services._reload(registration_id))
+
+    monkeypatch.setattr(services, "_check_in_registration", read_then_write)
+
+
+def test_twenty_devices_scanning_one_ticket_at_once_check_it_in_exactly_once(
+        app, ticket, tokens, widened_race_window):
+    event, anna = ticket
+    url = url_for("checkin_api.check_in", event_id=event.id)
+    bodies = [{"code": anna.ticket_code, "nonce": f"device-{n}-scan-1"} for n in range(DEVICES)]
+
+    outcomes = scan_together(app, url, bodies, tokens)
+
+    assert statuses(outcomes) == {"checked_in": 1, "already_checked_in": DEVICES - 1}
+    [winner] = [n for n, (_, answer) in enumerate(outcomes) if answer["status"] == "checked_in"]
+    let_in_by = f"Tablet {winner + 1}"
+    # Everyone else is told who let the guest in, and the row agrees.
+    assert {answer["checked_in_by"] for _, answer in outcomes} == {let_in_by}
+    assert reload(anna).checked_in_by == let_in_by
+    [record] = records_of(anna)
+    assert (record.action, record.actor) == ("check_in", let_in_by)
+
+
+def test_twenty_retries_of_the_same_scan_at_once_all_answer_checked_in_and_count_once(
+        app, ticket, tokens, widened_race_window):
+    event, anna = ticket
+    url = url_for("checkin_api.check_in", event_id=event.id)
+    same_token = [tokens[0]] * DEVICES  # one device whose retries overtake each other
+    bodies = [{"code": anna.ticket_code, "nonce": "tablet-1-scan-42"}] * DEVICES
+
+    outcomes = scan_together(app, url, bodies, same_token)
+
+    assert statuses(outcomes) == {"checked_in": DEVICES}
+    assert len({answer["checked_in_at"] for _, answer in outcomes}) == 1
+    assert len(records_of(anna)) == 1
+
+
+def test_without_the_conditional_update_the_race_is_seen(
+        app, ticket, tokens, widened_race_window, unconditional_check_in):
+    """Negative control: proves that the first test above can fail."""
+    event, anna = ticket
+    url = url_for("checkin_api.check_in", event_id=event.id)
+    bodies = [{"code": anna.ticket_code, "nonce": f"device-{n}-scan-1"} for n in range(DEVICES)]
+
+    outcomes = scan_together(app, url, bodies, tokens)
+
+    # Several devices read "not yet in" before any of them wrote: each says "checked in",
+    # each writes a record, and the door log no longer says who really let the guest in.
+    assert statuses(outcomes)["checked_in"] > 1
+    assert len(records_of(anna)) > 1

@@ -2,7 +2,9 @@
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..database import utcnow
 from ..links import absolute_url
+from ..pagecache import cached_page, next_change
 from . import ical, services
 
 bp = Blueprint("events", __name__)
@@ -17,13 +19,24 @@ def index():
 @bp.get("/events/")
 def upcoming():
     """Upcoming published events, soonest first."""
-    return render_template("events/list.html", events=services.upcoming_events(), past=False)
+
+    def render(**context):
+        events = services.upcoming_events()
+        html = render_template("events/list.html", events=events, past=False, **context)
+        return html, next_change(utcnow(), *(e.ends_at for e in events))
+
+    return cached_page("events.upcoming", services.public_version(), render)
 
 
 @bp.get("/events/past/")
 def past():
     """Events that have taken place, newest first."""
-    return render_template("events/list.html", events=services.past_events(), past=True)
+
+    def render(**context):
+        html = render_template("events/list.html", events=services.past_events(), past=True, **context)
+        return html, services.next_event_end(utcnow())
+
+    return cached_page("events.past", services.public_version(), render)
 
 
 def calendar_description(event) -> str:

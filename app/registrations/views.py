@@ -7,7 +7,9 @@ from ..events import ical
 from ..events import services as events
 from ..events.views import calendar_description, calendar_response
 from ..extensions import limiter
+from ..database import utcnow
 from ..links import absolute_url
+from ..pagecache import cached_page, next_change
 from . import services
 from .calendar_links import calendar_links
 from .forms import RegistrationForm
@@ -20,20 +22,31 @@ def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
-def _event_page(event, form, status=200):
+def _event_page(event, form, status=200, **context):
     return render_template(
         "registrations/event.html",
         event=event,
         form=form,
         refusal=events.signup_refusal(event),
         calendar_links=calendar_links(event, calendar_description(event)),
+        **context,
     ), status
 
 
 @bp.get("/events/<slug>/")
 def event_page(slug):
     """All about one event, and the sign-up form."""
-    return _event_page(events.get_published(slug), RegistrationForm())
+    version = events.event_version(slug)
+    if version is None:
+        raise NotFound()
+
+    def render(**context):
+        event = events.get_published(slug)
+        html, _status = _event_page(event, RegistrationForm(formdata=None), **context)
+        return html, next_change(utcnow(), event.registration_opens_at, event.registration_closes_at,
+                                 event.starts_at)
+
+    return cached_page("registrations.event_page", version, render)
 
 
 @bp.get("/events/<slug>/register")
@@ -74,9 +87,17 @@ def mail_on_its_way(slug):
 @bp.get("/t/<code>")
 def ticket(code):
     """The ticket: what the QR code points to."""
-    registration = services.get_by_ticket_code(code)
-    return render_template("registrations/ticket.html", registration=registration,
-                           event=registration.event)
+    version = services.ticket_version(code)
+    if version is None:
+        raise NotFound()
+
+    def render(**context):
+        registration = services.get_by_ticket_code(code)
+        html = render_template("registrations/ticket.html", registration=registration,
+                               event=registration.event, **context)
+        return html, None
+
+    return cached_page("registrations.ticket", version, render)
 
 
 @bp.get("/t/<code>/qr.png")

@@ -1,0 +1,118 @@
+"""A fresh database with realistic data: 1,000 events (50 upcoming), registrations, 2,000 contacts."""
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from app import create_app
+from app.auth.services import create_api_token, create_user
+from app.extensions import db
+from app.models import Contact, Event, Registration
+from config import DevelopmentConfig
+
+CHUNK = 5_000
+
+
+@dataclass
+class BenchData:
+    list_slug: str  # an upcoming event with its sign-up form
+    ticket_code: str  # a confirmed ticket
+    checkin_event_id: int
+    checkin_codes: list  # confirmed, not checked in: for Podium's check-in API
+    bare_codes: list  # the same, for the bare check-in
+    signup_slug: str  # unlimited capacity
+    signup_event_id: int
+    capacity_slug: str  # 150 places, waitlist on
+    capacity_event_id: int
+    token: str
+
+
+def make_app(database_url: str, instance_path: str):
+    return create_app(DevelopmentConfig, instance_path=instance_path, SQLALCHEMY_DATABASE_URI=database_url,
+                      MAIL_BACKGROUND=False, RATELIMIT_ENABLED=False, SECRET_KEY="bench-only-not-secret")
+
+
+def reset_schema(app) -> None:
+    from alembic.command import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        else:
+            db.engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(db.engine.url.database + suffix).unlink(missing_ok=True)
+        upgrade(app.extensions["migrate"].migrate.get_config(), "head")
+
+
+def build(app, registrations: int) -> BenchData:
+    """Fill an upgraded, empty database; `registrations` in all (100,000 or 1,000)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    with app.app_context():
+        events = []
+        for n in range(1000):
+            upcoming = n < 50
+            starts = now + timedelta(days=n + 1) if upcoming else now - timedelta(days=n)
+            events.append(dict(
+                slug=f"bench-event-{n}", title=f"Forum {n}: Perspektiven in der Region", kind="forum",
+                summary="Podiumsdiskussion mit Kammern und Agentur für Arbeit.",
+                description="Wie gelingt der Weg in Ausbildung und Arbeit? **Diskussion** und Fragen.",
+                starts_at=starts, ends_at=starts + timedelta(hours=2), timezone="Europe/Berlin",
+                venue="IHK Trier", address="Herzogenbuscher Straße 12, 54292 Trier",
+                capacity=None if n in (1, 2, 3) else (150 if n == 4 else 200), waitlist_enabled=True,
+                status="published", partners=["IHK Trier", "HWK Trier"], speakers=["Dr. A", "B"],
+                ical_uid=f"{uuid.uuid4()}@podium", sequence=0, confirmed_count=0, waitlist_count=0,
+                created_at=now, updated_at=now))
+        db.session.execute(insert(Event), events)
+        db.session.commit()
+        ids = {row.slug: row.id for row in db.session.execute(text("SELECT id, slug FROM events"))}
+        # Event 1: the check-in event (40 % of all registrations), event 2: the bare check-in's,
+        # event 3: sign-ups (unlimited), event 4: 150 places for the capacity run; the rest spread.
+        checkin_id, bare_id = ids["bench-event-1"], ids["bench-event-2"]
+        shares = [(checkin_id, registrations * 4 // 10), (bare_id, registrations * 4 // 10)]
+        rest = registrations - sum(n for _, n in shares)
+        others = [ids[f"bench-event-{n}"] for n in range(5, 1000)]
+        codes = {checkin_id: [], bare_id: []}
+        rows, counts, serial = [], {}, 0
+        for event_id, n in shares + [(others[i % len(others)], 1) for i in range(rest)]:
+            for _ in range(n):
+                serial += 1
+                code = secrets.token_urlsafe(16)
+                if event_id in codes:
+                    codes[event_id].append(code)
+                counts[event_id] = counts.get(event_id, 0) + 1
+                rows.append(dict(
+                    event_id=event_id, name=f"Gast {serial}", email=f"gast{serial}@example.org",
+                    email_key=f"gast{serial}@example.org", organisation="Caritas Trier", affiliation="volunteer",
+                    note="", locale="de", status="confirmed", ticket_code=code,
+                    manage_token=secrets.token_urlsafe(24), consent_at=now, consent_version="bench",
+                    sequence_offset=0, created_at=now, updated_at=now, source="online"))
+                if len(rows) >= CHUNK:
+                    db.session.execute(insert(Registration), rows)
+                    rows = []
+        if rows:
+            db.session.execute(insert(Registration), rows)
+        for event_id, n in counts.items():
+            db.session.execute(text("UPDATE events SET confirmed_count = :n WHERE id = :id"), {"n": n, "id": event_id})
+        db.session.execute(text("UPDATE events SET capacity = NULL WHERE id IN (:a, :b)"),
+                           {"a": checkin_id, "b": bare_id})
+        db.session.execute(insert(Contact), [dict(
+            name=f"Kontakt {n}", email=f"kontakt{n}@example.org", email_key=f"kontakt{n}@example.org",
+            organisation="Netzwerk", organisation_kind="charity", tags=["netzwerk"], locale="de",
+            source="bench", source_at=now, unsubscribe_token=secrets.token_urlsafe(24), created_at=now,
+            updated_at=now) for n in range(2000)])
+        db.session.commit()
+        create_user("bench@podium.example", role="admin", password="bench-only-password")
+        _, token = create_api_token("Bench scanner", role="door")
+        ticket = codes[checkin_id].pop()
+        half = len(codes[checkin_id])
+        return BenchData(
+            list_slug="bench-event-0", ticket_code=ticket, checkin_event_id=checkin_id,
+            checkin_codes=codes[checkin_id][: half], bare_codes=codes[bare_id],
+            signup_slug="bench-event-3", signup_event_id=ids["bench-event-3"],
+            capacity_slug="bench-event-4", capacity_event_id=ids["bench-event-4"], token=token)

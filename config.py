@@ -48,6 +48,8 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
     # A claim older than this is taken to be from a crashed sender and is retried.
     MAIL_CLAIM_TIMEOUT = timedelta(minutes=10)
+    # Confirmed guests are reminded this many hours before an event starts; 0: no reminders.
+    REMINDER_BEFORE_HOURS = env_int("REMINDER_BEFORE_HOURS", 48)
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -15,6 +15,7 @@ from .events.services import create_event
 from .extensions import db
 from .links import absolute_url
 from .mailing import sender
+from .registrations.reminders import queue_due_reminders
 
 users = AppGroup("users", help="Staff users.")
 tokens = AppGroup("tokens", help="Bearer tokens for door devices and scripts.")
@@ -122,6 +123,12 @@ def events_create(title, kind, starts, ends, tz, venue, address, summary, capaci
 def mail_work(once):
     """Deliver the outbox (several may run at once)."""
     sender.work(once=once)
+
+
+@mail.command("remind")
+def mail_remind():
+    """Queue the reminders that are due now and print how many (the senders deliver them)."""
+    click.echo(f"reminders queued: {queue_due_reminders()}")
 
 
 def demo():

@@ -62,7 +62,7 @@ def form_session(base: str, slug: str) -> tuple[str, str]:
     response = connection.getresponse()
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     return cookie, token
 
 

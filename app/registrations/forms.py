@@ -28,3 +28,33 @@ class RegistrationForm(FlaskForm):
     note = TextAreaField(_l("Note (optional), e.g. accessibility needs"), filters=[clean_text],
                          validators=[Optional(), Length(max=2000)])
     consent = BooleanField(validators=[DataRequired(_l("Please agree so that we can register you."))])
+
+
+# The language a guest's mails are written in; each language is named in itself.
+MAIL_LANGUAGES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
+
+
+class StaffRegistrationForm(FlaskForm):
+    """Staff register a guest by hand (a phone call, a mail, a partner's list)."""
+
+    name = StringField(_l("Name"), filters=[clean_line],
+                       validators=[DataRequired(_l("Please enter the guest's name.")), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[clean_line], validators=[
+        DataRequired(_l("Please enter the guest's email address.")),
+        Email(_l("This does not look like an email address (example: name@example.org).")),
+        Length(max=254),
+    ])
+    organisation = StringField(_l("Organisation (optional)"), filters=[clean_line],
+                               validators=[Optional(), Length(max=200)])
+    affiliation = RadioField(
+        _l("Takes part as"),
+        choices=[SelectChoice(a.value, AFFILIATION_LABELS[a.value]) for a in Affiliation],
+        default=Affiliation.professional.value,
+        validators=[InputRequired(_l("Please choose one."))],
+    )
+    note = TextAreaField(_l("Note (optional)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
+    locale = RadioField(_l("Language of the mails"), choices=MAIL_LANGUAGES, default="de",
+                        validators=[InputRequired(_l("Please choose one."))])
+    send_mail = BooleanField(_l("Mail the guest now (the ticket and calendar invitation, or the waitlist notice)"),
+                             default=True)
+    over_capacity = BooleanField(_l("Confirm even though the event is full (over capacity)"))

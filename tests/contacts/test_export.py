@@ -1,0 +1,108 @@
+"""Exporting contacts to CSV: spreadsheet-safe, and the import reads it back unchanged."""
+import csv
+import io
+
+import pytest
+from flask import url_for
+
+from app.mailing import contacts
+from app.mailing.contacts import NEW, UNCHANGED, UPDATE, ContactFilter
+
+from .conftest import ENGLISH, snapshot
+
+
+@pytest.fixture
+def book(add_contact):
+    return [
+        add_contact("Jürgen Weiß", "Juergen.Weiss@example.org", organisation="Handwerkskammer Trier",
+                    organisation_kind="chamber", tags="Ausbildung, Forum"),
+        add_contact("=HYPERLINK(\"http://evil.example\";\"Klick\")", "=cmd@example.org",
+                    organisation="+49 651 123", organisation_kind="company", tags="-minus, @at", locale="en"),
+        add_contact("@SUM(A1:A9)", "sum@example.org", organisation="-Minus GmbH", organisation_kind="other"),
+        add_contact("Carla Neu", "carla@example.org", organisation="Caritas, Trier",
+                    organisation_kind="charity", tags="Forum", unsubscribed=True),
+    ]
+
+
+def read(text: str, delimiter: str = ",") -> list[dict]:
+    assert text.startswith("\ufeff"), "a BOM, so that Excel reads UTF-8"
+    return list(csv.DictReader(io.StringIO(text[1:], newline=""), delimiter=delimiter))
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_escaped(book):
+    rows = {row["email"]: row for row in read(contacts.export_contacts())}
+
+    tricky = rows["'=cmd@example.org"]
+    assert tricky["name"] == "'=HYPERLINK(\"http://evil.example\";\"Klick\")"
+    assert tricky["organisation"] == "'+49 651 123"
+    assert tricky["tags"] == "'-minus, @at"
+    assert rows["sum@example.org"]["name"] == "'@SUM(A1:A9)"
+    assert rows["sum@example.org"]["organisation"] == "'-Minus GmbH"
+    assert rows["Juergen.Weiss@example.org"]["name"] == "Jürgen Weiß"
+
+
+def test_the_export_has_the_headers_the_import_reads(book):
+    text = contacts.export_contacts()
+
+    assert text[1:].splitlines()[0] == (
+        "name,email,organisation,kind,tags,language,source,source_at,unsubscribed_at")
+    carla = next(row for row in read(text) if row["email"] == "carla@example.org")
+    assert (carla["organisation"], carla["kind"], carla["tags"], carla["language"]) == (
+        "Caritas, Trier", "charity", "Forum", "de")
+    assert carla["source"] == "typed in" and carla["source_at"] and carla["unsubscribed_at"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_an_export_imported_again_changes_nothing(book, delimiter):
+    before = snapshot()
+
+    exported = contacts.export_contacts(delimiter=delimiter).encode("utf-8")
+
+    preview = contacts.preview_import(exported, "export.csv")
+
+    assert [line.action for line in preview.lines] == [UNCHANGED] * 4
+    assert not preview.has_changes
+    assert preview.ignored_columns == ("source", "source_at", "unsubscribed_at")
+    assert snapshot() == before
+
+
+def test_an_export_imported_into_an_empty_address_book_gives_the_same_contacts(book):
+    exported = contacts.export_contacts().encode("utf-8")
+    def details(contact):
+        return (contact.name, contact.email, contact.organisation, contact.organisation_kind, contact.tags,
+                contact.locale)
+
+    fields = sorted(details(c) for c in book)
+    for contact in book:
+        contacts.delete_contact(contact.id)
+
+    preview = contacts.preview_import(exported, "export.csv")
+    contacts.apply_import(preview.token)
+
+    assert preview.count(NEW) == 4 and preview.count(UPDATE) == 0
+    found = contacts.find_contacts().contacts
+    assert sorted(details(c) for c in found) == fields
+
+
+def test_the_export_follows_the_filters(book):
+    rows = read(contacts.export_contacts(ContactFilter(tag="Forum", unsubscribed=False)))
+
+    assert [row["email"] for row in rows] == ["Juergen.Weiss@example.org"]
+
+
+def test_the_export_page_downloads_a_csv_file(staff, book):
+    response = staff.get(url_for("contacts.export", tag="Forum"), headers=ENGLISH)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="contacts-')
+    assert [row["email"] for row in read(response.get_data(as_text=True))] == [
+        "carla@example.org", "Juergen.Weiss@example.org"]
+
+
+def test_the_export_for_german_excel_uses_semicolons(staff, book):
+    response = staff.get(url_for("contacts.export", separator="semicolon"), headers=ENGLISH)
+
+    text = response.get_data(as_text=True)
+    assert text[1:].startswith("name;email;organisation;kind;tags;language;")
+    assert len(read(text, ";")) == 4

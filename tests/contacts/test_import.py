@@ -1,0 +1,281 @@
+"""Importing contacts from CSV: the preview says line by line what would happen, and confirming
+does exactly that, all or nothing."""
+import codecs
+
+import pytest
+
+from app.database import utcnow
+from app.extensions import db
+from app.mailing import contacts
+from app.mailing.contacts import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    ImportExpired,
+    ImportFileRefused,
+    ImportOutdated,
+)
+
+from .conftest import address_book, sample, snapshot
+
+
+@pytest.fixture
+def network(add_contact):
+    """The address book before the import of network.csv."""
+    return {
+        "anna": add_contact("Anna Schmidt", "anna.schmidt@example.org", organisation="IHK Trier",
+                            organisation_kind="chamber", tags="Forum"),
+        "bernd": add_contact("Bernd Weg", "bernd@example.org", unsubscribed=True),
+        "zora": add_contact("Zora Still", "zora@example.org", organisation="Stadt Trier",
+                            organisation_kind="city"),
+    }
+
+
+def summary(preview) -> list[tuple]:
+    """(line, action, what changes or why not) for every line of the preview."""
+    rows = []
+    for line in preview.lines:
+        if line.action == ERROR:
+            detail = [p.code for p in line.problems]
+        else:
+            detail = {c.field: (c.old, c.new) for c in line.changes}
+        rows.append((line.line, line.action, detail))
+    return rows
+
+
+def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(network):
+    before = snapshot()
+
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+
+    assert summary(preview) == [
+        (2, NEW, {}),
+        (3, UPDATE, {"tags": (["Forum"], ["Forum", "Ausbildung"])}),
+        (4, ERROR, ["bad_email"]),
+        (6, ERROR, ["missing_name"]),
+        (7, ERROR, ["unknown_kind"]),
+        # The quoted organisation spans two physical lines (8 and 9).
+        (8, UPDATE, {"tags": (["Forum", "Newsletter"], ["Forum", "Newsletter", "Ehrenamt"]),
+                     "locale": ("de", "en")}),
+        (10, UPDATE, {"organisation": ("", "Jobcenter Trier"),
+                      "organisation_kind": ("other", "employment-agency")}),
+        (11, NEW, {}),
+        (12, UNCHANGED, {}),
+        (13, ERROR, ["organisation_too_long"]),
+        (14, ERROR, ["unknown_language"]),
+        (15, ERROR, ["too_many_cells"]),
+    ]
+    lines = {line.line: line for line in preview.lines}
+    assert lines[3].contact_id == network["anna"].id and lines[3].same_as_line is None
+    assert lines[8].same_as_line == 2 and lines[8].contact_id is None
+    assert lines[12].same_as_line == 11
+    assert lines[10].unsubscribed is True and lines[10].contact_id == network["bernd"].id
+    assert [preview.count(action) for action in (NEW, UPDATE, UNCHANGED, ERROR)] == [2, 3, 1, 6]
+    assert snapshot() == before, "a preview writes nothing"
+
+
+def test_the_preview_explains_errors_in_words(network):
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+
+    reasons = {line.line: [problem.message for problem in line.problems]
+               for line in preview.lines if line.action == ERROR}
+    assert reasons == {
+        4: ["This does not look like an email address (example: name@example.org)."],
+        6: ["The name is missing."],
+        7: [("Unknown kind of organisation “spaceship”; known kinds: chamber, employment-agency, city, "
+             "district, charity, school, company, volunteer, other.")],
+        13: ["The organisation is too long (at most 200 characters)."],
+        14: ["Unknown language “fr”; use de or en."],
+        15: [("This line has more cells than the header line (7 instead of 6); check its quotes and "
+              "separators.")],
+    }
+
+
+def test_confirming_imports_exactly_what_the_preview_showed(network):
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    before = utcnow()
+
+    result = contacts.apply_import(preview.token)
+
+    assert (result.created, result.updated, result.errors) == (2, 2, 6)
+    book = address_book()
+    assert sorted(book) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
+                            "gina@example.org", "zora@example.org"]
+    carla = book["carla@example.org"]
+    assert (carla.name, carla.email, carla.organisation, carla.organisation_kind) == (
+        "Carla Neu", "carla@example.org", "Caritas Trier", "charity")
+    assert (carla.tags, carla.locale) == (["Forum", "Newsletter", "Ehrenamt"], "en")
+    assert carla.source == "CSV import network.csv" and carla.source_at >= before
+    assert carla.unsubscribed_at is None
+    gina = book["gina@example.org"]
+    assert (gina.organisation, gina.organisation_kind, gina.tags, gina.locale) == (
+        "HWK Trier", "chamber", [], "en")
+
+    anna = book["anna.schmidt@example.org"]
+    assert anna.tags == ["Forum", "Ausbildung"], "tags are added, in the spelling already in use"
+    assert anna.email == "anna.schmidt@example.org", "the address keeps the spelling it had"
+    assert anna.source == "typed in", "an updated contact keeps its origin"
+
+    bernd = book["bernd@example.org"]
+    assert (bernd.organisation, bernd.organisation_kind) == ("Jobcenter Trier", "employment-agency")
+    assert bernd.unsubscribed_at == network["bernd"].unsubscribed_at, "unsubscribed stays unsubscribed"
+
+    zora = book["zora@example.org"]
+    assert (zora.organisation, zora.updated_at) == ("Stadt Trier", network["zora"].updated_at)
+
+
+def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatch):
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    before = snapshot()
+    real_save = contacts._save_draft
+    saved = []
+
+    def save_then_fail(key, draft, **kwargs):
+        # Carla (new) and Anna (update) reach the database before the third write fails.
+        if len(saved) == 2:
+            raise RuntimeError("disk full")
+        saved.append(key)
+        return real_save(key, draft, **kwargs)
+
+    monkeypatch.setattr(contacts, "_save_draft", save_then_fail)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        contacts.apply_import(preview.token)
+
+    assert saved == ["carla@example.org", "anna.schmidt@example.org"]
+    assert not db.session().in_transaction(), "the import rolled its transaction back"
+    assert snapshot() == before
+    monkeypatch.undo()
+    assert contacts.apply_import(preview.token).created == 2, "the same preview can be confirmed afterwards"
+
+
+def test_a_change_since_the_preview_refuses_the_import_and_offers_a_fresh_preview(network, add_contact):
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    add_contact("Gina Gleich", "Gina@example.org", organisation="HWK Trier", organisation_kind="chamber")
+    before = snapshot()
+
+    with pytest.raises(ImportOutdated) as refused:
+        contacts.apply_import(preview.token)
+
+    assert snapshot() == before
+    fresh = refused.value.preview
+    assert [(line.line, line.action) for line in fresh.lines if line.line in (11, 12)] == [
+        (11, UPDATE), (12, UNCHANGED)]
+    assert contacts.apply_import(fresh.token).created == 1
+
+
+def test_confirming_twice_imports_once(network):
+    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    contacts.apply_import(preview.token)
+    after_first = snapshot()
+
+    with pytest.raises(ImportOutdated) as refused:
+        contacts.apply_import(preview.token)
+
+    assert snapshot() == after_first
+    assert refused.value.preview.count(NEW) == 0
+
+
+def test_a_forged_or_old_preview_is_refused(network, monkeypatch):
+    token = contacts.preview_import(sample("network.csv"), "network.csv").token
+    before = snapshot()
+
+    with pytest.raises(ImportExpired):
+        contacts.apply_import(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
+    monkeypatch.setattr(contacts, "TOKEN_MAX_AGE_SECONDS", -1)
+    with pytest.raises(ImportExpired):
+        contacts.apply_import(token)
+    assert snapshot() == before
+
+
+def test_an_excel_file_with_semicolons_windows_1252_and_german_headers(app):
+    preview = contacts.preview_import(sample("excel_de.csv"), "Netzwerk.csv")
+    assert [line.action for line in preview.lines] == [NEW, NEW, NEW]
+
+    contacts.apply_import(preview.token)
+
+    book = address_book()
+    juergen, renee = book["juergen.weiss@example.org"], book["renee@example.org"]
+    zoe = book["zoe@example.org"]
+    assert (juergen.name, juergen.organisation, juergen.organisation_kind, juergen.tags, juergen.locale) == (
+        "Jürgen Weiß", "Handwerkskammer Trier", "chamber", ["Ausbildung", "Forum"], "de")
+    assert (renee.name, renee.organisation_kind, renee.tags, renee.locale) == (
+        "Renée Größer", "school", ["Bildung"], "en")
+    assert (zoe.name, zoe.organisation, zoe.organisation_kind) == (
+        "Zoë Çelik", "Euro-Hilfe € e.V.", "charity")
+    assert juergen.source == "CSV import Netzwerk.csv"
+
+
+TEXT = ("Name{d}E-Mail-Adresse{d}Firma{d}Typ{d}Schlagworte{d}Sprache\r\n"
+        "Jürgen Weiß{d}juergen@example.org{d}Müller & Söhne{d}Unternehmen{d}\"Forum; Ausbildung\"{d}"
+        "de-DE\r\n")
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp1252", "latin-1", "utf-16"])
+def test_encodings_and_separators_excel_writes_read_the_same(app, encoding, delimiter):
+    data = TEXT.format(d=delimiter).encode(encoding)
+
+    preview = contacts.preview_import(data, "export.csv")
+    contacts.apply_import(preview.token)
+
+    contact = address_book()["juergen@example.org"]
+    assert (contact.name, contact.organisation, contact.organisation_kind, contact.tags, contact.locale) == (
+        "Jürgen Weiß", "Müller & Söhne", "company", ["Forum", "Ausbildung"], "de")
+
+
+def test_bytes_that_are_neither_utf8_nor_windows_1252_are_read_as_latin1(app):
+    preview = contacts.preview_import(b"name,email\nJ\xfcrgen\x81 M,j@example.org\n", "old.csv")
+
+    assert [(line.action, line.name) for line in preview.lines] == [(NEW, "Jürgen M")]
+
+
+def test_first_and_last_name_columns_make_the_name(app):
+    data = b"Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.org\n"
+
+    preview = contacts.preview_import(data, "x.csv")
+
+    assert [line.name for line in preview.lines] == ["Anna Schmidt"]
+
+
+def test_unknown_columns_are_named_in_the_preview_and_left_alone(app):
+    data = codecs.BOM_UTF8 + b"name,email,Telefon\nAnna,anna@example.org,0651 123\n"
+
+    preview = contacts.preview_import(data, "x.csv")
+
+    assert preview.ignored_columns == ("Telefon",)
+    assert preview.count(NEW) == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "The file is empty."),
+    (b"name,organisation\nAnna,IHK\n", "The file has no email column."),
+    (b"email,organisation\nanna@example.org,IHK\n", "The file has no name column."),
+    (b"name,email,E-Mail\nAnna,a@example.org,b@example.org\n",
+     "The header line names the column “E-Mail” twice."),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "This is not a CSV file."),
+])
+def test_a_file_that_cannot_be_read_as_a_contact_list_is_refused_as_a_whole(app, data, message):
+    with pytest.raises(ImportFileRefused) as refused:
+        contacts.preview_import(data, "x.csv")
+
+    assert str(refused.value).startswith(message)
+
+
+def test_files_too_large_are_refused(app, monkeypatch):
+    monkeypatch.setattr(contacts, "MAX_IMPORT_LINES", 2)
+    data = b"name,email\n" + b"".join(b"P%d,p%d@example.org\n" % (n, n) for n in range(3))
+
+    with pytest.raises(ImportFileRefused, match="more than 2 lines"):
+        contacts.preview_import(data, "x.csv")
+    with pytest.raises(ImportFileRefused, match="larger than 1 MB"):
+        contacts.preview_import(b"name,email\n" + b"x" * contacts.MAX_IMPORT_BYTES, "x.csv")
+
+
+def test_the_source_names_the_file_without_its_folders(app):
+    preview = contacts.preview_import(b"name,email\nAnna,anna@example.org\n", "C:\\Users\\office\\netz.csv")
+
+    contacts.apply_import(preview.token)
+
+    assert address_book()["anna@example.org"].source == "CSV import netz.csv"

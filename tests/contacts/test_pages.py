@@ -1,0 +1,364 @@
+"""The contact pages as staff use them: list, search and filters, add, edit, delete,
+resubscribe, the import with its preview, and who may open them."""
+import io
+import re
+
+import pytest
+from flask import url_for
+
+from app.mailing import contacts
+from app.mailing.contacts import ContactFilter, DuplicateEmail
+
+from .conftest import ENGLISH, address_book, sample, snapshot
+from .pages import field_error, field_value, page, row_texts
+
+
+@pytest.fixture
+def book(add_contact):
+    return {
+        "juergen": add_contact("Jürgen Weiß", "juergen@example.org", organisation="Handwerkskammer Trier",
+                               organisation_kind="chamber", tags="Ausbildung"),
+        "anna": add_contact("Anna Schmidt", "anna@ihk.example.net", organisation="IHK Trier",
+                            organisation_kind="chamber", tags="Forum"),
+        "carla": add_contact("Carla Neu", "carla@example.org", organisation="Caritas Trier",
+                             organisation_kind="charity", tags="Forum, Newsletter", unsubscribed=True),
+        "dieter": add_contact("Dieter 100% Sicher", "dieter@example.org", organisation="Sicher GmbH",
+                              organisation_kind="company"),
+    }
+
+
+def names(criteria: ContactFilter) -> list[str]:
+    return [c.name for c in contacts.find_contacts(criteria).contacts]
+
+
+# --- who may open the pages --------------------------------------------------
+
+PAGES = [("GET", "contacts.index", {}), ("GET", "contacts.new", {}), ("POST", "contacts.new", {}),
+         ("GET", "contacts.edit", {"contact_id": 1}), ("POST", "contacts.edit", {"contact_id": 1}),
+         ("GET", "contacts.delete", {"contact_id": 1}), ("POST", "contacts.delete", {"contact_id": 1}),
+         ("POST", "contacts.resubscribe", {"contact_id": 1}), ("GET", "contacts.import_upload", {}),
+         ("POST", "contacts.import_upload", {}), ("POST", "contacts.import_confirm", {}),
+         ("GET", "contacts.export", {})]
+
+
+@pytest.mark.parametrize("method, endpoint, args", PAGES)
+def test_the_door_role_may_not_open_contact_pages(login, method, endpoint, args):
+    client = login("door")
+
+    response = client.open(url_for(endpoint, **args), method=method)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("method, endpoint, args", PAGES)
+def test_without_login_contact_pages_send_to_the_login(client, method, endpoint, args):
+    response = client.open(url_for(endpoint, **args), method=method)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(url_for("auth.login"))
+
+
+def test_an_admin_may_open_the_contacts(login, book):
+    assert login("admin").get(url_for("contacts.index")).status_code == 200
+
+
+def test_the_staff_dashboard_links_to_the_contacts(staff):
+    response = staff.get(url_for("staff.dashboard"), headers=ENGLISH)
+
+    assert page(response).one("a", href=url_for("contacts.index")).text == "Contacts"
+
+
+# --- list, search, filters, counts -------------------------------------------
+
+@pytest.mark.parametrize("criteria, expected", [
+    (ContactFilter(), ["Anna Schmidt", "Carla Neu", "Dieter 100% Sicher", "Jürgen Weiß"]),
+    (ContactFilter(query="weiß"), ["Jürgen Weiß"]),
+    (ContactFilter(query="JÜRGEN"), ["Jürgen Weiß"]),
+    (ContactFilter(query="caritas"), ["Carla Neu"]),
+    (ContactFilter(query="example.net"), ["Anna Schmidt"]),
+    (ContactFilter(query="trier kammer"), ["Jürgen Weiß"]),
+    (ContactFilter(query="100%"), ["Dieter 100% Sicher"]),
+    (ContactFilter(query="%"), ["Dieter 100% Sicher"]),
+    (ContactFilter(tag="Forum"), ["Anna Schmidt", "Carla Neu"]),
+    (ContactFilter(kind="chamber"), ["Anna Schmidt", "Jürgen Weiß"]),
+    (ContactFilter(unsubscribed=True), ["Carla Neu"]),
+    (ContactFilter(unsubscribed=False), ["Anna Schmidt", "Dieter 100% Sicher", "Jürgen Weiß"]),
+    (ContactFilter(tag="Forum", unsubscribed=False), ["Anna Schmidt"]),
+    (ContactFilter(query="trier", kind="charity"), ["Carla Neu"]),
+    (ContactFilter(tag="Nobody"), []),
+])
+def test_search_and_filters(book, criteria, expected):
+    assert names(criteria) == expected
+
+
+def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
+    response = staff.get(url_for("contacts.index", tag="Forum"), headers=ENGLISH)
+
+    assert response.status_code == 200
+    root = page(response)
+    assert root.one(id="counts").text == "4 contacts · 1 of them unsubscribed"
+    assert root.one(id="matches").text.startswith("2 contacts match.")
+    rows = row_texts(response, "contacts")
+    assert [row[0] for row in rows] == ["Anna Schmidt", "Carla Neu"]
+    assert rows[1][4] == "Forum, Newsletter"
+    assert rows[1][7].startswith("unsubscribed on")
+    assert rows[0][7] == "yes"
+    assert "Forum (2)" in [o.text for o in root.one("select", name="tag").find_all("option")]
+
+
+def test_the_list_searches_from_its_form(staff, book):
+    response = staff.get(url_for("contacts.index", q="handwerk", status="subscribed"), headers=ENGLISH)
+
+    assert [row[0] for row in row_texts(response, "contacts")] == ["Jürgen Weiß"]
+    assert field_value(response, "q") == "handwerk"
+
+
+def test_a_long_list_comes_in_pages(staff, add_contact, monkeypatch):
+    monkeypatch.setattr(contacts, "PAGE_SIZE", 2)
+    for n in range(5):
+        add_contact(f"Person {n}", f"p{n}@example.org")
+
+    first = staff.get(url_for("contacts.index"), headers=ENGLISH)
+    last = staff.get(url_for("contacts.index", page=3), headers=ENGLISH)
+
+    assert [row[0] for row in row_texts(first, "contacts")] == ["Person 0", "Person 1"]
+    assert [row[0] for row in row_texts(last, "contacts")] == ["Person 4"]
+
+
+# --- add and edit ---------------------------------------------------------------
+
+def test_staff_add_a_contact(staff):
+    response = staff.post(url_for("contacts.new"), headers=ENGLISH, data={
+        "name": " Renée Größer ", "email": "renee@example.org", "organisation": "Grundschule Olewig",
+        "organisation_kind": "school", "tags": "Bildung; Forum, bildung", "locale": "en"})
+
+    assert response.status_code == 302
+    renee = address_book()["renee@example.org"]
+    assert (renee.name, renee.organisation, renee.organisation_kind, renee.tags, renee.locale) == (
+        "Renée Größer", "Grundschule Olewig", "school", ["Bildung", "Forum"], "en")
+    assert renee.source == "typed in" and renee.unsubscribed_at is None
+    listing = staff.get(response.headers["Location"], headers=ENGLISH)
+    assert "Renée Größer was added to the contacts." in page(listing).one("p", class_="flash").text
+
+
+def test_adding_an_address_that_exists_in_another_case_is_refused_beside_the_field(staff, book):
+    before = snapshot()
+
+    response = staff.post(url_for("contacts.new"), headers=ENGLISH, data={
+        "name": "Jürgen Zwei", "email": "JUERGEN@Example.org", "organisation": "Zweite Firma",
+        "organisation_kind": "company", "tags": "Neu", "locale": "de"})
+
+    assert response.status_code == 422
+    assert field_error(response, "email") == "Another contact already has this email address: Jürgen Weiß."
+    assert field_value(response, "name") == "Jürgen Zwei"
+    assert field_value(response, "email") == "JUERGEN@Example.org"
+    assert field_value(response, "organisation") == "Zweite Firma"
+    assert field_value(response, "tags") == "Neu"
+    assert snapshot() == before
+
+
+def test_the_service_refuses_a_duplicate_in_another_case(book):
+    with pytest.raises(DuplicateEmail):
+        contacts.create_contact({"name": "X", "email": "Carla@EXAMPLE.org"})
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"name": "", "email": "x@example.org"}, "name", "Please enter the name."),
+    ({"name": "X", "email": "not-an-email"}, "email",
+     "This does not look like an email address (example: name@example.org)."),
+    ({"name": "X" * 201, "email": "x@example.org"}, "name", "Field cannot be longer than 200 characters."),
+    ({"name": "X", "email": "x@example.org", "tags": "T" * 51}, "tags",
+     "The tag “" + "T" * 51 + "” is too long (at most 50 characters)."),
+])
+def test_invalid_details_are_refused_beside_the_field(staff, data, field, message):
+    response = staff.post(url_for("contacts.new"), headers=ENGLISH,
+                          data={"organisation_kind": "other", "locale": "de", **data})
+
+    assert response.status_code == 422
+    assert field_error(response, field) == message
+    assert address_book() == {}
+
+
+def test_staff_edit_a_contact(staff, book):
+    anna = book["anna"]
+
+    response = staff.post(url_for("contacts.edit", contact_id=anna.id), headers=ENGLISH, data={
+        "name": "Dr. Anna Schmidt", "email": "Anna.Schmidt@ihk.example.net", "organisation": "IHK Trier",
+        "organisation_kind": "chamber", "tags": "Forum, Vorstand", "locale": "de"})
+
+    assert response.status_code == 302
+    book_now = address_book()
+    assert "anna@ihk.example.net" not in book_now
+    anna = book_now["anna.schmidt@ihk.example.net"]
+    assert (anna.name, anna.email, anna.tags) == ("Dr. Anna Schmidt", "Anna.Schmidt@ihk.example.net",
+                                                  ["Forum", "Vorstand"])
+
+
+def test_the_edit_page_shows_the_details_and_where_the_contact_came_from(staff, book):
+    response = staff.get(url_for("contacts.edit", contact_id=book["carla"].id), headers=ENGLISH)
+
+    assert response.status_code == 200
+    assert field_value(response, "name") == "Carla Neu"
+    assert field_value(response, "tags") == "Forum, Newsletter"
+    root = page(response)
+    assert root.one(id="subscription").text.startswith("Unsubscribed on")
+    assert "typed in" in root.one("dl").text
+
+
+def test_editing_to_an_address_another_contact_has_is_refused_beside_the_field(staff, book):
+    before = snapshot()
+
+    response = staff.post(url_for("contacts.edit", contact_id=book["anna"].id), headers=ENGLISH, data={
+        "name": "Anna Schmidt", "email": "Carla@Example.ORG", "organisation": "IHK Trier",
+        "organisation_kind": "chamber", "tags": "Forum", "locale": "de"})
+
+    assert response.status_code == 422
+    assert field_error(response, "email") == "Another contact already has this email address: Carla Neu."
+    assert field_value(response, "email") == "Carla@Example.ORG"
+    assert snapshot() == before
+
+
+def test_editing_an_unsubscribed_contact_does_not_resubscribe_them(staff, book):
+    carla = book["carla"]
+    unsubscribed_at = carla.unsubscribed_at
+
+    response = staff.post(url_for("contacts.edit", contact_id=carla.id), headers=ENGLISH, data={
+        "name": "Carla Neu-Meyer", "email": "carla@example.org", "organisation": "Caritas Trier",
+        "organisation_kind": "charity", "tags": "Forum", "locale": "de"})
+
+    assert response.status_code == 302
+    carla = address_book()["carla@example.org"]
+    assert carla.name == "Carla Neu-Meyer" and carla.unsubscribed_at == unsubscribed_at
+
+
+def test_resubscribing_needs_an_explicit_confirmation(staff, book):
+    carla = book["carla"]
+
+    refused = staff.post(url_for("contacts.resubscribe", contact_id=carla.id), headers=ENGLISH, data={})
+
+    assert refused.status_code == 422
+    assert field_error(refused, "confirm").startswith("Only resubscribe someone who asked for it")
+    assert address_book()["carla@example.org"].unsubscribed_at is not None
+
+    done = staff.post(url_for("contacts.resubscribe", contact_id=carla.id), headers=ENGLISH,
+                      data={"confirm": "y"})
+
+    assert done.status_code == 302
+    assert address_book()["carla@example.org"].unsubscribed_at is None
+
+
+def test_an_unknown_contact_is_404(staff):
+    assert staff.get(url_for("contacts.edit", contact_id=999), headers=ENGLISH).status_code == 404
+
+
+# --- delete ---------------------------------------------------------------------
+
+def test_deleting_asks_first_then_deletes(staff, book):
+    anna = book["anna"]
+
+    question = staff.get(url_for("contacts.delete", contact_id=anna.id), headers=ENGLISH)
+
+    assert question.status_code == 200
+    assert page(question).one("h1").text == "Delete Anna Schmidt?"
+    assert "anna@ihk.example.net" in address_book(), "asking deletes nothing"
+
+    response = staff.post(url_for("contacts.delete", contact_id=anna.id), headers=ENGLISH)
+
+    assert response.status_code == 302
+    assert "anna@ihk.example.net" not in address_book()
+    assert len(address_book()) == 3
+
+
+# --- import through the pages -----------------------------------------------------
+
+def upload(client, data: bytes, filename: str = "network.csv"):
+    return client.post(url_for("contacts.import_upload"), headers=ENGLISH, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), filename)})
+
+
+def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_contact):
+    add_contact("Anna Schmidt", "anna.schmidt@example.org", organisation="IHK Trier",
+                organisation_kind="chamber", tags="Forum")
+    add_contact("Bernd Weg", "bernd@example.org", unsubscribed=True)
+    before = snapshot()
+
+    preview = upload(staff, sample("network.csv"))
+
+    assert preview.status_code == 200
+    assert snapshot() == before, "the preview writes nothing"
+    root = page(preview)
+    rows = {int(row[0]): row for row in row_texts(preview, "lines")}
+    assert sorted(rows) == [2, 3, 4, 6, 7, 8, 10, 11, 12, 13, 14, 15]
+    assert rows[2][1] == "new"
+    assert rows[3][1] == "update" and "Tags: + Ausbildung" in rows[3][4]
+    assert rows[4][1] == "error" and "does not look like an email address" in rows[4][4]
+    assert rows[6][4] == "The name is missing."
+    assert rows[8][1] == "update" and "Same address as line 2" in rows[8][4]
+    assert "Language: de → en" in rows[8][4]
+    assert "Kind: Other → Employment agency / job centre" in rows[10][4]
+    assert "stays unsubscribed" in rows[10][4]
+    assert rows[12][1] == "no change"
+    assert root.one(id="summary").text == ("2 new contacts 3 lines update contacts 1 line changes nothing "
+                                           "6 lines with errors are left out")
+
+    token = root.one("input", name="token").attrs["value"]
+    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": token})
+
+    assert response.status_code == 302
+    assert sorted(address_book()) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
+                                      "gina@example.org"]
+    listing = staff.get(response.headers["Location"], headers=ENGLISH)
+    assert page(listing).one("p", class_="flash").text == (
+        "Import of network.csv: 2 new, 2 updated, 6 lines with errors left out.")
+
+
+def test_a_confirmation_after_a_change_shows_the_fresh_preview(staff, add_contact):
+    preview = upload(staff, sample("network.csv"))
+    token = page(preview).one("input", name="token").attrs["value"]
+    add_contact("Gina Gleich", "gina@example.org")
+    before = snapshot()
+
+    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": token})
+
+    assert response.status_code == 409
+    notice = page(response).one("p", class_="alert").text
+    assert notice.startswith("The contacts have changed since the preview")
+    assert {int(row[0]): row[1] for row in row_texts(response, "lines")}[11] == "update"
+    assert snapshot() == before
+
+
+def test_a_broken_confirmation_asks_for_the_file_again(staff):
+    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": "forged.token"})
+
+    assert response.status_code == 400
+    assert page(response).one(role="alert").text == (
+        "This preview has expired or is not valid. Please upload the file again.")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"PK\x03\x04\x14\x00\x06\x00", "This is not a CSV file."),
+    (b"Name;Telefon\nAnna;123\n", "The file has no email column."),
+])
+def test_an_unreadable_file_is_refused_beside_the_file_field(staff, data, message):
+    response = upload(staff, data, "contacts.xlsx")
+
+    assert response.status_code == 422
+    assert field_error(response, "file").startswith(message)
+
+
+def test_the_import_needs_a_file(staff):
+    response = staff.post(url_for("contacts.import_upload"), headers=ENGLISH, data={})
+
+    assert response.status_code == 422
+    assert field_error(response, "file") == "Please choose a CSV file."
+
+
+def test_a_file_that_changes_nothing_offers_no_import_button(staff, add_contact):
+    add_contact("Anna Schmidt", "anna@example.org")
+
+    response = upload(staff, b"name,email\nAnna Schmidt,ANNA@example.org\n")
+
+    root = page(response)
+    assert root.one(id="nothing").text == "There is nothing to import."
+    assert root.find_all("input", name="token") == []
+    assert re.search(r"1 line changes nothing", root.one(id="summary").text)

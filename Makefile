@@ -39,7 +39,7 @@ test: install-dev
 
 # After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k _lp:1c,2 -k lazy_ngettext:1,2 -k _ln:1,2 -o translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Not part of `make test`. BENCH_DATABASE_URL=postgresql+psycopg://... adds a PostgreSQL run.

@@ -1,0 +1,133 @@
+"""The staff forms for an event: its fields, and the confirmation to cancel it."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..text import clean_line, clean_text
+from .models import KIND_LABELS, Event, EventKind
+from .services import known_timezones
+
+# What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+COMMON_TIMEZONES = ("Europe/Berlin", "Europe/Luxembourg", "Europe/Paris", "Europe/Brussels", "Europe/Amsterdam",
+                    "Europe/Vienna", "Europe/Zurich", "Europe/London", "UTC")
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock time in the event's own zone (naive here; the form attaches the zone)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=LOCAL_FORMATS,
+                         invalid_value_message=_l("Enter a date and time, for example 2026-05-04 18:30."),
+                         **kwargs)
+
+    def _value(self):
+        # Seconds only when there are any: an event stored with seconds must not
+        # move by a few seconds (and mail its guests) because it was saved unchanged.
+        if self.raw_data or self.data is None:
+            return super()._value()
+        return self.data.strftime(LOCAL_FORMATS[0] if self.data.second == 0 else LOCAL_FORMATS[1])
+
+
+def lines(text: str | None) -> list[str]:
+    """One entry per non-empty line, each cleaned."""
+    return [line for line in (clean_line(raw) for raw in (text or "").splitlines()) if line]
+
+
+def timezone_choices() -> list[SelectChoice]:
+    """The zones of the region first, then every zone the system knows."""
+    common = [zone for zone in COMMON_TIMEZONES if zone in known_timezones()]
+    rest = sorted(known_timezones() - set(common))
+    return [SelectChoice(zone, zone) for zone in common + rest]
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[clean_line],
+                        validators=[DataRequired(_l("Please give the event a title.")), Length(max=200)])
+    kind = SelectField(_l("Kind of event"), choices=[SelectChoice(k.value, KIND_LABELS[k.value]) for k in EventKind],
+                       default=EventKind.forum.value,
+                       validators=[InputRequired(_l("Please choose the kind of event."))])
+    summary = TextAreaField(_l("Summary (one or two sentences for the event list)"), filters=[clean_line],
+                            validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
+    description = TextAreaField(_l("Description"), filters=[clean_text],
+                                validators=[Optional(), Length(max=20_000)], render_kw={"rows": 10})
+    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("When does the event start?"))])
+    ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(_l("When does the event end?"))])
+    timezone = SelectField(_l("Time zone"), default="Europe/Berlin", validate_choice=False,
+                           validators=[InputRequired(_l("Please choose a time zone."))])
+    venue = StringField(_l("Venue"), filters=[clean_line], validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), filters=[clean_line], validators=[Optional(), Length(max=300)])
+    capacity = IntegerField(_l("Capacity"), invalid_value_message=_l(
+        "Enter a whole number of places, or leave it empty for no limit."), validators=[
+        Optional(), NumberRange(min=0, max=100_000, message=_l("Enter a number of places from 0 to 100,000."))])
+    waitlist_enabled = BooleanField(_l("Waitlist when the event is full"), default=True)
+    registration_opens_at = LocalDateTimeField(_l("Registration opens (optional)"), validators=[Optional()])
+    registration_closes_at = LocalDateTimeField(_l("Registration closes (optional)"), validators=[Optional()])
+    partners = TextAreaField(_l("Partners (one per line)"), filters=[clean_text],
+                             validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
+    speakers = TextAreaField(_l("Speakers (one per line, e.g. “Name, role”)"), filters=[clean_text],
+                             validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    @classmethod
+    def for_event(cls, event: Event) -> "EventForm":
+        """The form filled with an event as it stands, times in its own zone."""
+        zone = event.zone
+
+        def local(moment: datetime | None) -> datetime | None:
+            return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+        return cls(data={
+            "title": event.title, "kind": event.kind, "summary": event.summary,
+            "description": event.description, "starts_at": local(event.starts_at),
+            "ends_at": local(event.ends_at), "timezone": event.timezone, "venue": event.venue,
+            "address": event.address, "capacity": event.capacity, "waitlist_enabled": event.waitlist_enabled,
+            "registration_opens_at": local(event.registration_opens_at),
+            "registration_closes_at": local(event.registration_closes_at),
+            "partners": "\n".join(event.partners or []), "speakers": "\n".join(event.speakers or []),
+        })
+
+    def validate_timezone(self, field):
+        if field.data not in known_timezones():
+            raise ValidationError(_l("Unknown time zone. Choose one from the list, e.g. Europe/Berlin."))
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The event must end after it starts."))
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+
+    def event_fields(self) -> dict:
+        """The validated input as Event fields: times timezone-aware, lists for partners and speakers."""
+        zone = ZoneInfo(self.timezone.data)
+
+        def aware(moment: datetime | None) -> datetime | None:
+            return moment.replace(tzinfo=zone) if moment else None
+
+        return {
+            "title": self.title.data, "kind": self.kind.data, "summary": self.summary.data or "",
+            "description": self.description.data or "", "starts_at": aware(self.starts_at.data),
+            "ends_at": aware(self.ends_at.data), "timezone": self.timezone.data,
+            "venue": self.venue.data or "", "address": self.address.data or "",
+            "capacity": self.capacity.data, "waitlist_enabled": self.waitlist_enabled.data,
+            "registration_opens_at": aware(self.registration_opens_at.data),
+            "registration_closes_at": aware(self.registration_closes_at.data),
+            "partners": lines(self.partners.data), "speakers": lines(self.speakers.data),
+        }
+
+
+class CancelEventForm(FlaskForm):
+    message = TextAreaField(_l("A word to the guests (optional), e.g. the reason or a new date"),
+                            filters=[clean_text], validators=[Optional(), Length(max=2000)], render_kw={"rows": 4})
+    confirm = BooleanField(validators=[DataRequired(_l("Please confirm that the event is to be cancelled."))])

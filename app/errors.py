@@ -35,6 +35,13 @@ class EventFull(DomainError):
     message = _l("This event is fully booked.")
 
 
+class OverCapacity(DomainError):
+    """Going beyond the event's capacity needs staff to say so explicitly."""
+
+    status_code = 409
+    message = _l("The event is full. Confirm this guest over capacity?")
+
+
 class AlreadyCancelled(DomainError):
     status_code = 409
     message = _l("This registration has already been cancelled.")

@@ -7,7 +7,7 @@ session requests send it in X-CSRFToken.
 from flask import Blueprint, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from ..errors import DomainError
+from ..errors import DomainError, OverCapacity
 from ..events.services import get_event
 from ..extensions import csrf, db
 from . import answers, services
@@ -101,7 +101,7 @@ def walk_in(event_id):
     try:
         result = services.register_walk_in(event.id, form.data, g.credentials.actor,
                                            over_capacity_ok=body.get("over_capacity") is True)
-    except services.OverCapacity as exc:
+    except OverCapacity as exc:
         return jsonify(status="over_capacity", error=str(exc),
                        counts=answers.counts_json(services.door_counts(event.id))), 409
     except DomainError as exc:

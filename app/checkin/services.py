@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import begin_write, lock_row, utcnow
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, OverCapacity
 from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import Registration, RegistrationStatus
@@ -35,13 +35,6 @@ UNDONE = "undone"
 NOT_CHECKED_IN = "not_checked_in"
 
 TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
-
-
-class OverCapacity(DomainError):
-    """A walk-in would go beyond the event's capacity: staff must confirm it."""
-
-    status_code = 409
-    message = _l("The event is full. Let this guest in anyway?")
 
 
 @dataclass(frozen=True)
@@ -197,7 +190,7 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
             db.session.rollback()
             return _check_in_registration(event_id, existing, actor, nonce=None, method="walk-in", now=now)
         if event.is_full and not over_capacity_ok:
-            raise OverCapacity()
+            raise OverCapacity(_l("The event is full. Let this guest in anyway?"))
         registration = existing or Registration(event=event, email_key=email_key(email) if email else None,
                                                 consent_at=now, consent_version="walk-in")
         if existing is not None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..auth.access import role_required, staff_required
 from ..csvexport import csv_cell
 from ..database import utcnow
+from ..errors import OverCapacity
 from ..events.models import Event, EventStatus
 from ..events.services import get_event
 from ..extensions import db
@@ -86,7 +87,7 @@ def walk_in(event_id):
     try:
         result = services.register_walk_in(event.id, form.data, session_actor(),
                                            over_capacity_ok=form.over_capacity.data)
-    except services.OverCapacity as exc:
+    except OverCapacity as exc:
         form.form_errors.append(str(exc))
         return _page(event, walk_in_form=form, status=409)
     return _page(event, result=result)

@@ -1,13 +1,16 @@
-"""Finding, listing and creating events, and whether one takes sign-ups now."""
+"""Finding, listing, creating, duplicating and publishing events, and whether one takes sign-ups now."""
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import lazy_ngettext as _ln
+from sqlalchemy import func, select
 
-from ..database import begin_write, utcnow
-from ..errors import InvalidInput, NotFound
+from ..database import begin_write, lock_row, utcnow
+from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..formatting import clock, day
 from .models import Event, EventKind, EventStatus
@@ -91,22 +94,50 @@ def unique_slug(title: str, starts_at: datetime) -> str:
     return slug
 
 
-def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetime | None = None,
-                 publish: bool = False, **fields) -> Event:
-    """Create an event (times timezone-aware); a draft unless `publish`. Flushes, no commit."""
-    begin_write()
+class EventStateConflict(DomainError):
+    """The event's state does not allow this step (e.g. publishing a cancelled event)."""
+
+    status_code = 409
+
+
+def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: datetime,
+                       capacity: int | None = None, timezone: str | None = None,
+                       registration_opens_at: datetime | None = None,
+                       registration_closes_at: datetime | None = None, **_other) -> None:
+    """The rules every event keeps, whoever creates or changes it.
+
+    :raises InvalidInput:
+    """
     if not title.strip():
         raise InvalidInput(_l("An event needs a title."))
     if kind not in {k.value for k in EventKind}:
         raise InvalidInput(_l("Unknown kind of event: %(kind)s", kind=kind))
-    if starts_at.tzinfo is None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput(_l("The start time needs a time zone."))
-    ends_at = ends_at or starts_at + timedelta(hours=2)
     if ends_at <= starts_at:
         raise InvalidInput(_l("The event must end after it starts."))
-    capacity = fields.get("capacity")
     if capacity is not None and capacity < 0:
         raise InvalidInput(_l("The capacity cannot be negative."))
+    if timezone is not None and timezone not in known_timezones():
+        raise InvalidInput(_l("Unknown time zone: %(zone)s", zone=timezone))
+    if registration_opens_at and registration_closes_at and registration_closes_at <= registration_opens_at:
+        raise InvalidInput(_l("Registration must close after it opens."))
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zones an event may use ("Europe/Berlin"), without the system's aliases
+    such as "localtime" or the "posix/" copies."""
+    return frozenset(zone for zone in available_timezones()
+                     if zone == "UTC" or ("/" in zone and not zone.startswith(("posix/", "right/", "SystemV/"))))
+
+
+def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetime | None = None,
+                 publish: bool = False, **fields) -> Event:
+    """Create an event (times timezone-aware); a draft unless `publish`. Flushes, no commit."""
+    begin_write()
+    ends_at = ends_at or starts_at + timedelta(hours=2)
+    check_event_fields(title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, **fields)
     event = Event(
         title=title.strip(),
         kind=kind,
@@ -119,3 +150,110 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def create_draft(**fields) -> Event:
+    """Create an event as a draft (see create_event for the fields). Commits.
+
+    :raises InvalidInput:
+    """
+    try:
+        event = create_event(publish=False, **fields)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return event
+
+
+# What a copy takes over from its original; status, slug, UID, SEQUENCE and
+# the counters belong to the original alone.
+COPIED_FIELDS = ("title", "kind", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
+                 "address", "capacity", "waitlist_enabled", "registration_opens_at",
+                 "registration_closes_at", "partners", "speakers")
+
+
+def copyable_fields(event: Event) -> dict:
+    """The fields of `event` that a duplicate starts from."""
+    return {name: list(value) if isinstance(value, list) else value
+            for name in COPIED_FIELDS for value in [getattr(event, name)]}
+
+
+def duplicate_event(event_id: int, **changes) -> Event:
+    """A draft copy of an event (new slug, new calendar UID, no registrations), with `changes`
+    applied. Commits.
+
+    :raises NotFound, InvalidInput:
+    """
+    fields = copyable_fields(get_event(event_id)) | changes
+    db.session.rollback()  # end the read: create_event begins the write itself
+    return create_draft(**fields)
+
+
+def publish_event(event_id: int) -> Event:
+    """Make a draft public (its page, the lists, the feed; sign-up as its dates allow). Commits.
+
+    :raises NotFound, EventStateConflict:
+    """
+    event = lock_row(Event, event_id)
+    try:
+        if event is None:
+            raise NotFound(_l("There is no such event."))
+        if event.is_cancelled:
+            raise EventStateConflict(_l("A cancelled event cannot be published again. Duplicate it "
+                                        "to plan it anew."))
+        event.status = EventStatus.published.value
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return event
+
+
+def unpublish_event(event_id: int) -> Event:
+    """Take a published event back to draft, while nobody has signed up for it. Commits.
+
+    :raises NotFound, EventStateConflict:
+    """
+    event = lock_row(Event, event_id)
+    try:
+        if event is None:
+            raise NotFound(_l("There is no such event."))
+        if event.is_cancelled:
+            raise EventStateConflict(_l("This event has been cancelled; it stays visible as cancelled."))
+        # Once guests hold a place or a waitlist spot, they have a ticket, a calendar
+        # entry and a link to the event page. A draft is 404 to the public, so
+        # unpublishing would make the event vanish under them without a word. The
+        # honest ways are to edit it (guests are told of a new time or place) or to
+        # cancel it (guests are told, and their calendars drop it). The counters
+        # are read under the event's lock, so no sign-up can slip in between.
+        guests = event.confirmed_count + event.waitlist_count
+        if guests:
+            raise EventStateConflict(_ln(
+                "%(num)s person has signed up for this event, so it cannot be taken back to draft. "
+                "Edit it (guests are told about a new time or place) or cancel it (guests are told).",
+                "%(num)s people have signed up for this event, so it cannot be taken back to draft. "
+                "Edit it (guests are told about a new time or place) or cancel it (guests are told).",
+                guests))
+        event.status = EventStatus.draft.value
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return event
+
+
+def public_version() -> tuple:
+    """Changes whenever any event changes, appears or goes: the key of cached public lists."""
+    return tuple(db.session.execute(select(func.max(Event.updated_at), func.count(Event.id))).one())
+
+
+def event_version(slug: str) -> tuple | None:
+    """The version of one event's public page, or None if there is no such event."""
+    row = db.session.execute(select(Event.id, Event.updated_at).where(Event.slug == slug)).first()
+    return tuple(row) if row else None
+
+
+def next_event_end(now: datetime) -> datetime | None:
+    """When the next event that has not ended yet ends (it then moves to the past events)."""
+    return db.session.execute(select(func.min(Event.ends_at)).where(Event.ends_at >= now)).scalar_one()

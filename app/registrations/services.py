@@ -10,10 +10,17 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ..database import lock_row, utcnow
-from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
+from ..errors import (
+    AlreadyCancelled,
+    EventFull,
+    InvalidInput,
+    NotFound,
+    OverCapacity,
+    RegistrationRefused,
+)
 from ..events.models import Event
 from ..events.services import signup_closed_reason
 from ..extensions import db
@@ -25,6 +32,15 @@ from .tickets import new_ticket_code
 CONFIRMED = RegistrationStatus.confirmed.value
 WAITLISTED = RegistrationStatus.waitlisted.value
 CANCELLED = RegistrationStatus.cancelled.value
+
+# consent_version and source of a registration that staff entered by hand.
+STAFF = "staff"
+
+
+class AlreadyRegistered(InvalidInput):
+    """Staff entered an address that already holds a registration for this event."""
+
+    message = _l("This address is already registered for this event.")
 
 
 @dataclass(frozen=True)
@@ -225,3 +241,174 @@ def _mail_current_state(registration: Registration, *, locale: str, repeated: bo
     kind = "registration_confirmed" if registration.is_confirmed else "registration_waitlisted"
     enqueue(kind, registration.email, locale=locale, registration_id=registration.id,
             params={"sequence": registration.calendar_sequence, "repeated": repeated})
+
+
+# --- staff: the registrations of one event -------------------------------------
+
+def get_registration(event_id: int, registration_id: int) -> Registration:
+    """One registration of this event (NotFound for another event's)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id:
+        raise NotFound(_l("There is no such registration for this event."))
+    return registration
+
+
+def find_registrations(event_id: int, *, query: str = "", status: str | None = None) -> list[Registration]:
+    """The event's registrations, optionally those whose name, organisation or email contains
+    `query` (any case, umlauts included) and those with `status`; in the order they came."""
+    statement = select(Registration).where(Registration.event_id == event_id)
+    if status:
+        statement = statement.where(Registration.status == status)
+    # lower() is Unicode-aware on both databases (database.configure_sqlite overrides SQLite's).
+    needle = clean_line(query or "").lower()
+    if needle:
+        statement = statement.where(or_(
+            func.lower(Registration.name).contains(needle, autoescape=True),
+            func.lower(Registration.organisation).contains(needle, autoescape=True),
+            func.lower(Registration.email).contains(needle, autoescape=True),
+        ))
+    return list(db.session.execute(statement.order_by(Registration.created_at, Registration.id)).scalars())
+
+
+def confirm_registration(event_id: int, registration_id: int, *, over_capacity_ok: bool = False,
+                         now: datetime | None = None) -> Registration:
+    """Staff give a waitlisted (or cancelled) guest a place and mail them their ticket. Commits.
+
+    Confirming an already confirmed guest changes nothing and mails nothing (a second click).
+
+    :raises NotFound, RegistrationRefused:
+    :raises OverCapacity: when the event is full and `over_capacity_ok` was not given.
+    """
+    event = lock_row(Event, event_id)
+    now = now or utcnow()
+    if event is None:
+        raise NotFound(_l("There is no such event."))
+    try:
+        registration = _registration_of(event, registration_id)
+        if registration.is_confirmed:
+            db.session.rollback()
+            return registration
+        _refuse_staff_change(event, now)
+        if event.is_full and not over_capacity_ok:
+            raise OverCapacity()
+        was_waitlisted = registration.is_waitlisted
+        if was_waitlisted:
+            event.waitlist_count -= 1
+        else:
+            # Back from cancelled: the old ticket stays void, and the calendar SEQUENCE
+            # must rise above the CANCEL the guest was sent.
+            registration.ticket_code = new_ticket_code()
+            registration.sequence_offset += 1
+            registration.cancelled_at = None
+        registration.status = CONFIRMED
+        event.confirmed_count += 1
+        enqueue("registration_confirmed", registration.email, locale=registration.locale,
+                registration_id=registration.id,
+                params={"sequence": registration.calendar_sequence, "promoted": was_waitlisted})
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def cancel_registration_by_staff(event_id: int, registration_id: int,
+                                 now: datetime | None = None) -> Registration:
+    """Staff cancel a registration: the guest is mailed and the first in line promoted. Commits.
+
+    :raises NotFound, AlreadyCancelled, RegistrationRefused:
+    """
+    get_registration(event_id, registration_id)
+    return cancel_registration(registration_id, now=now)
+
+
+def promoted_by_cancelling(registration: Registration) -> Registration | None:
+    """Who would move up from the waitlist if this registration were cancelled now."""
+    event = registration.event
+    if not registration.is_confirmed or not event.is_published:
+        return None
+    if event.capacity is not None and event.confirmed_count - 1 >= event.capacity:
+        return None  # confirmed over capacity: the freed place was never a place
+    return db.session.execute(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def add_registration(event_id: int, data: dict, *, locale: str, send_mail: bool,
+                     over_capacity_ok: bool = False, now: datetime | None = None) -> Registration:
+    """Staff register a guest by hand (source and consent "staff"). Commits.
+
+    Confirmed while places are left; when the event is full, waitlisted, or confirmed
+    anyway with `over_capacity_ok`. The guest gets the mail of their state only with
+    `send_mail`.
+
+    :raises NotFound, RegistrationRefused:
+    :raises AlreadyRegistered: the address holds a registration for this event that is not cancelled.
+    :raises OverCapacity: full, no waitlist, and `over_capacity_ok` not given.
+    """
+    event = lock_row(Event, event_id)
+    now = now or utcnow()
+    if event is None:
+        raise NotFound(_l("There is no such event."))
+    try:
+        _refuse_staff_change(event, now)
+        registration = _find(event.id, data["email"])
+        if registration is not None and not registration.is_cancelled:
+            raise AlreadyRegistered(_l("%(name)s is already registered for this event with this address "
+                                       "(%(status)s).", name=registration.name, status=registration.status_label))
+        if event.is_full and not event.waitlist_enabled and not over_capacity_ok:
+            raise OverCapacity()
+        if registration is None:
+            registration = Registration(event=event, email_key=email_key(data["email"]))
+            db.session.add(registration)
+        else:
+            registration.ticket_code = new_ticket_code()
+            registration.sequence_offset += 1
+            registration.cancelled_at = None
+        _fill(registration, data, locale=locale, now=now)
+        registration.consent_version = STAFF
+        registration.source = STAFF
+        if over_capacity_ok:
+            registration.status = CONFIRMED
+            event.confirmed_count += 1
+        else:
+            _give_place_or_queue(event, registration, now)
+        db.session.flush()
+        if send_mail:
+            _mail_current_state(registration, locale=locale)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def _registration_of(event: Event, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None or registration.event_id != event.id:
+        raise NotFound(_l("There is no such registration for this event."))
+    return registration
+
+
+def _refuse_staff_change(event: Event, now: datetime) -> None:
+    # Staff may add guests before sign-up opens, after it closes and to drafts (speakers,
+    # partners), but a place in a cancelled or begun event means nothing any more.
+    if event.is_cancelled:
+        raise RegistrationRefused(_l("This event has been cancelled."))
+    if event.has_started(now):
+        raise RegistrationRefused(_l("This event has already taken place; registration is closed."))
+
+
+def ticket_version(code: str) -> tuple | None:
+    """What a ticket page shows depends on: the registration and its event (None: no such ticket)."""
+    if not code or len(code) > 64:
+        return None
+    row = db.session.execute(
+        select(Registration.id, Registration.updated_at, Event.updated_at)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.ticket_code == code)
+    ).first()
+    return tuple(row) if row else None

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..auth.access import staff_required
 from ..csvexport import csv_download
-from ..errors import AlreadyCancelled, DomainError
+from ..errors import AlreadyCancelled, DomainError, OverCapacity
 from ..events.models import Event
 from ..events.services import get_event
 from ..extensions import db
@@ -108,7 +108,7 @@ def confirm_registration(event_id, registration_id):
     try:
         registration = services.confirm_registration(event_id, registration_id,
                                                      over_capacity_ok=bool(request.form.get("over_capacity")))
-    except services.OverCapacity:
+    except OverCapacity:
         return render_template("staff/registration_over_capacity.html", event=get_event(event_id),
                                registration=services.get_registration(event_id, registration_id),
                                **_filters(request.form)), 409

@@ -193,9 +193,9 @@ def run(label: str, database_url: str) -> list[tuple]:
     try:
         pages = {"event list": "/events/", "event page": f"/events/{big.list_slug}/",
                  "ticket page": f"/t/{big.ticket_code}"}
-        large = {}
+        large, large_hello = {}, {}
         for name, path in pages.items():
-            hello = wrk(reference.url + "/")
+            large_hello[name] = hello = wrk(reference.url + "/")
             large[name] = figure = wrk(podium.url + path)
             rows.append((name, figure, hello, 0.5))
         bare = wrk(reference.url + "/checkin", script="checkin.lua",
@@ -221,18 +221,28 @@ def run(label: str, database_url: str) -> list[tuple]:
     data.reset_schema(app)
     small_data = data.build(app, 1_000)
     podium = start("wsgi:app", database_url, "podium-small")
+    reference = start("bench.reference:app", database_url, "reference-small")
+    small_hello = {}
     try:
-        small = {name: wrk(podium.url + path.replace(big.ticket_code, small_data.ticket_code))
-                 for name, path in pages.items() if name != "ticket page"}
+        small = {}
+        for name, path in pages.items():
+            if name != "ticket page":
+                small_hello[name] = wrk(reference.url + "/")
+                small[name] = wrk(podium.url + path)
         small["check-in API"] = checkin_rounds(app, podium, small_data.checkin_event_id,
                                                small_data.checkin_codes[:380], small_data.token)
     finally:
         podium.stop()
-    return rows, large, small, capacity, counts, memory, (mails_per_second, sent)
+        reference.stop()
+    scale = {name: (large[name].rate / large_hello[name].rate, small[name].rate / small_hello[name].rate)
+             for name in small if name in small_hello}
+    # Check-in runs over a fixed set of codes (wrk then idles to its end): compare the median latency.
+    scale["check-in API (median latency)"] = (1 / large["check-in API"].p50_ms, 1 / small["check-in API"].p50_ms)
+    return rows, scale, capacity, counts, memory, (mails_per_second, sent)
 
 
 def report(label: str, results) -> str:
-    rows, large, small, capacity, counts, memory, (mails_per_second, sent) = results
+    rows, scale, capacity, counts, memory, (mails_per_second, sent) = results
     lines = [f"| figure ({label}) | req/s | p50 ms | p99 ms | reference req/s | ratio | target | |",
              "|---|---|---|---|---|---|---|---|"]
     for name, figure, reference, target in rows:
@@ -240,10 +250,11 @@ def report(label: str, results) -> str:
         errors = f" ({figure.errors} errors)" if figure.errors else ""
         lines.append(f"| {name}{errors} | {figure.rate:.0f} | {figure.p50_ms:.1f} | {figure.p99_ms:.1f} | "
                      f"{reference.rate:.0f} | {ratio:.2f} | >= {target} | {'ok' if ratio >= target else 'MISSED'} |")
-    for name in small:
-        slower = small[name].rate / large[name].rate
-        lines.append(f"| {name}: 1,000 vs 100,000 registrations | {small[name].rate:.0f} vs {large[name].rate:.0f} "
-                     f"| | | | {slower:.2f} x | <= 1.2 x | {'ok' if slower <= 1.2 else 'MISSED'} |")
+    for name, (large, small) in scale.items():
+        # Each side relative to its own hello-world: the machine's load differs between the two runs.
+        slower = small / large
+        lines.append(f"| {name}: 100,000 registrations, times slower than with 1,000 | | | | | {slower:.2f} x | "
+                     f"<= 1.2 x | {'ok' if slower <= 1.2 else 'MISSED'} |")
     statuses = capacity["statuses"]
     ok = (counts.get("confirmed") == 150 and counts.get("waitlisted") == 350 and not capacity["failures"]
           and not any(s >= 500 for s in statuses))

@@ -79,7 +79,8 @@ class Event(db.Model):
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: the newest updated_at is the version of every cached public list.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     @property
     def zone(self) -> ZoneInfo:

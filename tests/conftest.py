@@ -205,8 +205,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Hooks:
+    """What aiosmtpd sees of a recorder: its handle_* hooks only. aiosmtpd inspects every
+    attribute of its handler on each connection, and `messages` parses every mail so far."""
+
+    def __init__(self, recorder):
+        for name in dir(type(recorder)):
+            if name.startswith("handle_"):
+                setattr(self, name, getattr(recorder, name))
+
+
 def start_smtp(recorder: SMTPRecorder) -> Controller:
-    controller = Controller(recorder, hostname=recorder.host, port=recorder.port)
+    controller = Controller(_Hooks(recorder), hostname=recorder.host, port=recorder.port)
     controller.start()
     return controller
 

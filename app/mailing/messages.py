@@ -13,9 +13,11 @@ from ..events import ical
 from ..extensions import db
 from ..links import absolute_url
 from ..outbox import OutgoingMail
+from ..registrations.event_changes import describe_changes
 from ..registrations.models import Registration
 from ..registrations.services import waitlist_position
 from ..registrations.tickets import qr_png
+from . import campaign_mails
 from .mime import CalendarPart, InlineImage, MailContent
 
 
@@ -62,22 +64,27 @@ def _invitation(mail: OutgoingMail, registration: Registration, method: str, man
     )
 
 
-def registration_confirmed(mail: OutgoingMail) -> MailContent:
-    registration = _registration(mail)
+def _ticket_mail(mail: OutgoingMail, registration: Registration, template: str, subject: str) -> MailContent:
+    """A mail that carries the ticket: its QR code inline and the calendar invitation (REQUEST)."""
     links = _links(registration)
-    event = registration.event
     # A Content-ID of its own per mail: clients cache inline images by it.
     qr_cid = "ticket-qr." + mail.message_id.strip("<>")
-    text, html = _render("registration_confirmed_to_guest", registration=registration, event=event,
-                         qr_cid=qr_cid, params=mail.params, **links)
+    text, html = _render(template, registration=registration, event=registration.event, qr_cid=qr_cid,
+                         params=mail.params, **links)
     return MailContent(
-        subject=_("Registration confirmed: %(title)s", title=event.title),
+        subject=subject,
         text=text,
         html=html,
         calendar=CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
                               "REQUEST", "invite.ics"),
         images=(InlineImage(qr_cid, qr_png(links["ticket_url"]), filename="ticket.png"),),
     )
+
+
+def registration_confirmed(mail: OutgoingMail) -> MailContent:
+    registration = _registration(mail)
+    return _ticket_mail(mail, registration, "registration_confirmed_to_guest",
+                        _("Registration confirmed: %(title)s", title=registration.event.title))
 
 
 def registration_waitlisted(mail: OutgoingMail) -> MailContent:
@@ -110,8 +117,54 @@ def registration_cancelled(mail: OutgoingMail) -> MailContent:
     )
 
 
+def event_updated(mail: OutgoingMail) -> MailContent:
+    """The time or place changed: what changed, and for a confirmed guest the updated invitation."""
+    registration = _registration(mail)
+    links = _links(registration)
+    event = registration.event
+    calendar = None
+    # Not for a guest who has cancelled since: a REQUEST would put the event back into their calendar.
+    if mail.params.get("calendar") and registration.is_confirmed:
+        calendar = CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
+                                "REQUEST", "invite.ics")
+    changes = describe_changes(mail.params["before"], mail.params["after"])
+    text, html = _render("event_updated_to_guest", registration=registration, event=event, changes=changes,
+                         has_calendar=calendar is not None, params=mail.params, **links)
+    return MailContent(subject=_("Changed: %(title)s", title=event.title), text=text, html=html,
+                       calendar=calendar)
+
+
+def event_cancelled(mail: OutgoingMail) -> MailContent:
+    """The event is cancelled: a word to every guest, and a calendar CANCEL for those with a place."""
+    registration = _registration(mail)
+    links = _links(registration)
+    event = registration.event
+    calendar = None
+    if mail.params.get("had_place"):
+        calendar = CalendarPart(_invitation(mail, registration, "CANCEL", links["manage_url"]),
+                                "CANCEL", "cancel.ics")
+    text, html = _render("event_cancelled_to_guest", registration=registration, event=event,
+                         params=mail.params, events_url=absolute_url("events.upcoming"), **links)
+    return MailContent(subject=_("Cancelled: %(title)s", title=event.title), text=text, html=html,
+                       calendar=calendar)
+
+
+def registration_reminder(mail: OutgoingMail) -> MailContent:
+    """Shortly before the event: the ticket, QR code and calendar invitation again."""
+    registration = _registration(mail)
+    if not registration.is_confirmed:
+        # Cancelled between queueing and sending: a REQUEST would put the event back into the calendar.
+        raise NotFound(_l("This registration is no longer confirmed; it gets no reminder."))
+    return _ticket_mail(mail, registration, "registration_reminder_to_guest",
+                        _("Reminder: %(title)s", title=registration.event.title))
+
+
 COMPOSERS = {
     "registration_confirmed": registration_confirmed,
     "registration_waitlisted": registration_waitlisted,
     "registration_cancelled": registration_cancelled,
+    "registration_reminder": registration_reminder,
+    "event_updated": event_updated,
+    "event_cancelled": event_cancelled,
 }
+COMPOSERS.update(campaign_mails.COMPOSERS)

@@ -11,6 +11,7 @@ import os
 import smtplib
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,8 @@ from ..database import begin_write, commit_write, utcnow
 from ..extensions import db
 from ..extensions import mail as flask_mail
 from ..outbox import MailStatus, OutgoingMail, mail_waiting
+from ..registrations.reminders import queue_due_reminders
+from .campaign_mails import not_to_send
 from .messages import compose
 from .mime import build_message, envelope_address
 
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MAX_BACKOFF = timedelta(hours=1)
+# How often a sender looks for reminders that have fallen due.
+REMINDER_CHECK_SECONDS = 60
 
 
 class PreparedMessage(Message):
@@ -81,14 +86,20 @@ def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]
     candidates = select(OutgoingMail.id).where(due).order_by(OutgoingMail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    begin_write()
+    # Two statements, not UPDATE ... WHERE id IN (subquery): with stale statistics PostgreSQL
+    # may run such a subquery once per row, and the LIMIT no longer bounds the batch.
+    chosen = list(db.session.execute(candidates).scalars())
+    if not chosen:
+        db.session.commit()
+        return []
     claim = (
         update(OutgoingMail)
-        .where(OutgoingMail.id.in_(candidates.scalar_subquery()), due)
+        .where(OutgoingMail.id.in_(chosen), due)
         .values(status=MailStatus.sending.value, claimed_at=now, claimed_by=sender_name())
         .returning(OutgoingMail.id)
         .execution_options(synchronize_session=False)
     )
-    begin_write()
     ids = sorted(db.session.execute(claim).scalars())
     db.session.commit()
     return ids
@@ -137,7 +148,12 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
     mails = list(db.session.execute(select(OutgoingMail).where(OutgoingMail.id.in_(ids))
                                     .order_by(OutgoingMail.id)).scalars())
     claimed, composed, broken = [], [], []
+    # Checked on every attempt, composed before or not: a contact may have unsubscribed since.
+    refused = not_to_send(mails)
+    skipped = [(Claimed(m.id, m.recipient, m.attempts, b""), refused[m.id]) for m in mails if m.id in refused]
     for mail in mails:
+        if mail.id in refused:
+            continue
         raw = mail.raw
         if raw is None:
             try:
@@ -154,6 +170,8 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
         commit_write(*composed)
     for mail, exc in broken:
         _record_failure(mail, PermanentFailure(f"composing failed: {exc}"), report, now)
+    for mail, reason in skipped:
+        _record_failure(mail, PermanentFailure(reason), report, now)
     return claimed
 
 
@@ -254,8 +272,12 @@ def retry(mail_id: int) -> bool:
 def work(*, once: bool = False, idle_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
     """Deliver the outbox until stopped; with `once`, drain what is due and return."""
     stop = stop or threading.Event()
+    reminders_due_at = time.monotonic()
     while not stop.is_set():
         try:
+            if time.monotonic() >= reminders_due_at:
+                reminders_due_at = time.monotonic() + REMINDER_CHECK_SECONDS
+                queue_due_reminders()
             report = deliver_due()
         except Exception:
             db.session.rollback()
@@ -276,7 +298,7 @@ _background_lock = threading.Lock()
 
 def start_background_sender(app) -> None:
     """One sender thread per process, started after gunicorn forks (first request)."""
-    if not app.config["MAIL_BACKGROUND"] or _background["pid"] == os.getpid():
+    if not app.config.get("MAIL_BACKGROUND") or _background["pid"] == os.getpid():
         return
     with _background_lock:
         if _background["pid"] == os.getpid():

@@ -78,14 +78,7 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
             return SignupResult(registration, created=False)
         if event.is_full and not event.waitlist_enabled:
             raise EventFull()
-        if registration is None:
-            registration = Registration(event=event, email_key=email_key(data["email"]))
-            db.session.add(registration)
-        else:
-            # Signing up again after cancelling: a fresh ticket, a newer calendar SEQUENCE.
-            registration.ticket_code = new_ticket_code()
-            registration.sequence_offset += 1
-            registration.cancelled_at = None
+        registration = _new_or_renewed(event, registration, data)
         _fill(registration, data, locale=locale, now=now)
         _give_place_or_queue(event, registration, now)
         db.session.flush()
@@ -206,6 +199,19 @@ def _find(event_id: int, email: str) -> Registration | None:
         select(Registration).where(Registration.event_id == event_id,
                                    Registration.email_key == email_key(email))
     ).scalar_one_or_none()
+
+
+def _new_or_renewed(event: Event, cancelled: Registration | None, data: dict) -> Registration:
+    """A new registration, or the guest's cancelled one taken up again."""
+    if cancelled is None:
+        registration = Registration(event=event, email_key=email_key(data["email"]))
+        db.session.add(registration)
+        return registration
+    # Signing up again after cancelling: a fresh ticket, a newer calendar SEQUENCE.
+    cancelled.ticket_code = new_ticket_code()
+    cancelled.sequence_offset += 1
+    cancelled.cancelled_at = None
+    return cancelled
 
 
 def _fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
@@ -361,13 +367,7 @@ def add_registration(event_id: int, data: dict, *, locale: str, send_mail: bool,
                                        "(%(status)s).", name=registration.name, status=registration.status_label))
         if event.is_full and not event.waitlist_enabled and not over_capacity_ok:
             raise OverCapacity()
-        if registration is None:
-            registration = Registration(event=event, email_key=email_key(data["email"]))
-            db.session.add(registration)
-        else:
-            registration.ticket_code = new_ticket_code()
-            registration.sequence_offset += 1
-            registration.cancelled_at = None
+        registration = _new_or_renewed(event, registration, data)
         _fill(registration, data, locale=locale, now=now)
         registration.consent_version = STAFF
         registration.source = STAFF

@@ -2,12 +2,12 @@
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 
+from ..database import utcnow
 from ..errors import DomainError, NotFound
 from ..events import ical
 from ..events import services as events
 from ..events.views import calendar_description, calendar_response
 from ..extensions import limiter
-from ..database import utcnow
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
 from . import services

@@ -102,6 +102,16 @@ def _clear_writing(session, transaction):
         session.info.pop("writing", None)
 
 
+def first_row(statement) -> tuple | None:
+    """The first row of a plain SELECT, run as Core on the session's connection.
+
+    For hot paths that need values, not ORM objects (the page cache's version checks):
+    it skips the ORM's result processing, about half the cost of a small query.
+    """
+    row = db.session.connection().execute(statement).first()
+    return tuple(row) if row is not None else None
+
+
 def commit_write(*statements) -> None:
     """Run Core write statements in a short transaction of their own, and commit."""
     begin_write()

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 
-from ..database import begin_write, lock_row, utcnow
+from ..database import begin_write, first_row, lock_row, utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..formatting import clock, day
@@ -245,13 +245,12 @@ def unpublish_event(event_id: int) -> Event:
 
 def public_version() -> tuple:
     """Changes whenever any event changes, appears or goes: the key of cached public lists."""
-    return tuple(db.session.execute(select(func.max(Event.updated_at), func.count(Event.id))).one())
+    return first_row(select(func.max(Event.updated_at), func.count(Event.id)))
 
 
 def event_version(slug: str) -> tuple | None:
     """The version of one event's public page, or None if there is no such event."""
-    row = db.session.execute(select(Event.id, Event.updated_at).where(Event.slug == slug)).first()
-    return tuple(row) if row else None
+    return first_row(select(Event.id, Event.updated_at).where(Event.slug == slug))
 
 
 def next_event_end(now: datetime) -> datetime | None:

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..database import lock_row, utcnow
+from ..database import first_row, lock_row, utcnow
 from ..errors import (
     AlreadyCancelled,
     EventFull,
@@ -406,9 +406,8 @@ def ticket_version(code: str) -> tuple | None:
     """What a ticket page shows depends on: the registration and its event (None: no such ticket)."""
     if not code or len(code) > 64:
         return None
-    row = db.session.execute(
+    return first_row(
         select(Registration.id, Registration.updated_at, Event.updated_at)
         .join(Event, Event.id == Registration.event_id)
         .where(Registration.ticket_code == code)
-    ).first()
-    return tuple(row) if row else None
+    )

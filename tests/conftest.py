@@ -14,6 +14,7 @@ from alembic.command import upgrade as alembic_upgrade
 from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 import app.models  # noqa: F401  (every table, for the cleanup between tests)
 from app import create_app
@@ -28,7 +29,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)  # closed at once, not kept in a pool
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))

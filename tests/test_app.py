@@ -3,7 +3,7 @@ import pytest
 
 import config
 from app import create_app
-from config import DevelopmentConfig, ProductionConfig, TestingConfig
+from config import DevelopmentConfig, ProductionConfig
 
 
 def test_testing_config_is_used(app):
@@ -87,11 +87,9 @@ def test_unknown_page_is_a_404_page(client):
     assert "<h1>" in response.text
 
 
-def test_csrf_protects_the_sign_up_form(database_url, tmp_path, make_event):
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_csrf_protects_the_sign_up_form(client, make_event):
     event = make_event()
-    app = create_app(TestingConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url,
-                     WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        response = app.test_client().post(f"/events/{event.slug}/register", data={
-            "name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"})
+    response = client.post(f"/events/{event.slug}/register", data={
+        "name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"})
     assert response.status_code == 400

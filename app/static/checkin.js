@@ -72,6 +72,12 @@ function showAnswer(answer) {
   refreshCounts();
 }
 
+function explain(status, data) {
+  // The API's reasons are for programs; the door gets a sentence in its own language.
+  if (status === 401 || status === 403 || status === 400) return text.textLoggedOut;
+  return data.error || String(status);
+}
+
 function showError(message) {
   banner.className = "banner banner-red";
   banner.replaceChildren(element("p", "banner-message", message));
@@ -82,7 +88,7 @@ async function checkIn(body) {
   try {
     const {status, data} = await send("POST", text.checkinUrl, {...body, nonce: nonce()});
     if (status === 200) showAnswer(data);
-    else showError(data.error || String(status));
+    else showError(explain(status, data));
   } catch (error) {
     showError(text.textOffline);
   }
@@ -93,7 +99,7 @@ async function undoCheckIn(registrationId) {
   try {
     const {status, data} = await send("POST", url);
     if (status === 200) showAnswer(data);
-    else showError(data.error || String(status));
+    else showError(explain(status, data));
   } catch (error) {
     showError(text.textOffline);
   }
@@ -162,7 +168,7 @@ walkInForm.addEventListener("submit", async (event) => {
       ({status, data} = await send("POST", text.walkInUrl, {...body, over_capacity: true}));
     }
     if (status === 201) { showAnswer(data); walkInForm.reset(); }
-    else if (status !== 409) showError(data.error || String(status));
+    else if (status !== 409) showError(status === 400 && data.error ? data.error : explain(status, data));
   } catch (error) {
     showError(text.textOffline);
   }

@@ -8,7 +8,7 @@ from app.checkin.services import Actor, check_in
 from app.extensions import db
 from app.mailing import campaigns
 from app.registrations.models import Registration
-from tests.registrations.pages import form_values, main_text, page
+from tests.pages import form_values, main_text, page
 
 from .conftest import ENGLISH, INVITATION_LINK, fresh_reads, invitation_token, recipients_of, text_body
 from .test_staff_pages import recipient_states

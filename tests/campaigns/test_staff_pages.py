@@ -8,7 +8,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.mailing import campaigns
 from app.mailing.models import Campaign, Contact
-from tests.registrations.pages import form_values, main_text, page
+from tests.pages import form_values, main_text, page
 
 from .conftest import BODY, ENGLISH, contact_by_email, html_body, mails_of, recipients_of, text_body
 

@@ -13,7 +13,7 @@ from flask import url_for
 from app.auth.services import create_user
 from app.mailing import campaigns
 from tests.conftest import STAFF_PASSWORD
-from tests.registrations.pages import form_values, main_text, page
+from tests.pages import form_values, main_text, page
 
 from .conftest import ENGLISH, UNSUBSCRIBE_LINK, contact_by_email, html_body, text_body
 

@@ -1,76 +1,7 @@
-"""Reading the contact pages as a person does: the text of an element, a field's value and error."""
-from __future__ import annotations
+"""Reading the contact pages: a field's value and error, a table's cells (tree: tests/pages.py)."""
+from tests.pages import page
 
-import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass(eq=False)
-class Element:
-    tag: str
-    attrs: dict = field(default_factory=dict)
-    parent: Element | None = None
-    children: list = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        parts = []
-
-        def walk(node):
-            for child in node.children:
-                if isinstance(child, str):
-                    parts.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-    def iter(self):
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs) -> list[Element]:
-        return [e for e in self.iter() if (tag is None or e.tag == tag)
-                and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def one(self, tag: str | None = None, **attrs) -> Element:
-        found = self.find_all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
-        return found[0]
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = self.current = Element("#document")
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        self.current.children.append(element)
-        if tag not in VOID:
-            self.current = element
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.children.append(data)
-
-
-def page(response) -> Element:
-    builder = _Builder()
-    builder.feed(response.get_data(as_text=True))
-    return builder.root
+__all__ = ["field_error", "field_value", "page", "row_texts"]
 
 
 def field_error(response, name: str) -> str:

@@ -10,7 +10,7 @@ from app.errors import RegistrationRefused
 from app.extensions import db
 from app.registrations.models import Registration
 from app.registrations.services import register
-from tests.registrations.pages import page, parse
+from tests.pages import page, parse
 
 from .conftest import ENGLISH
 

@@ -3,9 +3,8 @@ import pytest
 from flask import url_for
 
 from app.registrations.services import cancel_registration
-
 from tests.conftest import days_from_now
-from tests.registrations.pages import page
+from tests.pages import page
 
 from .conftest import ENGLISH, next_year_at
 

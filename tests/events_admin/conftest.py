@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.events.models import Event
 from app.extensions import db
 from app.mailing import sender
-from tests.registrations.pages import form_values, page
+from tests.pages import form_values, page
 
 BERLIN = ZoneInfo("Europe/Berlin")
 YEAR = datetime.now(UTC).year + 1  # always ahead, so that sign-up is open

@@ -5,7 +5,7 @@ from flask import url_for
 
 from app.auth.services import create_user
 from tests.conftest import STAFF_PASSWORD
-from tests.registrations.pages import form_values, page
+from tests.pages import form_values, page
 
 from .conftest import event_form, events_titled, reload
 

@@ -9,7 +9,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.outbox import OutgoingMail
 from app.registrations.models import Registration
-from tests.registrations.pages import main_text, page
+from tests.pages import main_text, page
 
 from .conftest import berlin, event_form, events_titled, field_error, local_input, reload, shown_form
 

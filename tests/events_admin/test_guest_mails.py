@@ -20,7 +20,7 @@ from tests.mailing.reading import (
     parse_with_vobject,
     text_of,
 )
-from tests.registrations.pages import main_text, page
+from tests.pages import main_text, page
 
 from .conftest import berlin, field_error, local_input, reload, shown_form
 

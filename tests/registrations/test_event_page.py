@@ -6,9 +6,9 @@ import pytest
 from flask import url_for
 
 from tests.conftest import days_from_now
+from tests.pages import page
 
 from .conftest import ENGLISH, form_data, registrations_of
-from .pages import page
 
 
 def event_page(client, event):

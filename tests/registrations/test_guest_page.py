@@ -10,9 +10,9 @@ from ical.calendar_stream import IcsCalendarStream
 from app.events.models import Event
 from app.extensions import db
 from tests.conftest import days_from_now
+from tests.pages import main_text, page
 
 from .conftest import ENGLISH, fresh_reads, mails_to, registrations_of
-from .pages import main_text, page
 
 
 def manage_url(registration) -> str:

@@ -9,9 +9,9 @@ from flask import url_for
 from PIL import Image
 
 from app.database import utcnow
+from tests.pages import form_values, main_text, page
 
 from .conftest import ENGLISH, form_data, mails_to, registration_count, registrations_of
-from .pages import form_values, main_text, page
 
 
 def test_a_confirmed_guest_lands_on_the_ticket(client, make_event, submit):

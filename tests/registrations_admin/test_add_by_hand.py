@@ -7,7 +7,7 @@ from app.extensions import db
 from app.registrations.models import Registration
 from app.registrations.services import cancel_registration
 from tests.mailing.reading import calendar_text, method_line, only_part, text_of
-from tests.registrations.pages import main_text, page
+from tests.pages import main_text, page
 
 from .conftest import ENGLISH, counts_of, fresh_reads, outbox_rows, registrations_of
 

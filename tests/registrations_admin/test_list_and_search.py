@@ -3,7 +3,7 @@ import pytest
 from flask import url_for
 
 from app.registrations.services import cancel_registration
-from tests.registrations.pages import page
+from tests.pages import page
 
 from .conftest import ENGLISH
 

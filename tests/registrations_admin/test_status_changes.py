@@ -7,7 +7,7 @@ from flask import url_for
 from app.extensions import db
 from app.registrations import services
 from tests.mailing.reading import calendar_text, method_line, only_part, parse_with_ical
-from tests.registrations.pages import main_text, page
+from tests.pages import main_text, page
 
 from .conftest import ENGLISH, counts_of, outbox_rows, reload, statuses_of
 

@@ -1,4 +1,4 @@
-"""Reading the pages a guest sees: a small tolerant HTML tree on the standard library's parser.
+"""Reading the pages as a person does: a small tolerant HTML tree on the standard library's parser.
 
 Tests look at pages the way a person does (which text sits in which part, which
 field holds which value), so they need a tree rather than substring searches.

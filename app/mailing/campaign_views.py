@@ -23,6 +23,7 @@ from ..extensions import csrf, db, limiter
 from ..formatting import event_short_date
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import Affiliation
+from ..registrations.views import landing_after_signup
 from . import campaign_mails, campaigns
 from .campaign_forms import ButtonForm, CampaignForm, TestMailForm
 from .campaigns import RECIPIENT_STATE_LABELS, CampaignInvalid
@@ -313,12 +314,7 @@ def accept(token):
     except DomainError as exc:
         form.form_errors.append(str(exc))
         return _invitation_page(campaigns.get_recipient_by_token(token), form, exc.status_code)
-    registration = result.registration
-    if not result.created:
-        return redirect(url_for("registrations.mail_on_its_way", slug=registration.event.slug))
-    if registration.is_confirmed:
-        return redirect(url_for("registrations.ticket", code=registration.ticket_code))
-    return redirect(url_for("registrations.manage", token=registration.manage_token))
+    return landing_after_signup(result)
 
 
 # --- guests: unsubscribing -------------------------------------------------------------------

@@ -48,6 +48,16 @@ class SignupResult:
     registration: Registration
     # False: the address was already registered; its current state was mailed again.
     created: bool
+    # Read before the commit, so that the landing page needs no second query.
+    confirmed: bool
+    event_slug: str
+    ticket_code: str
+    manage_token: str
+
+    @classmethod
+    def of(cls, registration: Registration, created: bool) -> "SignupResult":
+        return cls(registration, created, registration.is_confirmed, registration.event.slug,
+                   registration.ticket_code, registration.manage_token)
 
 
 def email_key(email: str) -> str:
@@ -74,8 +84,9 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
         registration = _find(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
             _mail_current_state(registration, locale=locale, repeated=True)
+            result = SignupResult.of(registration, created=False)
             db.session.commit()
-            return SignupResult(registration, created=False)
+            return result
         if event.is_full and not event.waitlist_enabled:
             raise EventFull()
         registration = _new_or_renewed(event, registration, data)
@@ -83,11 +94,12 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
         _give_place_or_queue(event, registration, now)
         db.session.flush()
         _mail_current_state(registration, locale=locale)
+        result = SignupResult.of(registration, created=True)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return SignupResult(registration, created=True)
+    return result
 
 
 def cancel_registration(registration_id: int, now: datetime | None = None) -> Registration:

@@ -70,12 +70,16 @@ def register(slug):
     except DomainError as exc:
         form.form_errors.append(str(exc))
         return _event_page(events.get_published(slug), form, exc.status_code)
-    registration = result.registration
+    return landing_after_signup(result)
+
+
+def landing_after_signup(result: services.SignupResult):
+    """Confirmed: the ticket. Waitlisted: the guest's own page. Already registered: "mail on its way"."""
     if not result.created:
-        return redirect(url_for("registrations.mail_on_its_way", slug=slug))
-    if registration.is_confirmed:
-        return redirect(url_for("registrations.ticket", code=registration.ticket_code))
-    return redirect(url_for("registrations.manage", token=registration.manage_token))
+        return redirect(url_for("registrations.mail_on_its_way", slug=result.event_slug))
+    if result.confirmed:
+        return redirect(url_for("registrations.ticket", code=result.ticket_code))
+    return redirect(url_for("registrations.manage", token=result.manage_token))
 
 
 @bp.get("/events/<slug>/registered")

@@ -4,6 +4,7 @@ SQLite and PostgreSQL are both first-class. Two things differ and are settled he
 SQLite has no row locks, so a writer that must serialise takes the database write
 lock up front with BEGIN IMMEDIATE; PostgreSQL takes SELECT ... FOR UPDATE.
 """
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event, select
@@ -100,6 +101,16 @@ def _mark_writing(session, _flush_context):
 def _clear_writing(session, transaction):
     if transaction.parent is None:
         session.info.pop("writing", None)
+
+
+@contextmanager
+def rolled_back_on_error():
+    """The body of a use case that commits itself: any error rolls back, and the lock is let go."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def first_row(statement) -> tuple | None:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write, lock_row, utcnow
+from ..database import begin_write, lock_row, rolled_back_on_error, utcnow
 from ..errors import InvalidInput, NotFound, OverCapacity
 from ..events.models import Event
 from ..extensions import db
@@ -179,7 +179,7 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
     event = lock_row(Event, event_id)
     if event is None:
         raise NotFound(_l("There is no such event."))
-    try:
+    with rolled_back_on_error():
         existing = None
         if email:
             existing = db.session.execute(
@@ -207,9 +207,6 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
         db.session.flush()
         db.session.add(_record(event_id, registration.id, CheckInAction.check_in, actor, now, None, "walk-in"))
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return ScanResult(CHECKED_IN, registration)
 
 

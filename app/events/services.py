@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 
-from ..database import begin_write, first_row, lock_row, utcnow
+from ..database import begin_write, first_row, lock_row, rolled_back_on_error, utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..formatting import clock, day
@@ -157,12 +157,9 @@ def create_draft(**fields) -> Event:
 
     :raises InvalidInput:
     """
-    try:
+    with rolled_back_on_error():
         event = create_event(publish=False, **fields)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return event
 
 
@@ -196,7 +193,7 @@ def publish_event(event_id: int) -> Event:
     :raises NotFound, EventStateConflict:
     """
     event = lock_row(Event, event_id)
-    try:
+    with rolled_back_on_error():
         if event is None:
             raise NotFound(_l("There is no such event."))
         if event.is_cancelled:
@@ -204,9 +201,6 @@ def publish_event(event_id: int) -> Event:
                                         "to plan it anew."))
         event.status = EventStatus.published.value
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return event
 
 
@@ -216,7 +210,7 @@ def unpublish_event(event_id: int) -> Event:
     :raises NotFound, EventStateConflict:
     """
     event = lock_row(Event, event_id)
-    try:
+    with rolled_back_on_error():
         if event is None:
             raise NotFound(_l("There is no such event."))
         if event.is_cancelled:
@@ -237,9 +231,6 @@ def unpublish_event(event_id: int) -> Event:
                 guests))
         event.status = EventStatus.draft.value
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return event
 
 

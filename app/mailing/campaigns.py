@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from ..database import begin_write, lock_row, utcnow
+from ..database import begin_write, lock_row, rolled_back_on_error, utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..events.models import Event, EventStatus
 from ..events.services import get_event
@@ -330,13 +330,9 @@ def send_campaign(campaign_id: int, *, now: datetime | None = None) -> SendResul
     :raises NotFound, CampaignNotSendable:
     """
     campaign = _lock_for_sending(campaign_id)
-    try:
-        if campaign is None:
-            raise NotFound(_l("There is no such campaign."))
+    with rolled_back_on_error():
         now = now or utcnow()
-        reason = not_sendable_reason(campaign.event, now)
-        if reason:
-            raise CampaignNotSendable(reason)
+        _refuse_unsendable(campaign, now)
         audience = resolve_audience(campaign.audience)
         existing = _recipient_contact_ids(campaign.id)
         new = [contact for contact in audience.contacts if contact.id not in existing]
@@ -345,14 +341,20 @@ def send_campaign(campaign_id: int, *, now: datetime | None = None) -> SendResul
             campaign.status = CampaignStatus.sending.value
             campaign.sent_at = now
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return SendResult(added, audience.count - len(new), audience.unsubscribed)
 
 
 def _lock_for_sending(campaign_id: int) -> Campaign | None:
     return lock_row(Campaign, campaign_id)
+
+
+def _refuse_unsendable(campaign: Campaign | None, now: datetime) -> None:
+    """:raises NotFound, CampaignNotSendable: no such campaign, or its event takes no invitations now."""
+    if campaign is None:
+        raise NotFound(_l("There is no such campaign."))
+    reason = not_sendable_reason(campaign.event, now)
+    if reason:
+        raise CampaignNotSendable(reason)
 
 
 def _recipient_contact_ids(campaign_id: int) -> set[int]:
@@ -445,13 +447,9 @@ def remind_campaign(campaign_id: int, *, now: datetime | None = None) -> int:
     :raises NotFound, CampaignNotSendable:
     """
     campaign = _lock_for_sending(campaign_id)
-    try:
-        if campaign is None:
-            raise NotFound(_l("There is no such campaign."))
+    with rolled_back_on_error():
         now = now or utcnow()
-        reason = not_sendable_reason(campaign.event, now)
-        if reason:
-            raise CampaignNotSendable(reason)
+        _refuse_unsendable(campaign, now)
         due = list(db.session.execute(_not_answered(campaign)))
         if due:
             mail_ids = _insert_mails([
@@ -467,9 +465,6 @@ def remind_campaign(campaign_id: int, *, now: datetime | None = None) -> int:
                 [{"recipient_id": row.id, "new_mail_id": mail_id} for row, mail_id in zip(due, mail_ids)],
             )
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(due)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 
 from ..csvexport import csv_cell
-from ..database import begin_write, lock_row, utcnow
+from ..database import begin_write, lock_row, rolled_back_on_error, utcnow
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..registrations.services import email_key
@@ -302,29 +302,23 @@ def update_contact(contact_id: int, data: dict) -> Contact:
 def delete_contact(contact_id: int) -> str:
     """Remove a contact (and its campaign recipient records); returns the name it had. Commits."""
     contact = lock_row(Contact, contact_id)
-    try:
+    with rolled_back_on_error():
         if contact is None:
             raise NotFound(_l("There is no such contact."))
         name = contact.name
         db.session.delete(contact)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return name
 
 
 def resubscribe_contact(contact_id: int) -> Contact:
     """Send invitations to an unsubscribed contact again: only when the person asked for it. Commits."""
     contact = lock_row(Contact, contact_id)
-    try:
+    with rolled_back_on_error():
         if contact is None:
             raise NotFound(_l("There is no such contact."))
         contact.unsubscribed_at = None
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return contact
 
 

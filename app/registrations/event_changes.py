@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select, update
 
-from ..database import lock_row, utcnow
+from ..database import lock_row, rolled_back_on_error, utcnow
 from ..errors import InvalidInput, NotFound
 from ..events.models import Event, EventStatus
 from ..events.services import COPIED_FIELDS, EventStateConflict, check_event_fields
@@ -67,7 +67,7 @@ def update_event(event_id: int, changes: dict, *, now: datetime | None = None) -
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     event = lock_row(Event, event_id)
     now = now or utcnow()
-    try:
+    with rolled_back_on_error():
         if event is None:
             raise NotFound(_l("There is no such event."))
         if event.is_cancelled:
@@ -102,9 +102,6 @@ def update_event(event_id: int, changes: dict, *, now: datetime | None = None) -
         if "capacity" in changed and event.is_published and not event.has_started(now):
             promoted = promote_from_waitlist(event, now)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return EventUpdate(event, changed, told, promoted)
 
 
@@ -117,7 +114,7 @@ def cancel_event(event_id: int, *, message: str = "", now: datetime | None = Non
     """
     event = lock_row(Event, event_id)
     now = now or utcnow()
-    try:
+    with rolled_back_on_error():
         if event is None:
             raise NotFound(_l("There is no such event."))
         if event.is_cancelled:
@@ -132,9 +129,6 @@ def cancel_event(event_id: int, *, message: str = "", now: datetime | None = Non
         told = _tell_guests(event, "event_cancelled", lambda registration: {
             "had_place": registration.is_confirmed, "message": message})
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return EventCancellation(event, told)
 
 

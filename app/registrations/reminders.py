@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 
-from ..database import lock_row, utcnow
+from ..database import lock_row, rolled_back_on_error, utcnow
 from ..events.models import Event, EventStatus
 from ..extensions import db
 from ..outbox import OutgoingMail, enqueue
@@ -81,7 +81,7 @@ def _is_due(event_id: int, window_opened: datetime):
 
 def _queue_for_event(event_id: int, now: datetime, window: timedelta) -> int:
     event = lock_row(Event, event_id)
-    try:
+    with rolled_back_on_error():
         # Checked again under the lock: the event may have been cancelled or moved meanwhile.
         if (event is None or not event.is_published or event.has_started(now)
                 or event.starts_at > now + window):
@@ -99,7 +99,4 @@ def _queue_for_event(event_id: int, now: datetime, window: timedelta) -> int:
             enqueue(MAIL_KIND, email, locale=locale, registration_id=registration_id,
                     params={"sequence": event.sequence + sequence_offset})
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(claimed)

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..database import first_row, lock_row, utcnow
+from ..database import first_row, lock_row, rolled_back_on_error, utcnow
 from ..errors import (
     AlreadyCancelled,
     EventFull,
@@ -77,7 +77,7 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
     now = now or utcnow()
     if event is None:
         raise NotFound(_l("There is no such event."))
-    try:
+    with rolled_back_on_error():
         reason = signup_closed_reason(event, now)
         if reason:
             raise RegistrationRefused(reason)
@@ -96,9 +96,6 @@ def register(event_id: int, data: dict, *, locale: str, now: datetime | None = N
         _mail_current_state(registration, locale=locale)
         result = SignupResult.of(registration, created=True)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return result
 
 
@@ -112,7 +109,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
         raise NotFound()
     event = lock_row(Event, found.event_id)
     now = now or utcnow()
-    try:
+    with rolled_back_on_error():
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration.is_cancelled:
             raise AlreadyCancelled()
@@ -130,9 +127,6 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
         if had_place and event.is_published:
             promote_from_waitlist(event, now)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 
@@ -301,7 +295,7 @@ def confirm_registration(event_id: int, registration_id: int, *, over_capacity_o
     now = now or utcnow()
     if event is None:
         raise NotFound(_l("There is no such event."))
-    try:
+    with rolled_back_on_error():
         registration = _registration_of(event, registration_id)
         if registration.is_confirmed:
             db.session.rollback()
@@ -324,9 +318,6 @@ def confirm_registration(event_id: int, registration_id: int, *, over_capacity_o
                 registration_id=registration.id,
                 params={"sequence": registration.calendar_sequence, "promoted": was_waitlisted})
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 
@@ -371,7 +362,7 @@ def add_registration(event_id: int, data: dict, *, locale: str, send_mail: bool,
     now = now or utcnow()
     if event is None:
         raise NotFound(_l("There is no such event."))
-    try:
+    with rolled_back_on_error():
         _refuse_staff_change(event, now)
         registration = _find(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
@@ -392,9 +383,6 @@ def add_registration(event_id: int, data: dict, *, locale: str, send_mail: bool,
         if send_mail:
             _mail_current_state(registration, locale=locale)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 

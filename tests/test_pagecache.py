@@ -49,14 +49,23 @@ def test_every_visitor_gets_their_own_csrf_token(app, make_event):
     assert token(first) != token(second)
 
 
-def test_a_page_goes_stale_when_sign_up_opens(client, make_event):
-    opens = utcnow() + timedelta(seconds=1)
+def test_a_page_goes_stale_when_sign_up_opens(client, make_event, monkeypatch):
+    opens = utcnow() + timedelta(hours=1)
     event = make_event(registration_opens_at=opens)
+    assert 'name="name"' not in client.get(f"/events/{event.slug}/").text  # stored without the form
+
+    later = opens + timedelta(seconds=1)
+    monkeypatch.setattr("app.pagecache.utcnow", lambda: later)
+    monkeypatch.setattr("app.events.services.utcnow", lambda: later)
+    assert 'name="name"' in client.get(f"/events/{event.slug}/").text
+
+
+def test_a_stored_page_expires_at_its_own_moment():
+    moment = utcnow()
     cache = PageCache()
-    cache.put("k", 1, opens, "before")
-    assert cache.get("k", 1, opens - timedelta(microseconds=1)) == "before"
-    assert cache.get("k", 1, opens) is None
-    assert 'name="name"' not in client.get(f"/events/{event.slug}/").text
+    cache.put("k", 1, moment, "before")
+    assert cache.get("k", 1, moment - timedelta(microseconds=1)) == "before"
+    assert cache.get("k", 1, moment) is None
 
 
 def test_logged_in_staff_never_get_a_stored_page(staff, make_event):

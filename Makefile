@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 WORKERS ?= 2
+# Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
 
 .PHONY: run test install install-dev translations messages bench clean
@@ -35,7 +37,7 @@ run: install
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
 messages: $(VENV)/.installed

@@ -66,6 +66,9 @@ class Config:
     # Needed behind a proxy, or every guest shares the proxy's rate limit.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
+    # Werkzeug's scrypt (N=2**15, r=8, p=1) with a random salt per password.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -86,6 +89,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = None
     BASE_URL = "http://podium.test"
+    # The same algorithm at a lower cost: the suite logs in hundreds of times. A test checks
+    # that the other configurations keep the full cost.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):

@@ -8,23 +8,40 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config, config_from_environment
 
 from . import cli, formatting
+from .audit import FACT_LABELS
 from .auth.views import bp as auth_bp
+from .campaigns import mails as campaign_mails
+from .campaigns.staff_views import bp as campaigns_staff_bp
+from .campaigns.views import bp as campaigns_bp
 from .checkin.api import bp as checkin_api_bp
+from .checkin.staff_views import bp as checkin_staff_bp
 from .checkin.views import bp as checkin_bp
+from .contacts.staff_views import bp as contacts_staff_bp
 from .database import configure_sqlite
 from .errors import register_error_handlers
+from .events import display as event_display
+from .events.staff_views import bp as events_staff_bp
 from .events.views import bp as events_bp
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .i18n import bp as i18n_bp
 from .i18n import select_locale
-from .mailing.campaign_views import bp as campaigns_bp
-from .mailing.contact_views import bp as contacts_bp
+from .mailing import guest_mails
+from .mailing.messages import register_mail_kinds
 from .mailing.sender import start_background_sender
-from .mailing.views import bp as mailbox_bp
-from .registrations.event_admin_views import bp as event_admin_bp
-from .registrations.staff_views import bp as staff_bp
+from .mailing.staff_views import bp as mailing_staff_bp
+from .registrations.staff_views import bp as registrations_staff_bp
 from .registrations.views import bp as registrations_bp
 
+# Each feature's pages: for guests (bp) and for staff (staff_bp), then the door's API.
+BLUEPRINTS = (
+    events_bp, events_staff_bp,
+    registrations_bp, registrations_staff_bp,
+    checkin_bp, checkin_staff_bp, checkin_api_bp,
+    mailing_staff_bp,
+    contacts_staff_bp,
+    campaigns_bp, campaigns_staff_bp,
+    auth_bp, i18n_bp,
+)
 
 def create_app(config: type[Config] | None = None, *, instance_path: str | None = None,
                **overrides) -> Flask:
@@ -39,6 +56,7 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_mail_kinds_of_features(app)
     register_mail_sender(app)
     cli.register(app)
     return app
@@ -72,6 +90,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    """Bind every extension to this app."""
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -88,16 +107,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (events_bp, registrations_bp, auth_bp, staff_bp, event_admin_bp, mailbox_bp, contacts_bp,
-                      campaigns_bp, checkin_bp, checkin_api_bp, i18n_bp):
+    """Every feature's pages."""
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
+    """Filters and globals every template may use."""
     formatting.register(app)
+    event_display.register(app)
+    app.jinja_env.globals["audit_labels"] = FACT_LABELS
+
+
+def register_mail_kinds_of_features(app: Flask) -> None:
+    """Which feature composes each kind of mail, and which may withdraw its mails before they go out."""
+    register_mail_kinds(app, guest_mails.COMPOSERS)
+    register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
 
 
 def register_security_headers(app: Flask) -> None:
+    """Headers every answer carries, unless a view set its own."""
     @app.after_request
     def security_headers(response):
         # Ticket codes and manage tokens are in URLs: never send them to another site.

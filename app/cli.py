@@ -7,12 +7,13 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from . import demo as demo_data
+from .audit import COMMAND_LINE
 from .auth.models import Role
 from .auth.services import create_api_token, create_user, list_api_tokens, revoke_api_token
+from .database import write_transaction
 from .errors import DomainError
 from .events.models import EventKind
 from .events.services import create_event
-from .extensions import db
 from .links import absolute_url
 from .mailing import sender
 from .registrations.reminders import queue_due_reminders
@@ -25,7 +26,7 @@ mail = AppGroup("mail", help="The outbox.")
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.staff.value, show_default=True)
+@click.option("--role", type=click.Choice(list(Role)), default=Role.staff, show_default=True)
 @click.option("--password", help="Generated and printed when not given.")
 @click.option("--name", default="")
 def users_create(email, role, password, name):
@@ -43,7 +44,7 @@ def users_create(email, role, password, name):
 
 @tokens.command("create")
 @click.option("--name", required=True, help='What it is for, e.g. "Tablet 1".')
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.door.value, show_default=True)
+@click.option("--role", type=click.Choice(list(Role)), default=Role.door, show_default=True)
 @click.option("--event", "event_id", type=int, help="Only for this event (id).")
 def tokens_create(name, role, event_id):
     """Create a bearer token and print it once."""
@@ -87,7 +88,7 @@ def _parse_local(value: str | None, zone: ZoneInfo, option: str) -> datetime | N
 
 @events.command("create")
 @click.option("--title", required=True)
-@click.option("--kind", type=click.Choice([k.value for k in EventKind]), default="other", show_default=True)
+@click.option("--kind", type=click.Choice(list(EventKind)), default=EventKind.other, show_default=True)
 @click.option("--starts", required=True, help='"YYYY-MM-DD HH:MM" in the event\'s time zone')
 @click.option("--ends", help='"YYYY-MM-DD HH:MM"; default: two hours after the start')
 @click.option("--timezone", "tz", default="Europe/Berlin", show_default=True)
@@ -104,14 +105,13 @@ def events_create(title, kind, starts, ends, tz, venue, address, summary, capaci
     except (ZoneInfoNotFoundError, ValueError):
         raise click.BadParameter(f"unknown time zone {tz!r}", param_hint="--timezone") from None
     try:
-        event = create_event(
-            title=title, kind=kind, starts_at=_parse_local(starts, zone, "--starts"),
-            ends_at=_parse_local(ends, zone, "--ends"), timezone=tz, venue=venue, address=address,
-            summary=summary, capacity=capacity, waitlist_enabled=waitlist, publish=publish,
-        )
-        db.session.commit()
+        with write_transaction():
+            event = create_event(
+                title=title, kind=kind, starts_at=_parse_local(starts, zone, "--starts"),
+                ends_at=_parse_local(ends, zone, "--ends"), timezone=tz, venue=venue, address=address,
+                summary=summary, capacity=capacity, waitlist_enabled=waitlist, publish=publish, by=COMMAND_LINE,
+            )
     except DomainError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"id: {event.id}")
     click.echo(f"url: {absolute_url('registrations.event_page', slug=event.slug)}")
@@ -145,6 +145,7 @@ def demo():
 
 
 def register(app: Flask) -> None:
+    """Add Podium's commands to `flask`."""
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(events)

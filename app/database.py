@@ -1,23 +1,34 @@
-"""How Podium talks to its databases: UTC datetimes, SQLite set-up and the row lock.
+"""How Podium talks to its databases: UTC datetimes, status columns, SQLite set-up,
+and the one way a use case writes (write_transaction).
 
 SQLite and PostgreSQL are both first-class. Two things differ and are settled here:
 SQLite has no row locks, so a writer that must serialise takes the database write
 lock up front with BEGIN IMMEDIATE; PostgreSQL takes SELECT ... FOR UPDATE.
 """
+import enum
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import DateTime, event, select
+from sqlalchemy import DateTime, String, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from .errors import NotFound
 from .extensions import db
+
+# Ids travel in URLs and JSON; PostgreSQL's integer column ends here, and a larger
+# number must be "not found", not a database error.
+MAX_ID = 2**31 - 1
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC: the only clock Podium reads."""
     return datetime.now(timezone.utc)
 
 
@@ -41,6 +52,27 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class EnumText(TypeDecorator):
+    """A str enum stored as its text: the schema keeps a plain VARCHAR, Python sees the members.
+
+    Reading gives the enum member (so `event.status.label` works); writing accepts a
+    member or its text and refuses anything else before it reaches the database.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.StrEnum], length: int):
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(self.enum_class(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_class(value)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -103,14 +135,64 @@ def _clear_writing(session, transaction):
         session.info.pop("writing", None)
 
 
+@dataclass(frozen=True)
+class WriteTransaction:
+    now: datetime  # read after the lock was taken: the order of events under it
+    row: Any = None  # the locked row, when one was asked for
+
+
 @contextmanager
-def rolled_back_on_error():
-    """The body of a use case that commits itself: any error rolls back, and the lock is let go."""
+def write_transaction(*, lock: tuple[type, int] | None = None,
+                      now: datetime | None = None) -> Iterator[WriteTransaction]:
+    """The one way a use case writes: begin, lock, read the clock, commit; roll back on any error.
+
+        with write_transaction(lock=(Event, event_id)) as tx:
+            event = tx.row   # locked until the commit
+            ...              # tx.now: the clock, read inside the lock
+
+    It begins a transaction that may write (begin_write), locks the row `lock` names
+    (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write lock covers every row) and
+    raises NotFound with the model's `not_found` message if there is none. Leaving the
+    block commits, also by `return`; an exception rolls back and goes on. Either way
+    the lock is let go. `now` replaces the clock (tests, and callers that hold a time).
+    """
+    begin_write()
     try:
-        yield
+        row = None
+        if lock is not None:
+            model, row_id = lock
+            row = _locked_row(model, row_id)
+            if row is None:
+                raise NotFound(getattr(model, "not_found", None))
+        yield WriteTransaction(now=now or utcnow(), row=row)
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+
+
+def get_row(model, row_id: int):
+    """The row with this id, or NotFound with the model's `not_found` message."""
+    row = db.session.get(model, row_id) if is_valid_id(row_id) else None
+    if row is None:
+        raise NotFound(getattr(model, "not_found", None))
+    return row
+
+
+def get_by_link_key(column, key: str):
+    """The row whose unique `column` holds `key` (a ticket code or the token of a link),
+    or NotFound. Keys are URL-safe and at most 64 characters; anything else costs no query."""
+    if not key or len(key) > 64 or "\x00" in key:
+        raise NotFound()
+    row = db.session.execute(select(column.class_).where(column == key)).scalar_one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def is_valid_id(value) -> bool:
+    """Whether `value` can be a row's id: a whole number the database's integer holds."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def first_row(statement) -> tuple | None:
@@ -125,21 +207,19 @@ def first_row(statement) -> tuple | None:
 
 def commit_write(*statements) -> None:
     """Run Core write statements in a short transaction of their own, and commit."""
-    begin_write()
-    for statement in statements:
-        db.session.execute(statement)
-    db.session.commit()
+    with write_transaction():
+        for statement in statements:
+            db.session.execute(statement)
 
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def lock_row(model, row_id):
-    """Begin (or continue) a write transaction holding the lock on one row; return the row.
-
-    PostgreSQL: SELECT ... FOR UPDATE. SQLite: the write lock of begin_write().
-    """
-    begin_write()
+def _locked_row(model, row_id):
+    """One row, locked for the rest of the transaction (SELECT ... FOR UPDATE; on SQLite the
+    write lock of begin_write() already covers it), read afresh; None if there is none."""
+    if not is_valid_id(row_id):
+        return None
     query = select(model).where(model.id == row_id).with_for_update()
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()

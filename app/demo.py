@@ -4,12 +4,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .audit import Actor
 from .auth.models import Role, User
 from .auth.services import create_user
-from .database import utcnow
+from .database import utcnow, write_transaction
 from .events.models import Event
 from .events.services import create_event
 from .extensions import db
+
+DEMO = Actor(name="demo data")
 
 DEMO_ADMIN = "admin@podium.example"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -78,10 +81,10 @@ def load() -> tuple[User, str] | None:
     if db.session.execute(select(Event.id).limit(1)).first() or \
             db.session.execute(select(User.id).limit(1)).first():
         return None
-    for spec in EVENTS:
-        spec = dict(spec)
-        starts = _at(spec.pop("days"), spec.pop("hour"))
-        ends = starts + timedelta(hours=spec.pop("hours"))
-        create_event(starts_at=starts, ends_at=ends, publish=True, **spec)
-    db.session.commit()
-    return create_user(DEMO_ADMIN, role=Role.admin.value, name="Demo Admin")
+    with write_transaction():
+        for spec in EVENTS:
+            spec = dict(spec)
+            starts = _at(spec.pop("days"), spec.pop("hour"))
+            ends = starts + timedelta(hours=spec.pop("hours"))
+            create_event(starts_at=starts, ends_at=ends, publish=True, by=DEMO, **spec)
+    return create_user(DEMO_ADMIN, role=Role.admin, name="Demo Admin")

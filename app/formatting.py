@@ -1,14 +1,19 @@
-"""Template helpers: dates in the event's own zone and the reader's language."""
+"""Template helpers: dates and times in a given zone and the reader's language.
+
+Below every feature: it knows moments and zones, not events (events.display does that).
+"""
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app, request, url_for
-from flask_babel import get_locale, ngettext, pgettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .events.models import Event
 from .richtext import render_markdown
+
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
 def _zone(zone: ZoneInfo | None) -> ZoneInfo:
@@ -26,45 +31,56 @@ def clock(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
 
 
 def day(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
+    """The date, medium length ("3. Dez. 2026"), in `zone` and the reader's language."""
     return format_date(moment.astimezone(_zone(zone)), "medium", locale=get_locale()) if moment else ""
 
 
-def event_date(event: Event) -> str:
-    return format_date(event.local_starts_at, format="full", locale=get_locale())
+def long_day(moment: datetime, zone: ZoneInfo) -> str:
+    """The date spelt out with the weekday ("Donnerstag, 3. Dezember 2026")."""
+    return format_date(moment.astimezone(zone), format="full", locale=get_locale())
 
 
-def event_short_date(event: Event) -> str:
-    return format_date(event.local_starts_at, format="medium", locale=get_locale())
-
-
-def event_time_range(event: Event) -> str:
+def time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    """"18:00 – 20:00", with the end's date when it ends on another day."""
     locale = get_locale()
-    start = format_time(event.local_starts_at, format="short", locale=locale)
-    end = format_time(event.local_ends_at, format="short", locale=locale)
-    same_day = event.local_starts_at.date() == event.local_ends_at.date()
-    if not same_day:
-        end = f"{format_date(event.local_ends_at, format='medium', locale=locale)} {end}"
-    return _("%(start)s – %(end)s", start=start, end=end)
+    local_start, local_end = starts.astimezone(zone), ends.astimezone(zone)
+    end = format_time(local_end, format="short", locale=locale)
+    if local_start.date() != local_end.date():
+        end = f"{format_date(local_end, format='medium', locale=locale)} {end}"
+    return _("%(start)s – %(end)s", start=format_time(local_start, format="short", locale=locale), end=end)
 
 
-def places_label(event: Event) -> str:
-    if event.is_cancelled:
-        return pgettext("event status", "cancelled")
-    if event.capacity is None:
-        return _("places available")
-    left = event.places_left
-    if left:
-        return ngettext("%(num)s place left", "%(num)s places left", left)
-    return _("full – waitlist open") if event.waitlist_enabled else _("full")
+def day_and_time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    """"Donnerstag, 3. Dezember 2026, 18:00 – 20:00": the day spelt out, then the times."""
+    return f"{long_day(starts, zone)}, {time_range(starts, ends, zone)}"
+
+
+def shown(value, zone: ZoneInfo | None = None) -> str:
+    """A stored value as a person reads it: a time (ISO text too) in `zone`, a list joined,
+    yes or no, and a dash for nothing."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown(item, zone) for item in value)
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        try:
+            return when(datetime.fromisoformat(value), zone)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return when(value, zone)
+    return str(value)
 
 
 def lang_url(code: str) -> str:
+    """The link that switches the page to language `code` and comes back here."""
     return url_for("i18n.switch", code=code, next=request.full_path.rstrip("?"))
 
 
 def register(app) -> None:
+    """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
-                                 event_time_range=event_time_range, places_label=places_label,
-                                 when=when, clock=clock, day=day, markdown=render_markdown)
+    app.jinja_env.filters.update(when=when, clock=clock, day=day, shown=shown, markdown=render_markdown)
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)

@@ -5,6 +5,7 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    """The language of this request: the guest's choice, else the browser's, else German."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the command line and the mail worker
         return current_app.config["BABEL_DEFAULT_LOCALE"]

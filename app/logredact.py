@@ -7,6 +7,7 @@ SECRET_PATH = re.compile(r"^/(t|r)/[^/]+")
 
 
 def redact_path(path: str) -> str:
+    """The path without the secret part of /t/<code> and /r/<token>."""
     return SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path or "")
 
 

@@ -7,28 +7,49 @@ in their own transaction. Composing (mailing.messages) and delivering
 import enum
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .database import UTCDateTime, utcnow
+from .database import EnumText, UTCDateTime, utcnow
 from .extensions import db
 
 
-class MailStatus(str, enum.Enum):
-    """The states of an outbox mail (labels in STATUS_LABELS below)."""
+class MailStatus(enum.StrEnum):
+    """The states of an outbox mail."""
 
     queued = "queued"  # waiting for a sender (again, after a temporary failure)
     sending = "sending"  # claimed by one sender
     sent = "sent"  # accepted by the SMTP server
     held = "held"  # no MAIL_SERVER: kept in the development mailbox, never sent
     failed = "failed"  # permanent failure; staff can retry
+    # Not sent because its reason went away before delivery (the contact unsubscribed,
+    # the invited guest registered meanwhile): a state, not a failure.
+    withdrawn = "withdrawn"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    MailStatus.queued: _lp("mail status", "queued"),
+    MailStatus.sending: _lp("mail status", "sending"),
+    MailStatus.sent: _lp("mail status", "sent"),
+    MailStatus.held: _lp("mail status", "kept (not sent)"),
+    MailStatus.failed: _lp("mail status", "failed"),
+    MailStatus.withdrawn: _lp("mail status", "withdrawn (no longer wanted)"),
+}
 
 
 class OutgoingMail(db.Model):
     __tablename__ = "outgoing_mails"
+    not_found = _l("There is no such mail.")
     __table_args__ = (Index("ix_outgoing_mails_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +63,7 @@ class OutgoingMail(db.Model):
     # Facts frozen at the moment of the cause, e.g. the calendar SEQUENCE.
     params: Mapped[dict] = mapped_column(db.JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default=MailStatus.queued.value)
+    status: Mapped[MailStatus] = mapped_column(EnumText(MailStatus, 20), default=MailStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -55,24 +76,15 @@ class OutgoingMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-    @property
     def is_retryable(self) -> bool:
-        return self.status in (MailStatus.failed.value, MailStatus.held.value)
+        return self.status in RETRYABLE
 
     def __repr__(self) -> str:
         return f"<OutgoingMail {self.id} {self.kind} {self.status}>"
 
 
-STATUS_LABELS = {
-    MailStatus.queued.value: _lp("mail status", "queued"),
-    MailStatus.sending.value: _lp("mail status", "sending"),
-    MailStatus.sent.value: _lp("mail status", "sent"),
-    MailStatus.held.value: _lp("mail status", "kept (not sent)"),
-    MailStatus.failed.value: _lp("mail status", "failed"),
-}
+# What staff may send again: a failure, or a mail kept while no server was configured.
+RETRYABLE = (MailStatus.failed, MailStatus.held)
 
 
 # Set after a commit that enqueued mail: wakes this process's background sender.
@@ -80,20 +92,52 @@ mail_waiting = threading.Event()
 
 
 def enqueue(kind: str, recipient: str, *, locale: str = "de", registration_id: int | None = None,
-            params: dict | None = None, domain: str = "podium") -> OutgoingMail:
+            params: dict | None = None) -> OutgoingMail:
     """Add a mail to the outbox in the current transaction (no commit, no I/O)."""
-    mail = OutgoingMail(
-        kind=kind,
-        recipient=recipient,
-        locale=locale,
-        registration_id=registration_id,
-        params=params or {},
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
-        next_attempt_at=utcnow(),
-    )
+    mail = OutgoingMail(kind=kind, recipient=recipient, locale=locale, registration_id=registration_id,
+                        params=params or {}, message_id=new_message_id(), next_attempt_at=utcnow())
     db.session.add(mail)
     db.session.info["mail_enqueued"] = True
     return mail
+
+
+@dataclass(frozen=True)
+class NewMail:
+    """One mail for enqueue_many."""
+
+    kind: str
+    recipient: str
+    locale: str
+    params: dict
+
+
+def enqueue_many(mails: list[NewMail], now: datetime) -> list[int]:
+    """Add many mails in one bulk INSERT (no commit); their ids, in the same order.
+
+    For campaigns to thousands of contacts, where an ORM object per mail would cost
+    seconds; the rows are the same as enqueue() writes.
+    """
+    rows = [{"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale, "registration_id": None,
+             "params": mail.params, "message_id": new_message_id(), "status": MailStatus.queued,
+             "attempts": 0, "next_attempt_at": now, "created_at": now} for mail in mails]
+    table = OutgoingMail.__table__
+    statement = insert(table).returning(table.c.id, table.c.message_id)
+    ids = {message_id: mail_id for mail_id, message_id in db.session.execute(statement, rows)}
+    db.session.info["mail_enqueued"] = True
+    return [ids[row["message_id"]] for row in rows]
+
+
+def latest_mails(status: MailStatus | None = None, limit: int = 100) -> list[OutgoingMail]:
+    """The newest mails of the outbox (in one state, if given), newest first."""
+    query = select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(OutgoingMail.status == status)
+    return list(db.session.execute(query).scalars())
+
+
+def new_message_id() -> str:
+    """A Message-ID of its own for every mail, kept for every attempt to send it."""
+    return f"<{uuid.uuid4().hex}@podium>"
 
 
 @event.listens_for(Session, "after_commit")

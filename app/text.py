@@ -20,3 +20,8 @@ def clean_text(value):
         return value
     value = CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
     return unicodedata.normalize("NFC", value).strip()
+
+
+def email_key(email: str) -> str:
+    """An address as Podium matches it: one person, whatever case it was typed in."""
+    return email.strip().lower()

@@ -1,5 +1,9 @@
 """Fixtures: the app on SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set),
-a real SMTP server on localhost, logged-in staff clients and factories for test data."""
+a request context for url_for, a real SMTP server on localhost, logged-in staff clients,
+delivering the outbox, and factories for test data.
+
+Plain helpers live beside this file: tests/rows.py reads rows back, tests/pages.py
+reads pages, tests/mailing/reading.py reads mails, tests/together.py runs races."""
 import email
 import os
 import socket
@@ -13,19 +17,40 @@ from aiosmtpd.controller import Controller
 from alembic.command import upgrade as alembic_upgrade
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 import app.models  # noqa: F401  (every table, for the cleanup between tests)
 from app import create_app
+from app.audit import Actor
 from app.auth.services import create_user
-from app.database import utcnow
+from app.database import utcnow, write_transaction
 from app.events.services import create_event
 from app.extensions import db
+from app.mailing import sender
 from app.registrations import services as registrations
 from config import TestingConfig
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# pytest-xdist names each worker ("gw0", "gw1", ...); without it there is one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this test worker: TEST_DATABASE_URL's, with the worker's name
+    appended (made if missing), so that workers never see each other's rows."""
+    if not WORKER:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    server = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": own.database}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -49,7 +74,7 @@ def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'podium.db'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = _worker_database(os.environ["TEST_DATABASE_URL"])
         _reset_postgres(url)
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     migrate_to_head(app)
@@ -89,13 +114,11 @@ def app(database_url, app_config, tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        # DELETE, children first: for the few rows a test makes it is several times faster than
+        # TRUNCATE on PostgreSQL. Ids go on counting, which no test may rely on anyway.
         with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f"DELETE FROM {table}"))
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
         db.engine.dispose()
 
 
@@ -104,7 +127,39 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def request_headers():
+    """Headers of the request context tests build URLs in (override for another language)."""
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def request_context(request):
+    """Lets every test that uses the app build URLs with url_for, as the pages do."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.test_request_context(headers=request.getfixturevalue("request_headers")):
+        yield
+
+
+@pytest.fixture
+def deliver(app):
+    """Deliver what is due, as a sender would; returns the DeliveryReport."""
+
+    def run(now=None):
+        report = sender.deliver_due(now=now)
+        db.session.rollback()
+        return report
+
+    return run
+
+
 # --- factories -------------------------------------------------------------
+
+# Who the staff services are told acts, when a test calls them directly.
+TEST_ACTOR = Actor(name="Test Staff")
 
 @pytest.fixture
 def make_event(app):
@@ -118,11 +173,23 @@ def make_event(app):
         fields.setdefault("venue", "Rathaus Trier")
         fields.setdefault("address", "Am Augustinerhof, 54290 Trier")
         publish = fields.pop("publish", True)
-        event = create_event(starts_at=starts, publish=publish, **fields)
+        with write_transaction():
+            return create_event(starts_at=starts, publish=publish, by=TEST_ACTOR, **fields)
+
+    return make
+
+
+@pytest.fixture
+def set_event(app):
+    """Change an event's columns directly, as staff would have (e.g. cancel it), and commit."""
+
+    def change(event, **columns):
+        for name, value in columns.items():
+            setattr(event, name, value)
         db.session.commit()
         return event
 
-    return make
+    return change
 
 
 @pytest.fixture
@@ -162,6 +229,13 @@ def staff(login):
     return login("staff")
 
 
+@pytest.fixture
+def office(staff):
+    """A staff member's browser, switched to English (as a person would, with the link in the header)."""
+    staff.get("/lang/en")
+    return staff
+
+
 # --- a real SMTP server ----------------------------------------------------
 
 @dataclass
@@ -177,19 +251,30 @@ class Received:
 
 @dataclass
 class SMTPRecorder:
-    """What an aiosmtpd server on localhost received; `reply` makes it refuse mail."""
+    """What an aiosmtpd server on localhost received, with each mail's MAIL FROM options (e.g.
+    BODY=8BITMIME). `reply` makes it refuse every mail; `refused_recipients` are refused at
+    RCPT TO (550), as a real server does for an unknown user."""
 
     host: str = "127.0.0.1"
     port: int = 0
     received: list = field(default_factory=list)
+    mail_options: list = field(default_factory=list)
     reply: str | None = None  # e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later"
+    refused_recipients: set = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
             return self.reply
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            self.mail_options.append(list(envelope.mail_options))
         return "250 OK"
 
     @property
@@ -233,10 +318,15 @@ def smtp_recorder():
 @pytest.fixture
 def smtp(smtp_recorder, app):
     """A real SMTP server on localhost, and the app configured to deliver to it."""
-    app.config.update(MAIL_SERVER=smtp_recorder.host, MAIL_PORT=smtp_recorder.port)
-    app.extensions["mail"].server = smtp_recorder.host
-    app.extensions["mail"].port = smtp_recorder.port
+    point_mail_at(app, smtp_recorder.port, smtp_recorder.host)
     return smtp_recorder
+
+
+def point_mail_at(app, port: int, host: str = "127.0.0.1") -> None:
+    """Make the app deliver to host:port (Flask-Mail keeps its own copy of the settings)."""
+    app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
+    app.extensions["mail"].server = host
+    app.extensions["mail"].port = port
 
 
 def days_from_now(days: float) -> datetime:

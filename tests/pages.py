@@ -146,3 +146,13 @@ def form_values(form: Element) -> dict:
             elif kind not in ("submit", "button"):
                 values[name] = element.get("value", "")
     return values
+
+
+# The header that makes a page speak English (German is the default).
+ENGLISH = {"Accept-Language": "en"}
+
+
+def field_error(response, name: str) -> str:
+    """The message shown next to a form field ('' if none)."""
+    found = page(response).find_all(id=f"{name}-error")
+    return found[0].text if found else ""

@@ -68,7 +68,13 @@ def test_a_stored_page_expires_at_its_own_moment():
     assert cache.get("k", 1, moment) is None
 
 
-def test_logged_in_staff_never_get_a_stored_page(staff, make_event):
+def test_logged_in_staff_never_get_a_stored_page(app, staff, make_event):
+    """A guest's visit stores the page; staff must still get their own (with "Log out"), and
+    the guest after them must not get the staff's."""
     event = make_event()
-    page = staff.get(f"/events/{event.slug}/").text
-    assert "Log out" in page or "Ausloggen" in page
+    guest = app.test_client()
+    url = f"/events/{event.slug}/"
+    assert "Ausloggen" not in guest.get(url).text  # now stored
+
+    assert "Ausloggen" in staff.get(url).text
+    assert "Ausloggen" not in guest.get(url).text

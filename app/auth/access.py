@@ -1,8 +1,11 @@
-"""Who may open which staff page."""
+"""Who may open which staff page, and who is acting on it."""
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
+from ..audit import Actor
+from .models import Role
 
 
 def role_required(*roles: str):
@@ -21,4 +24,9 @@ def role_required(*roles: str):
     return decorator
 
 
-staff_required = role_required("staff")
+staff_required = role_required(Role.staff)
+
+
+def current_actor() -> Actor:
+    """The logged-in user, as the audit trail and the door log name them."""
+    return Actor(name=current_user.display_name, user_id=current_user.id)

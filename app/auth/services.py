@@ -5,7 +5,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..database import begin_write, utcnow
+from ..database import write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import ApiToken, Role, User
@@ -14,26 +14,29 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def create_user(email: str, *, role: str, password: str | None = None, name: str = "") -> tuple[User, str]:
-    """Create a staff user; returns the user and the password (generated when none is given). Commits."""
-    begin_write()
+    """Create a staff user; returns the user and the password (generated when none is given). Commits.
+
+    :raises InvalidInput:
+    """
     email = email.strip()
     if "@" not in email:
         raise InvalidInput(_l("This does not look like an email address (example: name@example.org)."))
-    if role not in {r.value for r in Role}:
+    if role not in Role.__members__.values():
         raise InvalidInput(_l("Unknown role: %(role)s", role=role))
-    if find_user(email) is not None:
-        raise InvalidInput(_l("A user with this email address already exists."))
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
-    user = User(email=email, role=role, name=name)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user, password
+    with write_transaction():
+        if find_user(email) is not None:
+            raise InvalidInput(_l("A user with this email address already exists."))
+        user = User(email=email, role=role, name=name)
+        user.set_password(password)
+        db.session.add(user)
+        return user, password
 
 
 def find_user(email: str) -> User | None:
+    """The user with this address, whatever its case."""
     return db.session.execute(
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
@@ -48,32 +51,32 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def hash_token(token: str) -> str:
+    """How a bearer token is stored: its SHA-256 (the token has 256 random bits)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(name: str, *, role: str = Role.door.value, event_id: int | None = None) -> tuple[ApiToken, str]:
-    """A new bearer token; returns the row and the token itself, which is not stored. Commits."""
-    begin_write()
+def create_api_token(name: str, *, role: str = Role.door, event_id: int | None = None) -> tuple[ApiToken, str]:
+    """A new bearer token; returns the row and the token itself, which is not stored. Commits.
+
+    :raises InvalidInput:
+    """
     if not name.strip():
         raise InvalidInput(_l("A token needs a name, e.g. the device it is for."))
-    if role not in {r.value for r in Role}:
+    if role not in Role.__members__.values():
         raise InvalidInput(_l("Unknown role: %(role)s", role=role))
     token = secrets.token_urlsafe(32)
-    row = ApiToken(name=name.strip(), role=role, event_id=event_id, token_hash=hash_token(token))
-    db.session.add(row)
-    db.session.commit()
-    return row, token
+    with write_transaction():
+        row = ApiToken(name=name.strip(), role=role, event_id=event_id, token_hash=hash_token(token))
+        db.session.add(row)
+        return row, token
 
 
 def revoke_api_token(token_id: int) -> ApiToken:
-    """Revoke a token at once. Commits."""
-    begin_write()
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
-        raise InvalidInput(_l("There is no token with this id."))
-    row.revoked_at = row.revoked_at or utcnow()
-    db.session.commit()
-    return row
+    """Revoke a token at once. Commits. :raises NotFound:"""
+    with write_transaction(lock=(ApiToken, token_id)) as tx:
+        row = tx.row
+        row.revoked_at = row.revoked_at or tx.now
+        return row
 
 
 def authenticate_token(token: str) -> ApiToken | None:
@@ -87,4 +90,5 @@ def authenticate_token(token: str) -> ApiToken | None:
 
 
 def list_api_tokens() -> list[ApiToken]:
+    """Every token, oldest first (revoked ones too)."""
     return list(db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars())

@@ -21,7 +21,7 @@ def _safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     """Where a user lands after logging in: door accounts go straight to the check-in."""
-    return url_for("staff.dashboard") if user.has_role("staff") else url_for("checkin.events")
+    return url_for("events_staff.dashboard") if user.has_role("staff") else url_for("checkin.events")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_login import current_user
 
+from ..audit import Actor
 from ..auth.models import ApiToken, Role
 from ..auth.services import authenticate_token
 from ..extensions import csrf
-from .services import Actor
 
-DOOR_ROLES = (Role.door.value, Role.staff.value)
+DOOR_ROLES = (Role.door, Role.staff)
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Credentials:
     token: ApiToken | None = None
 
     def covers(self, event_id: int) -> bool:
+        """Whether these credentials may work the door of this event."""
         if self.token is not None:
             return self.token.has_role(*DOOR_ROLES) and self.token.covers_event(event_id)
         return current_user.has_role(*DOOR_ROLES)
@@ -28,6 +29,7 @@ class Unauthenticated(Exception):
 
 
 def device_name() -> str:
+    """The browser the door works with, as the door log names it."""
     # Werkzeug no longer parses user agents; the raw string tells devices apart well enough.
     return (request.user_agent.string or "?")[:200]
 
@@ -52,4 +54,5 @@ def api_credentials() -> Credentials:
 
 
 def session_actor() -> Actor:
+    """The logged-in user at the door, with the device they use."""
     return Actor(name=current_user.display_name, device=device_name(), user_id=current_user.id)

@@ -19,6 +19,7 @@ COLOURS = {
 
 
 def message(result: s.ScanResult, event: Event) -> str:
+    """The sentence the door reads after an action, in its language."""
     registration = result.registration
     if result.status == s.CHECKED_IN:
         return _("Checked in")
@@ -39,6 +40,7 @@ def message(result: s.ScanResult, event: Event) -> str:
 
 
 def registration_json(registration: Registration | None) -> dict | None:
+    """A registration as the check-in API shows it."""
     if registration is None:
         return None
     return {
@@ -53,6 +55,7 @@ def registration_json(registration: Registration | None) -> dict | None:
 
 
 def answer(result: s.ScanResult, event: Event) -> dict:
+    """The whole answer to a scan, an undo or a walk-in: status, colour, sentence, guest."""
     registration = result.registration
     return {
         "status": result.status,
@@ -65,4 +68,5 @@ def answer(result: s.ScanResult, event: Event) -> dict:
 
 
 def counts_json(counts: s.DoorCounts) -> dict:
+    """The live figures as the check-in API shows them."""
     return {"checked_in": counts.checked_in, "confirmed": counts.confirmed, "capacity": counts.capacity}

@@ -1,29 +1,32 @@
 """The check-in API (JSON) for the door page and for scanner devices.
 
 Authentication comes first (401), then whether it covers the event (403), then
-the body (400). Bearer-token requests carry no cookie and need no CSRF token;
-session requests send it in X-CSRFToken.
+the body (400, parsed in payloads.py). Bearer-token requests carry no cookie and
+need no CSRF token; session requests send it in X-CSRFToken.
 """
 from flask import Blueprint, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from ..errors import DomainError, OverCapacity
 from ..events.services import get_event
-from ..extensions import csrf, db
+from ..extensions import csrf
 from . import answers, services
 from .access import Unauthenticated, api_credentials
 from .forms import WalkInForm
+from .payloads import MalformedBody, ScanBody, WalkInBody
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in authenticate() for session requests only
 
 
 def api_error(status: int, reason: str):
+    """A JSON error answer: {"error": reason}."""
     return jsonify(error=reason), status
 
 
 @bp.before_request
 def authenticate():
+    """401 without valid credentials, 403 when they do not cover the event in the URL."""
     try:
         g.credentials = api_credentials()
     except Unauthenticated as exc:
@@ -35,29 +38,22 @@ def authenticate():
         return api_error(403, "these credentials do not cover this event")
 
 
-def _json_body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
+@bp.errorhandler(MalformedBody)
+def malformed_body(exc: MalformedBody):
+    """400 with the reason the body was refused."""
+    return api_error(400, str(exc))
 
 
 @bp.post("/events/<int:event_id>/checkins")
 def check_in(event_id):
     """Check in a ticket (its code or URL), or a registration by id."""
     event = get_event(event_id)
-    body = _json_body()
-    if body is None:
-        return api_error(400, "the body must be a JSON object")
-    nonce = body.get("nonce")
-    if nonce is not None and (not isinstance(nonce, str) or len(nonce) > 100):
-        return api_error(400, "nonce must be a string of at most 100 characters")
-    code, registration_id = body.get("code"), body.get("registration_id")
-    if isinstance(registration_id, int) and not isinstance(registration_id, bool):
-        result = services.check_in_registration(event.id, registration_id, g.credentials.actor,
-                                                nonce=nonce, method="search")
-    elif isinstance(code, str) and code.strip():
-        result = services.check_in(event.id, code, g.credentials.actor, nonce=nonce)
+    body = ScanBody.parse(request.get_json(silent=True))
+    if body.registration_id is not None:
+        result = services.check_in_registration(event.id, body.registration_id, g.credentials.actor,
+                                                nonce=body.nonce)
     else:
-        return api_error(400, "give the ticket as \"code\" (a string) or a \"registration_id\"")
+        result = services.check_in(event.id, body.code, g.credentials.actor, nonce=body.nonce)
     return jsonify(answers.answer(result, event))
 
 
@@ -88,23 +84,17 @@ def search(event_id):
 def walk_in(event_id):
     """Register a walk-in and check them in; over capacity only with "over_capacity": true."""
     event = get_event(event_id)
-    body = _json_body()
-    if body is None:
-        return api_error(400, "the body must be a JSON object")
-    fields = ("name", "organisation", "email")
-    if any(body.get(f) is not None and not isinstance(body[f], str) for f in fields):
-        return api_error(400, "name, organisation and email must be strings")
-    # Flask-WTF would read the JSON body itself (null as "None"): hand it the cleaned values.
-    form = WalkInForm(formdata=MultiDict({f: body.get(f) or "" for f in fields}), meta={"csrf": False})
+    body = WalkInBody.parse(request.get_json(silent=True))
+    # Flask-WTF would read the JSON body itself (null as "None"): hand it the parsed values.
+    form = WalkInForm(formdata=MultiDict(body.form_fields), meta={"csrf": False})
     if not form.validate():
         return api_error(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
     try:
         result = services.register_walk_in(event.id, form.data, g.credentials.actor,
-                                           over_capacity_ok=body.get("over_capacity") is True)
+                                           over_capacity_ok=body.over_capacity)
     except OverCapacity as exc:
         return jsonify(status="over_capacity", error=str(exc),
                        counts=answers.counts_json(services.door_counts(event.id))), 409
     except DomainError as exc:
-        db.session.rollback()
         return api_error(exc.status_code, str(exc))
     return jsonify(answers.answer(result, event)), 201

@@ -1,18 +1,52 @@
-"""The record of every check-in and undo at the door: who, when, which device."""
+"""The record of every check-in and undo at the door: who, when, how, which device."""
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import EnumText, UTCDateTime, utcnow
 from ..extensions import db
 from ..registrations.models import Registration
 
 
-class CheckInAction(str, enum.Enum):
+class CheckInAction(enum.StrEnum):
     check_in = "check_in"
     undo = "undo"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _ACTION_LABELS[self]
+
+
+class CheckInMethod(enum.StrEnum):
+    """How the door found the guest."""
+
+    scan = "scan"  # a scanned or typed ticket code
+    search = "search"  # by name, without the ticket
+    walk_in = "walk-in"  # registered at the door
+    ticket_page = "ticket page"  # the button on a ticket page opened with any phone
+    undo = "undo"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _METHOD_LABELS[self]
+
+
+_ACTION_LABELS = {
+    CheckInAction.check_in: _lp("door log", "Check-in"),
+    CheckInAction.undo: _lp("door log", "Undo"),
+}
+_METHOD_LABELS = {
+    CheckInMethod.scan: _lp("door log", "ticket scanned"),
+    CheckInMethod.search: _lp("door log", "found by name"),
+    CheckInMethod.walk_in: _lp("door log", "walk-in"),
+    CheckInMethod.ticket_page: _lp("door log", "ticket page"),
+    CheckInMethod.undo: _lp("door log", "undone"),
+}
 
 
 class CheckInRecord(db.Model):
@@ -26,7 +60,7 @@ class CheckInRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[CheckInAction] = mapped_column(EnumText(CheckInAction, 20))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
@@ -34,7 +68,6 @@ class CheckInRecord(db.Model):
     actor: Mapped[str] = mapped_column(String(200))
     device: Mapped[str] = mapped_column(String(200), default="")
     nonce: Mapped[str | None] = mapped_column(String(100))
-    # How: scan, search, walk-in, ticket page.
-    method: Mapped[str] = mapped_column(String(20), default="scan")
+    method: Mapped[CheckInMethod] = mapped_column(EnumText(CheckInMethod, 20), default=CheckInMethod.scan)
 
     registration: Mapped[Registration] = relationship()

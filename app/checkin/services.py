@@ -13,17 +13,18 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write, lock_row, rolled_back_on_error, utcnow
+from ..audit import Actor
+from ..database import get_row, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity
 from ..events.models import Event
 from ..extensions import db
-from ..registrations.models import Registration, RegistrationStatus
-from ..registrations.services import email_key
-from ..text import clean_line
-from .models import CheckInAction, CheckInRecord
+from ..registrations.models import CONSENT_AT_THE_DOOR, Registration, RegistrationStatus, Source
+from ..registrations.services import find_by_email, find_registrations
+from ..text import clean_line, email_key
+from .models import CheckInAction, CheckInMethod, CheckInRecord
 
 CHECKED_IN = "checked_in"
 ALREADY = "already_checked_in"
@@ -38,23 +39,9 @@ TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who acts at the door: a staff user or a device token."""
-
-    name: str
-    device: str = ""
-    user_id: int | None = None
-    api_token_id: int | None = None
-
-
-@dataclass(frozen=True)
 class ScanResult:
     status: str
     registration: Registration | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (CHECKED_IN, UNDONE)
 
 
 def ticket_code_from(scanned: str) -> str | None:
@@ -67,7 +54,7 @@ def ticket_code_from(scanned: str) -> str | None:
 
 
 def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = None,
-             method: str = "scan", now: datetime | None = None) -> ScanResult:
+             method: CheckInMethod = CheckInMethod.scan, now: datetime | None = None) -> ScanResult:
     """Check in the ticket that `scanned` names, at most once. Commits."""
     code = ticket_code_from(scanned)
     if code is None:
@@ -81,10 +68,12 @@ def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = N
 
 
 def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, nonce: str | None = None,
-                          method: str = "search", now: datetime | None = None) -> ScanResult:
+                          method: CheckInMethod = CheckInMethod.search,
+                          now: datetime | None = None) -> ScanResult:
     """Check in a registration found by name (no ticket at hand). Commits."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
+    try:
+        registration = get_row(Registration, registration_id)
+    except NotFound:
         return ScanResult(UNKNOWN)
     return _check_in_registration(event_id, registration, actor, nonce=nonce, method=method, now=now)
 
@@ -96,32 +85,27 @@ def _check_in_registration(event_id, registration, actor, *, nonce, method, now)
         return ScanResult(CANCELLED, registration)
     if not registration.is_confirmed:
         return ScanResult(NOT_CONFIRMED, registration)
-    now = now or utcnow()
     registration_id = registration.id
-    begin_write()
-    if nonce and _first_answer(event_id, nonce) == registration_id:
-        # A retry of a scan that was decided before: not a second scan, even after an undo.
-        db.session.rollback()
+    try:
+        with write_transaction(now=now) as tx:
+            # A retry of a scan that was decided before is not a second scan, even after an undo.
+            replayed = bool(nonce) and _first_answer(event_id, nonce) == registration_id
+            won = not replayed and db.session.execute(
+                update(Registration)
+                .where(Registration.id == registration_id, Registration.checked_in_at.is_(None),
+                       Registration.status == RegistrationStatus.confirmed)
+                .values(checked_in_at=tx.now, checked_in_by=actor.name)
+                .execution_options(synchronize_session=False)
+            ).rowcount == 1
+            if won:
+                db.session.add(_record(event_id, registration_id, CheckInAction.check_in, actor, tx.now, nonce,
+                                       method))
+    except IntegrityError:
+        # A client that sent this nonce before for another ticket: a client bug,
+        # which must not cost the guest their check-in. Go again without the nonce.
+        return _check_in_registration(event_id, _reload(registration_id), actor, nonce=None, method=method, now=now)
+    if replayed or won:
         return ScanResult(CHECKED_IN, _reload(registration_id))
-    won = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id, Registration.checked_in_at.is_(None),
-               Registration.status == RegistrationStatus.confirmed.value)
-        .values(checked_in_at=now, checked_in_by=actor.name)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if won:
-        db.session.add(_record(event_id, registration_id, CheckInAction.check_in, actor, now, nonce, method))
-        try:
-            db.session.commit()
-        except IntegrityError:
-            # A client that sent this nonce before for another ticket: a client bug,
-            # which must not cost the guest their check-in. Go again without the nonce.
-            db.session.rollback()
-            return _check_in_registration(event_id, _reload(registration_id), actor, nonce=None,
-                                          method=method, now=now)
-        return ScanResult(CHECKED_IN, _reload(registration_id))
-    db.session.rollback()
     return _replay_or_current(event_id, registration_id, nonce)
 
 
@@ -146,68 +130,60 @@ def _replay_or_current(event_id: int, registration_id: int, nonce: str | None) -
 
 def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:
     """Take back a check-in made by mistake. Commits."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event_id:
-        raise NotFound(_l("There is no such registration for this event."))
-    now = now or utcnow()
-    begin_write()
-    undone = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration_id, Registration.checked_in_at.is_not(None))
-        .values(checked_in_at=None, checked_in_by=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not undone:
-        db.session.rollback()
-        return ScanResult(NOT_CHECKED_IN, _reload(registration_id))
-    db.session.add(_record(event_id, registration_id, CheckInAction.undo, actor, now, None, "undo"))
-    db.session.commit()
-    return ScanResult(UNDONE, _reload(registration_id))
+    registration = get_row(Registration, registration_id)
+    if registration.event_id != event_id:
+        raise NotFound(Registration.not_found)
+    with write_transaction(now=now) as tx:
+        undone = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration_id, Registration.checked_in_at.is_not(None))
+            .values(checked_in_at=None, checked_in_by=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+        if undone:
+            db.session.add(_record(event_id, registration_id, CheckInAction.undo, actor, tx.now, None,
+                                   CheckInMethod.undo))
+    return ScanResult(UNDONE if undone else NOT_CHECKED_IN, _reload(registration_id))
 
 
 def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_ok: bool = False,
                      now: datetime | None = None) -> ScanResult:
     """Register a guest who came without signing up, and check them in at once. Commits.
 
+    Someone already registered under the address is checked in (a confirmed guest) or
+    given their place (waitlisted, cancelled) instead of a second registration.
+
     :raises OverCapacity: when the event is full and staff have not confirmed.
     """
-    now = now or utcnow()
     name = clean_line(data.get("name") or "")
     if not name:
-        raise InvalidInput(_l("Please enter the guest's name."))
+        raise InvalidInput(_l("Please enter the guest's name."), field="name")
     email = clean_line(data.get("email") or "")
-    event = lock_row(Event, event_id)
-    if event is None:
-        raise NotFound(_l("There is no such event."))
-    with rolled_back_on_error():
-        existing = None
-        if email:
-            existing = db.session.execute(
-                select(Registration).where(Registration.event_id == event_id,
-                                           Registration.email_key == email_key(email))
-            ).scalar_one_or_none()
-        if existing is not None and existing.is_confirmed:
-            db.session.rollback()
-            return _check_in_registration(event_id, existing, actor, nonce=None, method="walk-in", now=now)
-        if event.is_full and not over_capacity_ok:
-            raise OverCapacity(_l("The event is full. Let this guest in anyway?"))
-        registration = existing or Registration(event=event, email_key=email_key(email) if email else None,
-                                                consent_at=now, consent_version="walk-in")
-        if existing is not None:
-            event.waitlist_count -= 1 if existing.is_waitlisted else 0
-        registration.name = name
-        registration.email = email
-        registration.organisation = clean_line(data.get("organisation") or "")
-        registration.status = RegistrationStatus.confirmed.value
-        registration.source = "walk-in" if existing is None else registration.source
-        registration.checked_in_at = now
-        registration.checked_in_by = actor.name
-        event.confirmed_count += 1
-        db.session.add(registration)
-        db.session.flush()
-        db.session.add(_record(event_id, registration.id, CheckInAction.check_in, actor, now, None, "walk-in"))
-        db.session.commit()
-    return ScanResult(CHECKED_IN, registration)
+    with write_transaction(lock=(Event, event_id), now=now) as tx:
+        event = tx.row
+        existing = find_by_email(event_id, email) if email else None
+        if existing is None or not existing.is_confirmed:
+            if event.is_full and not over_capacity_ok:
+                raise OverCapacity(_l("The event is full. Let this guest in anyway?"))
+            registration = existing or Registration(event=event, email_key=email_key(email) if email else None,
+                                                    consent_at=tx.now, consent_version=CONSENT_AT_THE_DOOR,
+                                                    source=Source.walk_in)
+            if existing is not None and existing.is_waitlisted:
+                event.waitlist_count -= 1
+            registration.name = name
+            registration.email = email
+            registration.organisation = clean_line(data.get("organisation") or "")
+            registration.status = RegistrationStatus.confirmed
+            registration.checked_in_at = tx.now
+            registration.checked_in_by = actor.name
+            event.confirmed_count += 1
+            db.session.add(registration)
+            db.session.flush()
+            db.session.add(_record(event_id, registration.id, CheckInAction.check_in, actor, tx.now, None,
+                                   CheckInMethod.walk_in))
+            return ScanResult(CHECKED_IN, registration)
+    # A confirmed guest who came without their ticket: an ordinary check-in, at most once.
+    return _check_in_registration(event_id, existing, actor, nonce=None, method=CheckInMethod.walk_in, now=now)
 
 
 @dataclass(frozen=True)
@@ -218,6 +194,7 @@ class DoorCounts:
 
 
 def door_counts(event_id: int) -> DoorCounts:
+    """Checked in, confirmed and capacity: the door's live figures."""
     event = db.session.get(Event, event_id)
     checked_in = db.session.execute(
         select(func.count(Registration.id)).where(Registration.event_id == event_id,
@@ -227,26 +204,18 @@ def door_counts(event_id: int) -> DoorCounts:
 
 
 def search(event_id: int, query: str, limit: int = 20) -> list[Registration]:
-    """Registrations of the event whose name, organisation or email contains `query`."""
-    query = clean_line(query or "").lower()
-    if len(query) < 2:
+    """Registrations of the event whose name, organisation or email holds every word of `query`
+    (two characters at least: one letter would list half the event)."""
+    if len(clean_line(query or "")) < 2:
         return []
-    return list(db.session.execute(
-        select(Registration)
-        .where(Registration.event_id == event_id,
-               or_(func.lower(Registration.name).contains(query, autoescape=True),
-                   func.lower(Registration.organisation).contains(query, autoescape=True),
-                   Registration.email_key.contains(query, autoescape=True)))
-        .order_by(Registration.name, Registration.id)
-        .limit(limit)
-    ).scalars())
+    return find_registrations(event_id, query=query, limit=limit)
 
 
 def attendance(event_id: int) -> tuple[list[Registration], list[Registration]]:
     """Who came (in order of arrival) and who did not (confirmed, never checked in)."""
     rows = db.session.execute(
         select(Registration).where(Registration.event_id == event_id,
-                                   Registration.status == RegistrationStatus.confirmed.value)
+                                   Registration.status == RegistrationStatus.confirmed)
     ).scalars().all()
     came = sorted((r for r in rows if r.checked_in_at), key=lambda r: r.checked_in_at)
     missing = sorted((r for r in rows if not r.checked_in_at), key=lambda r: r.name.lower())
@@ -254,6 +223,7 @@ def attendance(event_id: int) -> tuple[list[Registration], list[Registration]]:
 
 
 def history(event_id: int, limit: int = 200) -> list[CheckInRecord]:
+    """The door log: every check-in and undo, newest first."""
     return list(db.session.execute(
         select(CheckInRecord).where(CheckInRecord.event_id == event_id)
         .order_by(CheckInRecord.id.desc()).limit(limit)
@@ -261,7 +231,7 @@ def history(event_id: int, limit: int = 200) -> list[CheckInRecord]:
 
 
 def _record(event_id, registration_id, action, actor: Actor, now, nonce, method) -> CheckInRecord:
-    return CheckInRecord(event_id=event_id, registration_id=registration_id, action=action.value, at=now,
+    return CheckInRecord(event_id=event_id, registration_id=registration_id, action=action, at=now,
                          user_id=actor.user_id, api_token_id=actor.api_token_id, actor=actor.name,
                          device=actor.device[:200], nonce=nonce or None, method=method)
 

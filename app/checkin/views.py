@@ -1,21 +1,14 @@
-"""The door: the check-in page, check-in from a ticket page, attendance lists."""
-import csv
-import io
+"""The door: the check-in page with its scanner, search and walk-ins, and check-in from a ticket page."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-
-from ..auth.access import role_required, staff_required
-from ..csvexport import csv_cell
-from ..database import utcnow
+from ..auth.access import role_required
 from ..errors import OverCapacity
-from ..events.models import Event, EventStatus
-from ..events.services import get_event
-from ..extensions import db
+from ..events.services import door_events, get_event
 from ..registrations.services import get_by_ticket_code
 from . import answers, services
 from .access import DOOR_ROLES, session_actor
 from .forms import ScanForm, WalkInForm
+from .models import CheckInMethod
 
 bp = Blueprint("checkin", __name__)
 
@@ -26,12 +19,7 @@ door_required = role_required(*DOOR_ROLES)
 @door_required
 def events():
     """Events whose door can be worked now: today's and the coming ones."""
-    since = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = db.session.execute(
-        select(Event).where(Event.status == EventStatus.published.value, Event.ends_at >= since)
-        .order_by(Event.starts_at)
-    ).scalars()
-    return render_template("checkin/events.html", events=list(rows))
+    return render_template("checkin/events.html", events=door_events())
 
 
 def _page(event, *, result=None, scan_form=None, walk_in_form=None, status=200):
@@ -99,38 +87,6 @@ def ticket_check_in(code):
     """One tap on a ticket page opened with any phone camera."""
     registration = get_by_ticket_code(code)
     event = registration.event
-    result = services.check_in(event.id, code, session_actor(), method="ticket page")
+    result = services.check_in(event.id, code, session_actor(), method=CheckInMethod.ticket_page)
     flash(answers.message(result, event), category=answers.COLOURS[result.status])
     return redirect(url_for("registrations.ticket", code=code))
-
-
-@bp.get("/staff/events/<int:event_id>/attendance")
-@staff_required
-def attendance(event_id):
-    """Who came, when, let in by whom; and who did not come."""
-    event = get_event(event_id)
-    came, missing = services.attendance(event.id)
-    return render_template("checkin/attendance.html", event=event, came=came, missing=missing,
-                           history=services.history(event.id))
-
-
-@bp.get("/staff/events/<int:event_id>/attendance.csv")
-@staff_required
-def attendance_csv(event_id):
-    """The attendance list as CSV (UTF-8 with BOM, for spreadsheets)."""
-    event = get_event(event_id)
-    came, missing = services.attendance(event.id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "organisation", "email", "affiliation", "attended", "checked_in_at", "checked_in_by",
-                     "source"])
-    for registration in came + missing:
-        checked_in = registration.checked_in_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M") \
-            if registration.checked_in_at else ""
-        writer.writerow([csv_cell(v) for v in (
-            registration.name, registration.organisation, registration.email, registration.affiliation,
-            "yes" if registration.checked_in_at else "no", checked_in, registration.checked_in_by,
-            registration.source)])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="attendance-{event.slug}.csv"'
-    return response

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..text import clean_line, clean_text
-from .models import KIND_LABELS, Event, EventKind
+from .models import Event, EventKind
 from .services import known_timezones
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
@@ -47,10 +47,12 @@ def timezone_choices() -> list[SelectChoice]:
 
 
 class EventForm(FlaskForm):
+    """An event as staff create and edit it, times in the event's own zone."""
+
     title = StringField(_l("Title"), filters=[clean_line],
                         validators=[DataRequired(_l("Please give the event a title.")), Length(max=200)])
-    kind = SelectField(_l("Kind of event"), choices=[SelectChoice(k.value, KIND_LABELS[k.value]) for k in EventKind],
-                       default=EventKind.forum.value,
+    kind = SelectField(_l("Kind of event"), choices=[SelectChoice(kind, kind.label) for kind in EventKind],
+                       default=EventKind.forum,
                        validators=[InputRequired(_l("Please choose the kind of event."))])
     summary = TextAreaField(_l("Summary (one or two sentences for the event list)"), filters=[clean_line],
                             validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
@@ -128,6 +130,8 @@ class EventForm(FlaskForm):
 
 
 class CancelEventForm(FlaskForm):
+    """Cancelling an event, with a word to its guests."""
+
     message = TextAreaField(_l("A word to the guests (optional), e.g. the reason or a new date"),
                             filters=[clean_text], validators=[Optional(), Length(max=2000)], render_kw={"rows": 4})
     confirm = BooleanField(validators=[DataRequired(_l("Please confirm that the event is to be cancelled."))])

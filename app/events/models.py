@@ -9,11 +9,11 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime, utcnow
+from ..database import EnumText, UTCDateTime, utcnow
 from ..extensions import db
 
 
-class EventKind(str, enum.Enum):
+class EventKind(enum.StrEnum):
     forum = "forum"
     podium = "podium"
     info = "info"
@@ -22,43 +22,55 @@ class EventKind(str, enum.Enum):
     coordination = "coordination"
     other = "other"
 
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _KIND_LABELS[self]
 
-KIND_LABELS = {
-    EventKind.forum.value: _l("Forum"),
-    EventKind.podium.value: _l("Podium discussion"),
-    EventKind.info.value: _l("Information event"),
-    EventKind.talk.value: _l("Expert talk"),
-    EventKind.working_group.value: _l("Working group"),
-    EventKind.coordination.value: _l("Coordination meeting"),
-    EventKind.other.value: _l("Event"),
+
+_KIND_LABELS = {
+    EventKind.forum: _l("Forum"),
+    EventKind.podium: _l("Podium discussion"),
+    EventKind.info: _l("Information event"),
+    EventKind.talk: _l("Expert talk"),
+    EventKind.working_group: _l("Working group"),
+    EventKind.coordination: _l("Coordination meeting"),
+    EventKind.other: _l("Event"),
 }
 
 
-class EventStatus(str, enum.Enum):
+class EventStatus(enum.StrEnum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
 
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _STATUS_LABELS[self]
 
-STATUS_LABELS = {
-    EventStatus.draft.value: _lp("event status", "draft"),
-    EventStatus.published.value: _lp("event status", "published"),
-    EventStatus.cancelled.value: _lp("event status", "cancelled"),
+
+_STATUS_LABELS = {
+    EventStatus.draft: _lp("event status", "draft"),
+    EventStatus.published: _lp("event status", "published"),
+    EventStatus.cancelled: _lp("event status", "cancelled"),
 }
 
 
 def new_ical_uid() -> str:
+    """A calendar UID of its own for a new event: the same for every guest and every update."""
     return f"{uuid.uuid4()}@podium"
 
 
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_status_starts_at", "status", "starts_at"),)
+    not_found = _l("There is no such event.")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default=EventKind.other.value)
+    kind: Mapped[EventKind] = mapped_column(EnumText(EventKind, 20), default=EventKind.other)
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -70,7 +82,7 @@ class Event(db.Model):
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default=EventStatus.draft.value)
+    status: Mapped[EventStatus] = mapped_column(EnumText(EventStatus, 20), default=EventStatus.draft)
     partners: Mapped[list] = mapped_column(JSON, default=list)  # co-hosting institutions
     speakers: Mapped[list] = mapped_column(JSON, default=list)  # "Name, role" lines
     ical_uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_ical_uid)
@@ -95,23 +107,22 @@ class Event(db.Model):
         return self.ends_at.astimezone(self.zone)
 
     @property
-    def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, KIND_LABELS["other"]))
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.draft
 
     @property
     def is_published(self) -> bool:
-        return self.status == EventStatus.published.value
+        return self.status == EventStatus.published
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == EventStatus.cancelled.value
+        return self.status == EventStatus.cancelled
 
     def has_started(self, now: datetime) -> bool:
         return self.starts_at <= now
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.ends_at <= now
 
     @property
     def is_full(self) -> bool:

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 
-from ..database import begin_write, first_row, lock_row, rolled_back_on_error, utcnow
-from ..errors import DomainError, InvalidInput, NotFound
+from ..audit import Actor, AuditAction, record
+from ..database import first_row, get_row, utcnow, write_transaction
+from ..errors import InvalidInput, NotFound, StateConflict
 from ..extensions import db
 from ..formatting import clock, day
 from .models import Event, EventKind, EventStatus
@@ -19,16 +20,19 @@ from .models import Event, EventKind, EventStatus
 def get_published(slug: str) -> Event:
     """The event with this slug if the public may see it (published or cancelled)."""
     event = db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
-    if event is None or event.status == EventStatus.draft.value:
-        raise NotFound(_l("There is no such event."))
+    if event is None or event.is_draft:
+        raise NotFound(Event.not_found)
     return event
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound(_l("There is no such event."))
-    return event
+    """Any event, drafts included (for staff). :raises NotFound:"""
+    return get_row(Event, event_id)
+
+
+def all_events() -> list[Event]:
+    """Every event, drafts and cancelled ones too, newest first (for staff)."""
+    return list(db.session.execute(select(Event).order_by(Event.starts_at.desc(), Event.id.desc())).scalars())
 
 
 def upcoming_events(now: datetime | None = None) -> list[Event]:
@@ -36,17 +40,25 @@ def upcoming_events(now: datetime | None = None) -> list[Event]:
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status != EventStatus.draft.value, Event.ends_at >= now)
+        .where(Event.status != EventStatus.draft, Event.ends_at >= now)
         .order_by(Event.starts_at, Event.id)
     )
     return list(db.session.execute(query).scalars())
 
 
+def door_events(now: datetime | None = None) -> list[Event]:
+    """Published events whose door can be worked: those of today (UTC) and the coming ones."""
+    since = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    query = select(Event).where(Event.status == EventStatus.published, Event.ends_at >= since)
+    return list(db.session.execute(query.order_by(Event.starts_at, Event.id)).scalars())
+
+
 def past_events(now: datetime | None = None, limit: int = 200) -> list[Event]:
+    """Published events that have ended, newest first."""
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status == EventStatus.published.value, Event.ends_at < now)
+        .where(Event.status == EventStatus.published, Event.ends_at < now)
         .order_by(Event.starts_at.desc(), Event.id.desc())
         .limit(limit)
     )
@@ -56,8 +68,8 @@ def past_events(now: datetime | None = None, limit: int = 200) -> list[Event]:
 def signup_closed_reason(event: Event, now: datetime | None = None) -> str | None:
     """Why this event takes no sign-up at all now (capacity aside), or None."""
     now = now or utcnow()
-    if event.status == EventStatus.draft.value:
-        return str(_l("There is no such event."))
+    if event.is_draft:
+        return str(Event.not_found)
     if event.is_cancelled:
         return str(_l("This event has been cancelled."))
     if event.has_started(now):
@@ -80,6 +92,7 @@ def signup_refusal(event: Event, now: datetime | None = None) -> str | None:
 
 
 def slugify(text: str) -> str:
+    """The title as an address part: ASCII, lower case, umlauts spelt out ("ae")."""
     text = text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = text.replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -87,17 +100,12 @@ def slugify(text: str) -> str:
 
 
 def unique_slug(title: str, starts_at: datetime) -> str:
+    """"forum-ausbildung-2026-12-03", with "-2", "-3" ... where that is taken."""
     base = f"{slugify(title)}-{starts_at:%Y-%m-%d}"
     slug, n = base, 2
     while db.session.execute(select(Event.id).where(Event.slug == slug)).first():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-class EventStateConflict(DomainError):
-    """The event's state does not allow this step (e.g. publishing a cancelled event)."""
-
-    status_code = 409
 
 
 def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: datetime,
@@ -110,7 +118,7 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
     """
     if not title.strip():
         raise InvalidInput(_l("An event needs a title."))
-    if kind not in {k.value for k in EventKind}:
+    if kind not in EventKind.__members__.values():
         raise InvalidInput(_l("Unknown kind of event: %(kind)s", kind=kind))
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput(_l("The start time needs a time zone."))
@@ -133,34 +141,38 @@ def known_timezones() -> frozenset[str]:
 
 
 def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetime | None = None,
-                 publish: bool = False, **fields) -> Event:
-    """Create an event (times timezone-aware); a draft unless `publish`. Flushes, no commit."""
-    begin_write()
+                 publish: bool = False, by: Actor, now: datetime | None = None, **fields) -> Event:
+    """Create an event (times timezone-aware); a draft unless `publish`. Flushes, no commit:
+    call it inside write_transaction (create_draft, the command line, the demo data).
+
+    :raises InvalidInput:
+    """
     ends_at = ends_at or starts_at + timedelta(hours=2)
     check_event_fields(title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, **fields)
+    copied_from = fields.pop("copied_from", None)
     event = Event(
         title=title.strip(),
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
         slug=fields.pop("slug", None) or unique_slug(title, starts_at),
-        status=EventStatus.published.value if publish else EventStatus.draft.value,
+        status=EventStatus.published if publish else EventStatus.draft,
         **fields,
     )
     db.session.add(event)
     db.session.flush()
+    record(by, AuditAction.event_created, at=now or utcnow(), event_id=event.id,
+           changes={"copied_from": copied_from} if copied_from else {})
     return event
 
 
-def create_draft(**fields) -> Event:
+def create_draft(*, by: Actor, **fields) -> Event:
     """Create an event as a draft (see create_event for the fields). Commits.
 
     :raises InvalidInput:
     """
-    with rolled_back_on_error():
-        event = create_event(publish=False, **fields)
-        db.session.commit()
-    return event
+    with write_transaction() as tx:
+        return create_event(publish=False, by=by, now=tx.now, **fields)
 
 
 # What a copy takes over from its original; status, slug, UID, SEQUENCE and
@@ -176,45 +188,42 @@ def copyable_fields(event: Event) -> dict:
             for name in COPIED_FIELDS for value in [getattr(event, name)]}
 
 
-def duplicate_event(event_id: int, **changes) -> Event:
+def duplicate_event(event_id: int, *, by: Actor, **changes) -> Event:
     """A draft copy of an event (new slug, new calendar UID, no registrations), with `changes`
     applied. Commits.
 
     :raises NotFound, InvalidInput:
     """
     fields = copyable_fields(get_event(event_id)) | changes
-    db.session.rollback()  # end the read: create_event begins the write itself
-    return create_draft(**fields)
+    db.session.rollback()  # end the read: the copy's transaction begins the write itself
+    return create_draft(by=by, copied_from=event_id, **fields)
 
 
-def publish_event(event_id: int) -> Event:
+def publish_event(event_id: int, *, by: Actor) -> Event:
     """Make a draft public (its page, the lists, the feed; sign-up as its dates allow). Commits.
 
-    :raises NotFound, EventStateConflict:
+    :raises NotFound, StateConflict:
     """
-    event = lock_row(Event, event_id)
-    with rolled_back_on_error():
-        if event is None:
-            raise NotFound(_l("There is no such event."))
+    with write_transaction(lock=(Event, event_id)) as tx:
+        event = tx.row
         if event.is_cancelled:
-            raise EventStateConflict(_l("A cancelled event cannot be published again. Duplicate it "
-                                        "to plan it anew."))
-        event.status = EventStatus.published.value
-        db.session.commit()
-    return event
+            raise StateConflict(_l("A cancelled event cannot be published again. Duplicate it "
+                                   "to plan it anew."))
+        if not event.is_published:
+            event.status = EventStatus.published
+            record(by, AuditAction.event_published, at=tx.now, event_id=event.id)
+        return event
 
 
-def unpublish_event(event_id: int) -> Event:
+def unpublish_event(event_id: int, *, by: Actor) -> Event:
     """Take a published event back to draft, while nobody has signed up for it. Commits.
 
-    :raises NotFound, EventStateConflict:
+    :raises NotFound, StateConflict:
     """
-    event = lock_row(Event, event_id)
-    with rolled_back_on_error():
-        if event is None:
-            raise NotFound(_l("There is no such event."))
+    with write_transaction(lock=(Event, event_id)) as tx:
+        event = tx.row
         if event.is_cancelled:
-            raise EventStateConflict(_l("This event has been cancelled; it stays visible as cancelled."))
+            raise StateConflict(_l("This event has been cancelled; it stays visible as cancelled."))
         # Once guests hold a place or a waitlist spot, they have a ticket, a calendar
         # entry and a link to the event page. A draft is 404 to the public, so
         # unpublishing would make the event vanish under them without a word. The
@@ -223,15 +232,16 @@ def unpublish_event(event_id: int) -> Event:
         # are read under the event's lock, so no sign-up can slip in between.
         guests = event.confirmed_count + event.waitlist_count
         if guests:
-            raise EventStateConflict(_ln(
+            raise StateConflict(_ln(
                 "%(num)s person has signed up for this event, so it cannot be taken back to draft. "
                 "Edit it (guests are told about a new time or place) or cancel it (guests are told).",
                 "%(num)s people have signed up for this event, so it cannot be taken back to draft. "
                 "Edit it (guests are told about a new time or place) or cancel it (guests are told).",
                 guests))
-        event.status = EventStatus.draft.value
-        db.session.commit()
-    return event
+        if not event.is_draft:
+            event.status = EventStatus.draft
+            record(by, AuditAction.event_unpublished, at=tx.now, event_id=event.id)
+        return event
 
 
 def public_version() -> tuple:

@@ -40,14 +40,18 @@ def past():
 
 
 def calendar_description(event) -> str:
+    """What a calendar entry of the event says: its summary and the link to sign up."""
     url = absolute_url("registrations.event_page", slug=event.slug)
     details = _("Details and registration: %(url)s", url=url)
     return f"{event.summary}\n\n{details}".strip()
 
 
-def calendar_response(data: bytes, filename: str) -> Response:
+def calendar_download(event, *, sequence: int | None = None) -> Response:
+    """The event as a calendar file to download (with a guest's own SEQUENCE, if given)."""
+    data = ical.event_file(event, description=calendar_description(event),
+                           url=absolute_url("registrations.event_page", slug=event.slug), sequence=sequence)
     response = Response(data, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 
 
@@ -66,7 +70,4 @@ def feed():
 @bp.get("/events/<slug>.ics")
 def event_calendar(slug):
     """One event as a calendar file ("Add to calendar")."""
-    event = services.get_published(slug)
-    data = ical.event_file(event, description=calendar_description(event),
-                           url=absolute_url("registrations.event_page", slug=event.slug))
-    return calendar_response(data, f"{event.slug}.ics")
+    return calendar_download(services.get_published(slug))

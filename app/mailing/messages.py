@@ -1,170 +1,61 @@
-"""Composing mails from outbox rows: templates, calendar part and QR code.
+"""Composing mails from outbox rows: which composer makes each kind of mail.
 
 A composer gets an OutgoingMail row and returns MailContent; it runs after the
 commit, in the sender, never inside the transaction that enqueued the mail.
+Each feature brings its own composers (guest_mails here, campaigns.mails above
+mailing): create_app registers them with register_mail_kinds, so that mailing
+never imports the features above it.
 """
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound
-from ..events import ical
-from ..extensions import db
-from ..links import absolute_url
 from ..outbox import OutgoingMail
-from ..registrations.event_changes import describe_changes
-from ..registrations.models import Registration
-from ..registrations.services import waitlist_position
-from ..registrations.tickets import qr_png
-from . import campaign_mails
-from .mime import CalendarPart, InlineImage, MailContent
+from .mime import MailContent
+
+Composer = Callable[[OutgoingMail], MailContent]
+# Given mails about to go out, the ids of those that are no longer wanted.
+Withdrawal = Callable[[list[OutgoingMail]], set[int]]
+
+
+@dataclass
+class MailKinds:
+    """Who composes each kind of mail, and who may withdraw a mail before it goes out."""
+
+    composers: dict[str, Composer] = field(default_factory=dict)
+    withdrawals: list[Withdrawal] = field(default_factory=list)
+
+
+def register_mail_kinds(app, composers: dict[str, Composer], *, withdrawal: Withdrawal | None = None) -> None:
+    """Teach the app's senders some kinds of mail: their composers and, optionally, a withdrawal check."""
+    kinds = app.extensions.setdefault("podium.mail_kinds", MailKinds())
+    kinds.composers.update(composers)
+    if withdrawal is not None:
+        kinds.withdrawals.append(withdrawal)
+
+
+def mail_kinds() -> MailKinds:
+    """The current app's kinds of mail."""
+    return current_app.extensions["podium.mail_kinds"]
 
 
 def compose(mail: OutgoingMail) -> MailContent:
     """The content of one outbox mail, in the recipient's language."""
-    composer = COMPOSERS.get(mail.kind)
+    composer = mail_kinds().composers.get(mail.kind)
     if composer is None:
         raise ValueError(f"no composer for mail kind {mail.kind!r}")
     with force_locale(mail.locale):
         return composer(mail)
 
 
-def _registration(mail: OutgoingMail) -> Registration:
-    registration = db.session.get(Registration, mail.registration_id) if mail.registration_id else None
-    if registration is None:
-        raise NotFound(_l("The registration of this mail no longer exists."))
-    return registration
+def withdrawn(mails: list[OutgoingMail]) -> set[int]:
+    """The ids among `mails` that are no longer wanted (every registered check asked)."""
+    return set().union(*(withdrawal(mails) for withdrawal in mail_kinds().withdrawals))
 
 
-def _links(registration: Registration) -> dict:
-    return {
-        "ticket_url": absolute_url("registrations.ticket", code=registration.ticket_code),
-        "manage_url": absolute_url("registrations.manage", token=registration.manage_token),
-        "event_url": absolute_url("registrations.event_page", slug=registration.event.slug),
-    }
-
-
-def _render(template: str, **context) -> tuple[str, str]:
+def render_pair(template: str, **context) -> tuple[str, str]:
+    """The text and the HTML part of a mail, from templates/email/<template>.txt and .html."""
     return (render_template(f"email/{template}.txt", **context),
             render_template(f"email/{template}.html", **context))
-
-
-def _invitation(mail: OutgoingMail, registration: Registration, method: str, manage_url: str) -> bytes:
-    description = _("Your registration: %(url)s", url=manage_url)
-    return ical.invitation(
-        registration.event,
-        method=method,
-        attendee=ical.Attendee(registration.email, registration.name),
-        organizer=current_app.config["ORGANIZER_EMAIL"],
-        sequence=mail.params.get("sequence", registration.calendar_sequence),
-        dtstamp=mail.created_at,
-        description=description,
-        url=absolute_url("registrations.event_page", slug=registration.event.slug),
-    )
-
-
-def _ticket_mail(mail: OutgoingMail, registration: Registration, template: str, subject: str) -> MailContent:
-    """A mail that carries the ticket: its QR code inline and the calendar invitation (REQUEST)."""
-    links = _links(registration)
-    # A Content-ID of its own per mail: clients cache inline images by it.
-    qr_cid = "ticket-qr." + mail.message_id.strip("<>")
-    text, html = _render(template, registration=registration, event=registration.event, qr_cid=qr_cid,
-                         params=mail.params, **links)
-    return MailContent(
-        subject=subject,
-        text=text,
-        html=html,
-        calendar=CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
-                              "REQUEST", "invite.ics"),
-        images=(InlineImage(qr_cid, qr_png(links["ticket_url"]), filename="ticket.png"),),
-    )
-
-
-def registration_confirmed(mail: OutgoingMail) -> MailContent:
-    registration = _registration(mail)
-    return _ticket_mail(mail, registration, "registration_confirmed_to_guest",
-                        _("Registration confirmed: %(title)s", title=registration.event.title))
-
-
-def registration_waitlisted(mail: OutgoingMail) -> MailContent:
-    registration = _registration(mail)
-    links = _links(registration)
-    text, html = _render("registration_waitlisted_to_guest", registration=registration,
-                         event=registration.event, position=waitlist_position(registration),
-                         params=mail.params, **links)
-    return MailContent(
-        subject=_("You are on the waitlist: %(title)s", title=registration.event.title),
-        text=text,
-        html=html,
-    )
-
-
-def registration_cancelled(mail: OutgoingMail) -> MailContent:
-    registration = _registration(mail)
-    links = _links(registration)
-    calendar = None
-    if mail.params.get("had_place", True):
-        calendar = CalendarPart(_invitation(mail, registration, "CANCEL", links["manage_url"]),
-                                "CANCEL", "cancel.ics")
-    text, html = _render("registration_cancelled_to_guest", registration=registration,
-                         event=registration.event, params=mail.params, **links)
-    return MailContent(
-        subject=_("Registration cancelled: %(title)s", title=registration.event.title),
-        text=text,
-        html=html,
-        calendar=calendar,
-    )
-
-
-def event_updated(mail: OutgoingMail) -> MailContent:
-    """The time or place changed: what changed, and for a confirmed guest the updated invitation."""
-    registration = _registration(mail)
-    links = _links(registration)
-    event = registration.event
-    calendar = None
-    # Not for a guest who has cancelled since: a REQUEST would put the event back into their calendar.
-    if mail.params.get("calendar") and registration.is_confirmed:
-        calendar = CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
-                                "REQUEST", "invite.ics")
-    changes = describe_changes(mail.params["before"], mail.params["after"])
-    text, html = _render("event_updated_to_guest", registration=registration, event=event, changes=changes,
-                         has_calendar=calendar is not None, params=mail.params, **links)
-    return MailContent(subject=_("Changed: %(title)s", title=event.title), text=text, html=html,
-                       calendar=calendar)
-
-
-def event_cancelled(mail: OutgoingMail) -> MailContent:
-    """The event is cancelled: a word to every guest, and a calendar CANCEL for those with a place."""
-    registration = _registration(mail)
-    links = _links(registration)
-    event = registration.event
-    calendar = None
-    if mail.params.get("had_place"):
-        calendar = CalendarPart(_invitation(mail, registration, "CANCEL", links["manage_url"]),
-                                "CANCEL", "cancel.ics")
-    text, html = _render("event_cancelled_to_guest", registration=registration, event=event,
-                         params=mail.params, events_url=absolute_url("events.upcoming"), **links)
-    return MailContent(subject=_("Cancelled: %(title)s", title=event.title), text=text, html=html,
-                       calendar=calendar)
-
-
-def registration_reminder(mail: OutgoingMail) -> MailContent:
-    """Shortly before the event: the ticket, QR code and calendar invitation again."""
-    registration = _registration(mail)
-    if not registration.is_confirmed:
-        # Cancelled between queueing and sending: a REQUEST would put the event back into the calendar.
-        raise NotFound(_l("This registration is no longer confirmed; it gets no reminder."))
-    return _ticket_mail(mail, registration, "registration_reminder_to_guest",
-                        _("Reminder: %(title)s", title=registration.event.title))
-
-
-COMPOSERS = {
-    "registration_confirmed": registration_confirmed,
-    "registration_waitlisted": registration_waitlisted,
-    "registration_cancelled": registration_cancelled,
-    "registration_reminder": registration_reminder,
-    "event_updated": event_updated,
-    "event_cancelled": event_cancelled,
-}
-COMPOSERS.update(campaign_mails.COMPOSERS)

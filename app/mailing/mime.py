@@ -16,7 +16,7 @@ Flask-Mail stays the transport (see sender.PreparedMessage).
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from icalendar import Calendar
 
@@ -86,7 +86,3 @@ def build_message(content: MailContent, *, sender: str, recipient: str, message_
 def envelope_address(address: str) -> str:
     """The bare address of a header value such as 'Podium <podium@example.org>'."""
     return parseaddr(address)[1]
-
-
-def display_address(name: str, email: str) -> str:
-    return formataddr((name, email))

@@ -19,13 +19,12 @@ from flask import current_app
 from flask_mail import Message
 from sqlalchemy import or_, select, update
 
-from ..database import begin_write, commit_write, utcnow
+from ..database import commit_write, utcnow, write_transaction
 from ..extensions import db
 from ..extensions import mail as flask_mail
-from ..outbox import MailStatus, OutgoingMail, mail_waiting
+from ..outbox import RETRYABLE, MailStatus, OutgoingMail, mail_waiting
 from ..registrations.reminders import queue_due_reminders
-from .campaign_mails import not_to_send
-from .messages import compose
+from .messages import compose, withdrawn
 from .mime import build_message, envelope_address
 
 log = logging.getLogger(__name__)
@@ -65,13 +64,15 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     held: int = 0
+    withdrawn: int = 0
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.held
+        return self.sent + self.retried + self.failed + self.held + self.withdrawn
 
 
 def sender_name() -> str:
+    """This sender, as a claim names it: host, process and thread."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
@@ -80,29 +81,26 @@ def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]
     now = now or utcnow()
     stale = now - current_app.config["MAIL_CLAIM_TIMEOUT"]
     due = or_(
-        (OutgoingMail.status == MailStatus.queued.value) & (OutgoingMail.next_attempt_at <= now),
-        (OutgoingMail.status == MailStatus.sending.value) & (OutgoingMail.claimed_at < stale),
+        (OutgoingMail.status == MailStatus.queued) & (OutgoingMail.next_attempt_at <= now),
+        (OutgoingMail.status == MailStatus.sending) & (OutgoingMail.claimed_at < stale),
     )
     candidates = select(OutgoingMail.id).where(due).order_by(OutgoingMail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    begin_write()
-    # Two statements, not UPDATE ... WHERE id IN (subquery): with stale statistics PostgreSQL
-    # may run such a subquery once per row, and the LIMIT no longer bounds the batch.
-    chosen = list(db.session.execute(candidates).scalars())
-    if not chosen:
-        db.session.commit()
-        return []
-    claim = (
-        update(OutgoingMail)
-        .where(OutgoingMail.id.in_(chosen), due)
-        .values(status=MailStatus.sending.value, claimed_at=now, claimed_by=sender_name())
-        .returning(OutgoingMail.id)
-        .execution_options(synchronize_session=False)
-    )
-    ids = sorted(db.session.execute(claim).scalars())
-    db.session.commit()
-    return ids
+    with write_transaction():
+        # Two statements, not UPDATE ... WHERE id IN (subquery): with stale statistics PostgreSQL
+        # may run such a subquery once per row, and the LIMIT no longer bounds the batch.
+        chosen = list(db.session.execute(candidates).scalars())
+        if not chosen:
+            return []
+        claim = (
+            update(OutgoingMail)
+            .where(OutgoingMail.id.in_(chosen), due)
+            .values(status=MailStatus.sending, claimed_at=now, claimed_by=sender_name())
+            .returning(OutgoingMail.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(db.session.execute(claim).scalars())
 
 
 def deliver_due(now: datetime | None = None) -> DeliveryReport:
@@ -127,7 +125,7 @@ def _deliver_batch(ids: list[int], report: DeliveryReport, now: datetime | None)
     claimed = _compose_claimed(ids, report, now)
     if not current_app.config["MAIL_SERVER"]:
         commit_write(update(OutgoingMail).where(OutgoingMail.id.in_([c.id for c in claimed]))
-                     .values(status=MailStatus.held.value, claimed_at=None))
+                     .values(status=MailStatus.held, claimed_at=None))
         report.held += len(claimed)
         return
     pending = list(claimed)
@@ -148,11 +146,10 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
     mails = list(db.session.execute(select(OutgoingMail).where(OutgoingMail.id.in_(ids))
                                     .order_by(OutgoingMail.id)).scalars())
     claimed, composed, broken = [], [], []
-    # Checked on every attempt, composed before or not: a contact may have unsubscribed since.
-    refused = not_to_send(mails)
-    skipped = [(Claimed(m.id, m.recipient, m.attempts, b""), refused[m.id]) for m in mails if m.id in refused]
+    # Asked on every attempt, composed before or not: a contact may have unsubscribed since.
+    withdrawn_ids = withdrawn(mails)
     for mail in mails:
-        if mail.id in refused:
+        if mail.id in withdrawn_ids:
             continue
         raw = mail.raw
         if raw is None:
@@ -166,12 +163,14 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
                             .values(subject=subject, raw=raw))
         claimed.append(Claimed(mail.id, mail.recipient, mail.attempts, raw))
     db.session.rollback()  # end the read; the writes below take the lock only briefly
+    if withdrawn_ids:
+        composed.append(update(OutgoingMail).where(OutgoingMail.id.in_(withdrawn_ids))
+                        .values(status=MailStatus.withdrawn, claimed_at=None, last_error=None))
+        report.withdrawn += len(withdrawn_ids)
     if composed:
         commit_write(*composed)
     for mail, exc in broken:
         _record_failure(mail, PermanentFailure(f"composing failed: {exc}"), report, now)
-    for mail, reason in skipped:
-        _record_failure(mail, PermanentFailure(reason), report, now)
     return claimed
 
 
@@ -186,7 +185,7 @@ def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime |
         return
     # Recorded at once: a crash later in the batch must not resend this one.
     commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(
-        status=MailStatus.sent.value, sent_at=utcnow(), attempts=mail.attempts + 1,
+        status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
         last_error=None, claimed_at=None))
     report.sent += 1
 
@@ -210,12 +209,12 @@ def _record_failure(mail: Claimed, failure: Exception, report: DeliveryReport,
     attempts = mail.attempts + 1
     values = {"attempts": attempts, "last_error": str(failure)[:2000], "claimed_at": None}
     if isinstance(failure, PermanentFailure) or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        values["status"] = MailStatus.failed.value
+        values["status"] = MailStatus.failed
         report.failed += 1
         log.warning("Mail %s failed for good: %s", mail.id, values["last_error"])
     else:
         base = timedelta(seconds=current_app.config["MAIL_RETRY_BASE_SECONDS"])
-        values["status"] = MailStatus.queued.value
+        values["status"] = MailStatus.queued
         values["next_attempt_at"] = (now or utcnow()) + min(base * 2 ** (attempts - 1), MAX_BACKOFF)
         report.retried += 1
         log.info("Mail %s will be retried: %s", mail.id, values["last_error"])
@@ -256,14 +255,12 @@ def ensure_composed(mail: OutgoingMail) -> OutgoingMail:
 
 def retry(mail_id: int) -> bool:
     """Put a failed (or held) mail back into the queue, due now; False if it was neither."""
-    retryable = [MailStatus.failed.value, MailStatus.held.value]
-    begin_write()
-    queued = db.session.execute(
-        update(OutgoingMail)
-        .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(retryable))
-        .values(status=MailStatus.queued.value, next_attempt_at=utcnow(), attempts=0)
-    ).rowcount == 1
-    db.session.commit()
+    with write_transaction() as tx:
+        queued = db.session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(RETRYABLE))
+            .values(status=MailStatus.queued, next_attempt_at=tx.now, attempts=0)
+        ).rowcount == 1
     if queued:
         mail_waiting.set()
     return queued

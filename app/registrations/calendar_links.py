@@ -5,6 +5,7 @@ from ..events.models import Event
 
 
 def calendar_links(event: Event, description: str) -> dict[str, str]:
+    """Links that open the event in Google Calendar and in Outlook on the web."""
     location = ", ".join(part for part in (event.venue, event.address) if part)
     google = urlencode({
         "action": "TEMPLATE",

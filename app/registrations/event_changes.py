@@ -1,30 +1,34 @@
-"""Changing an event that guests have signed up for, and telling them.
+"""Sits above events and registrations: changing an event that guests have signed up for, and telling them.
 
-These services live in the registrations layer because they need the
-registrations (imports flow events <- registrations). Like sign-up, each runs
-under the event's row lock and commits before returning; the mails to the
-guests are outbox rows in the same transaction, so either the change and every
-mail about it are stored, or neither is.
+The staff's event pages (events.staff_views) call these services; they live here,
+in the registrations layer, because they need the registrations (imports flow
+events <- registrations). Like sign-up, each runs under the event's row lock and
+commits before returning; the mails to the guests are outbox rows and the audit
+entry a row in the same transaction, so either the change and everything about it
+are stored, or nothing is.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select, update
 
-from ..database import lock_row, rolled_back_on_error, utcnow
-from ..errors import InvalidInput, NotFound
+from ..audit import Actor, AuditAction, changed_fields, record
+from ..database import write_transaction
+from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus
-from ..events.services import COPIED_FIELDS, EventStateConflict, check_event_fields
+from ..events.services import COPIED_FIELDS, check_event_fields
 from ..extensions import db
+from ..formatting import day_and_time_range
 from ..outbox import enqueue
 from .models import Registration, RegistrationStatus
 from .services import promote_from_waitlist
+
+EVENT_UPDATED_MAIL = "event_updated"
+EVENT_CANCELLED_MAIL = "event_cancelled"
 
 # What guests have planned around: a change to one of these is mailed to them.
 TIME_AND_PLACE = ("starts_at", "ends_at", "venue", "address")
@@ -37,6 +41,7 @@ EDITABLE_FIELDS = COPIED_FIELDS
 class CapacityBelowConfirmed(InvalidInput):
     """A capacity smaller than the places already given; nobody is turned out."""
 
+    code = "capacity_below_confirmed"
     field = "capacity"
 
 
@@ -55,25 +60,23 @@ class EventCancellation:
     told: int
 
 
-def update_event(event_id: int, changes: dict, *, now: datetime | None = None) -> EventUpdate:
+def update_event(event_id: int, changes: dict, *, by: Actor, now: datetime | None = None) -> EventUpdate:
     """Change an event's fields; tell its guests about a new time or place, and give new
     places to the waitlist. Commits.
 
     :param changes: Event fields (see events.services.COPIED_FIELDS), times timezone-aware.
-    :raises NotFound, EventStateConflict, InvalidInput, CapacityBelowConfirmed:
+    :raises NotFound, StateConflict, InvalidInput, CapacityBelowConfirmed:
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    event = lock_row(Event, event_id)
-    now = now or utcnow()
-    with rolled_back_on_error():
-        if event is None:
-            raise NotFound(_l("There is no such event."))
+    with write_transaction(lock=(Event, event_id), now=now) as tx:
+        event = tx.row
         if event.is_cancelled:
-            raise EventStateConflict(_l("This event has been cancelled and can no longer be changed. "
-                                        "Duplicate it to plan it anew."))
-        check_event_fields(**({name: getattr(event, name) for name in EDITABLE_FIELDS} | changes))
+            raise StateConflict(_l("This event has been cancelled and can no longer be changed. "
+                                   "Duplicate it to plan it anew."))
+        current = {name: getattr(event, name) for name in EDITABLE_FIELDS}
+        check_event_fields(**(current | changes))
         capacity = changes.get("capacity", event.capacity)
         # Only a new capacity is checked: walk-ins let in over capacity must not
         # block an edit of the title.
@@ -82,54 +85,54 @@ def update_event(event_id: int, changes: dict, *, now: datetime | None = None) -
                 "%(num)s guest already has a place; the capacity cannot be lower than that.",
                 "%(num)s guests already have a place; the capacity cannot be lower than that.",
                 event.confirmed_count))
-        changed = tuple(name for name, value in changes.items() if getattr(event, name) != value)
+        differences = changed_fields(current, changes)
         before = _time_and_place(event)
         # Guests of an event that is over have nothing left to plan.
-        guests_planning = event.is_published and event.ends_at > now
-        for name in changed:
+        guests_planning = event.is_published and event.ends_at > tx.now
+        for name in differences:
             setattr(event, name, changes[name])
-        if set(changed) & set(CALENDAR_FIELDS):
+        if set(differences) & set(CALENDAR_FIELDS):
             event.sequence += 1
-        if "starts_at" in changed:
+        if "starts_at" in differences:
             # A new date deserves a new reminder before it.
             db.session.execute(update(Registration).where(Registration.event_id == event.id)
                                .values(reminded_at=None).execution_options(synchronize_session=False))
         told = 0
-        if guests_planning and set(changed) & set(TIME_AND_PLACE):
-            told = _tell_guests(event, "event_updated", lambda registration: {
+        if guests_planning and set(differences) & set(TIME_AND_PLACE):
+            told = _tell_guests(event, EVENT_UPDATED_MAIL, lambda registration: {
                 "calendar": registration.is_confirmed, "before": before, "after": _time_and_place(event)})
         promoted = []
-        if "capacity" in changed and event.is_published and not event.has_started(now):
-            promoted = promote_from_waitlist(event, now)
-        db.session.commit()
-    return EventUpdate(event, changed, told, promoted)
+        if "capacity" in differences and event.is_published and not event.has_started(tx.now):
+            promoted = promote_from_waitlist(event)
+        if differences:
+            record(by, AuditAction.event_updated, at=tx.now, event_id=event.id,
+                   changes=differences | ({"guests_told": told} if told else {}))
+        return EventUpdate(event, tuple(differences), told, promoted)
 
 
-def cancel_event(event_id: int, *, message: str = "", now: datetime | None = None) -> EventCancellation:
+def cancel_event(event_id: int, *, by: Actor, message: str = "", now: datetime | None = None) -> EventCancellation:
     """Cancel a published event: sign-up closes, and everyone registered is told (confirmed
     guests with a calendar CANCEL). Registrations keep their state, as a record. Commits.
 
     :param message: a word from staff to the guests, e.g. the reason or a new date.
-    :raises NotFound, EventStateConflict:
+    :raises NotFound, StateConflict:
     """
-    event = lock_row(Event, event_id)
-    now = now or utcnow()
-    with rolled_back_on_error():
-        if event is None:
-            raise NotFound(_l("There is no such event."))
+    with write_transaction(lock=(Event, event_id), now=now) as tx:
+        event = tx.row
         if event.is_cancelled:
-            raise EventStateConflict(_l("This event has already been cancelled."))
-        if event.status == EventStatus.draft.value:
-            raise EventStateConflict(_l("A draft is not public and nobody has signed up for it, so there is "
-                                        "nothing to cancel."))
-        if event.ends_at <= now:
-            raise EventStateConflict(_l("This event has already taken place."))
-        event.status = EventStatus.cancelled.value
+            raise StateConflict(_l("This event has already been cancelled."))
+        if event.is_draft:
+            raise StateConflict(_l("A draft is not public and nobody has signed up for it, so there is "
+                                   "nothing to cancel."))
+        if event.has_ended(tx.now):
+            raise StateConflict(_l("This event has already taken place."))
+        event.status = EventStatus.cancelled
         event.sequence += 1
-        told = _tell_guests(event, "event_cancelled", lambda registration: {
+        told = _tell_guests(event, EVENT_CANCELLED_MAIL, lambda registration: {
             "had_place": registration.is_confirmed, "message": message})
-        db.session.commit()
-    return EventCancellation(event, told)
+        record(by, AuditAction.event_cancelled, at=tx.now, event_id=event.id,
+               changes={"guests_told": told, "message": message} if message else {"guests_told": told})
+        return EventCancellation(event, told)
 
 
 def _guests(event: Event) -> list[Registration]:
@@ -137,7 +140,7 @@ def _guests(event: Event) -> list[Registration]:
     query = (
         select(Registration)
         .where(Registration.event_id == event.id,
-               Registration.status.in_([RegistrationStatus.confirmed.value, RegistrationStatus.waitlisted.value]),
+               Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]),
                Registration.email != "")
         .order_by(Registration.id)
     )
@@ -177,18 +180,12 @@ def describe_changes(before: dict, after: dict) -> list[ChangedDetail]:
     return details
 
 
-def _when(record: dict, name_zone: bool) -> str:
-    zone = ZoneInfo(record["timezone"])
-    starts = datetime.fromisoformat(record["starts_at"]).astimezone(zone)
-    ends = datetime.fromisoformat(record["ends_at"]).astimezone(zone)
-    locale = get_locale()
-    end = format_time(ends, "short", tzinfo=zone, locale=locale)
-    if ends.date() != starts.date():
-        end = f"{format_date(ends, 'medium', locale=locale)} {end}"
-    text = _("%(date)s, %(start)s – %(end)s", date=format_date(starts, "full", locale=locale),
-             start=format_time(starts, "short", tzinfo=zone, locale=locale), end=end)
-    return f"{text} ({record['timezone']})" if name_zone else text
+def _when(frozen: dict, name_zone: bool) -> str:
+    zone = ZoneInfo(frozen["timezone"])
+    text = day_and_time_range(datetime.fromisoformat(frozen["starts_at"]),
+                              datetime.fromisoformat(frozen["ends_at"]), zone)
+    return f"{text} ({frozen['timezone']})" if name_zone else text
 
 
-def _where(record: dict) -> str:
-    return ", ".join(part for part in (record["venue"], record["address"]) if part) or _("not given")
+def _where(frozen: dict) -> str:
+    return ", ".join(part for part in (frozen["venue"], frozen["address"]) if part) or _("not given")

@@ -5,8 +5,11 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..forms import MAIL_LANGUAGES
 from ..text import clean_line, clean_text
-from .models import AFFILIATION_LABELS, Affiliation
+from .models import Affiliation
+
+AFFILIATION_CHOICES = [SelectChoice(a, a.label) for a in Affiliation]
 
 
 class RegistrationForm(FlaskForm):
@@ -21,17 +24,13 @@ class RegistrationForm(FlaskForm):
                                render_kw={"autocomplete": "organization"})
     affiliation = RadioField(
         _l("You take part as"),
-        choices=[SelectChoice(a.value, AFFILIATION_LABELS[a.value]) for a in Affiliation],
-        default=Affiliation.professional.value,
+        choices=AFFILIATION_CHOICES,
+        default=Affiliation.professional,
         validators=[InputRequired(_l("Please choose one."))],
     )
     note = TextAreaField(_l("Note (optional), e.g. accessibility needs"), filters=[clean_text],
                          validators=[Optional(), Length(max=2000)])
     consent = BooleanField(validators=[DataRequired(_l("Please agree so that we can register you."))])
-
-
-# The language a guest's mails are written in; each language is named in itself.
-MAIL_LANGUAGES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 
 
 class StaffRegistrationForm(FlaskForm):
@@ -48,8 +47,8 @@ class StaffRegistrationForm(FlaskForm):
                                validators=[Optional(), Length(max=200)])
     affiliation = RadioField(
         _l("Takes part as"),
-        choices=[SelectChoice(a.value, AFFILIATION_LABELS[a.value]) for a in Affiliation],
-        default=Affiliation.professional.value,
+        choices=AFFILIATION_CHOICES,
+        default=Affiliation.professional,
         validators=[InputRequired(_l("Please choose one."))],
     )
     note = TextAreaField(_l("Note (optional)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])

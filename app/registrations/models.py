@@ -7,36 +7,63 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import EnumText, UTCDateTime, utcnow
 from ..events.models import Event
 from ..extensions import db
-from .tickets import new_manage_token, new_ticket_code
+from ..links import new_link_token
+from .tickets import new_ticket_code
 
 
-class RegistrationStatus(str, enum.Enum):
+class RegistrationStatus(enum.StrEnum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
 
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _STATUS_LABELS[self]
 
-STATUS_LABELS = {
-    RegistrationStatus.confirmed.value: _lp("registration status", "confirmed"),
-    RegistrationStatus.waitlisted.value: _lp("registration status", "on the waitlist"),
-    RegistrationStatus.cancelled.value: _lp("registration status", "cancelled"),
+
+_STATUS_LABELS = {
+    RegistrationStatus.confirmed: _lp("registration status", "confirmed"),
+    RegistrationStatus.waitlisted: _lp("registration status", "on the waitlist"),
+    RegistrationStatus.cancelled: _lp("registration status", "cancelled"),
 }
 
 
-class Affiliation(str, enum.Enum):
+class Affiliation(enum.StrEnum):
+    """How a guest takes part: the figures of the network count these."""
+
     professional = "professional"
     volunteer = "volunteer"
     other = "other"
 
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _AFFILIATION_LABELS[self]
 
-AFFILIATION_LABELS = {
-    Affiliation.professional.value: _l("Professional"),
-    Affiliation.volunteer.value: _l("Volunteer"),
-    Affiliation.other.value: _l("Other / private"),
+
+_AFFILIATION_LABELS = {
+    Affiliation.professional: _l("Professional"),
+    Affiliation.volunteer: _l("Volunteer"),
+    Affiliation.other: _l("Other / private"),
 }
+
+
+class Source(enum.StrEnum):
+    """How a registration came about."""
+
+    online = "online"  # the guest signed up on the event page
+    invitation = "invitation"  # the guest signed up through a campaign's personal link
+    walk_in = "walk-in"  # registered at the door
+    staff = "staff"  # entered by staff (a phone call, a partner's list)
+
+
+# What `consent_version` says where the guest did not tick the consent box on our form.
+CONSENT_GIVEN_TO_STAFF = "staff"
+CONSENT_AT_THE_DOOR = "walk-in"
 
 
 class Registration(db.Model):
@@ -45,21 +72,22 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "email_key", name="uq_registrations_event_email"),
         Index("ix_registrations_event_status", "event_id", "status", "id"),
     )
+    not_found = _l("There is no such registration for this event.")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    # Lower-cased email: one registration per address and event, whatever the case.
-    # Empty for a walk-in who gave no address.
+    # text.email_key of the address: one registration per address and event, whatever the
+    # case. Empty for a walk-in who gave no address.
     email_key: Mapped[str | None] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
-    affiliation: Mapped[str] = mapped_column(String(20), default=Affiliation.other.value)
+    affiliation: Mapped[Affiliation] = mapped_column(EnumText(Affiliation, 20), default=Affiliation.other)
     note: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str] = mapped_column(String(10), default="de")
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[RegistrationStatus] = mapped_column(EnumText(RegistrationStatus, 20))
     ticket_code: Mapped[str] = mapped_column(String(64), unique=True, default=new_ticket_code)
-    manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_manage_token)
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(40))
     # Raised by the guest's own cancellation (and re-registration), so that the
@@ -73,8 +101,7 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who let the guest in (a staff member's name or a device's), for "already checked in by".
     checked_in_by: Mapped[str | None] = mapped_column(String(200))
-    # "online", "invitation", "walk-in" or "staff": how the registration came about.
-    source: Mapped[str] = mapped_column(String(20), default="online")
+    source: Mapped[Source] = mapped_column(EnumText(Source, 20), default=Source.online)
     # When the automatic reminder before the event was queued (at most once).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -82,23 +109,19 @@ class Registration(db.Model):
 
     @property
     def is_confirmed(self) -> bool:
-        return self.status == RegistrationStatus.confirmed.value
+        return self.status == RegistrationStatus.confirmed
 
     @property
     def is_waitlisted(self) -> bool:
-        return self.status == RegistrationStatus.waitlisted.value
+        return self.status == RegistrationStatus.waitlisted
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == RegistrationStatus.cancelled.value
+        return self.status == RegistrationStatus.cancelled
 
     @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-    @property
-    def affiliation_label(self) -> str:
-        return str(AFFILIATION_LABELS.get(self.affiliation, ""))
+    def is_checked_in(self) -> bool:
+        return self.checked_in_at is not None
 
     @property
     def calendar_sequence(self) -> int:

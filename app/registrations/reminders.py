@@ -25,13 +25,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 
-from ..database import lock_row, rolled_back_on_error, utcnow
+from ..database import utcnow, write_transaction
+from ..errors import NotFound
 from ..events.models import Event, EventStatus
 from ..extensions import db
 from ..outbox import OutgoingMail, enqueue
 from .models import Registration, RegistrationStatus
+from .services import CONFIRMED_MAIL
 
-MAIL_KIND = "registration_reminder"
+REMINDER_MAIL = "registration_reminder"
 
 
 def reminder_window() -> timedelta:
@@ -47,7 +49,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     events = db.session.execute(
         select(Event.id, Event.starts_at)
-        .where(Event.status == EventStatus.published.value, Event.starts_at > now,
+        .where(Event.status == EventStatus.published, Event.starts_at > now,
                Event.starts_at <= now + window)
         .order_by(Event.starts_at, Event.id)
     ).all()
@@ -67,12 +69,12 @@ def _is_due(event_id: int, window_opened: datetime):
     """Registrations of the event that are owed a reminder (a WHERE clause)."""
     ticket_sent_since = exists().where(
         OutgoingMail.registration_id == Registration.id,
-        OutgoingMail.kind == "registration_confirmed",
+        OutgoingMail.kind == CONFIRMED_MAIL,
         OutgoingMail.created_at >= window_opened,
     )
     return (
         (Registration.event_id == event_id)
-        & (Registration.status == RegistrationStatus.confirmed.value)
+        & (Registration.status == RegistrationStatus.confirmed)
         & Registration.reminded_at.is_(None)
         & (Registration.created_at < window_opened)
         & ~ticket_sent_since
@@ -80,23 +82,23 @@ def _is_due(event_id: int, window_opened: datetime):
 
 
 def _queue_for_event(event_id: int, now: datetime, window: timedelta) -> int:
-    event = lock_row(Event, event_id)
-    with rolled_back_on_error():
-        # Checked again under the lock: the event may have been cancelled or moved meanwhile.
-        if (event is None or not event.is_published or event.has_started(now)
-                or event.starts_at > now + window):
-            db.session.rollback()
-            return 0
-        claimed = db.session.execute(
-            update(Registration)
-            .where(_is_due(event.id, event.starts_at - window))
-            .values(reminded_at=now)
-            .returning(Registration.id, Registration.email, Registration.locale,
-                       Registration.sequence_offset)
-            .execution_options(synchronize_session=False)
-        ).all()
-        for registration_id, email, locale, sequence_offset in sorted(claimed):
-            enqueue(MAIL_KIND, email, locale=locale, registration_id=registration_id,
-                    params={"sequence": event.sequence + sequence_offset})
-        db.session.commit()
-    return len(claimed)
+    try:
+        with write_transaction(lock=(Event, event_id), now=now) as tx:
+            event = tx.row
+            # Checked again under the lock: the event may have been cancelled or moved meanwhile.
+            if not event.is_published or event.has_started(tx.now) or event.starts_at > tx.now + window:
+                return 0
+            claimed = db.session.execute(
+                update(Registration)
+                .where(_is_due(event.id, event.starts_at - window))
+                .values(reminded_at=tx.now)
+                .returning(Registration.id, Registration.email, Registration.locale,
+                           Registration.sequence_offset)
+                .execution_options(synchronize_session=False)
+            ).all()
+            for registration_id, email, locale, sequence_offset in sorted(claimed):
+                enqueue(REMINDER_MAIL, email, locale=locale, registration_id=registration_id,
+                        params={"sequence": event.sequence + sequence_offset})
+            return len(claimed)
+    except NotFound:
+        return 0  # deleted meanwhile

@@ -1,4 +1,4 @@
-"""Ticket codes, manage tokens and the QR image of a ticket."""
+"""Ticket codes and the QR image of a ticket."""
 import io
 import secrets
 from functools import lru_cache
@@ -8,13 +8,12 @@ from qrcode.constants import ERROR_CORRECT_M
 
 
 def new_ticket_code() -> str:
-    """128 random bits, URL-safe: what the QR code and the door scanner carry."""
+    """128 random bits, URL-safe: what the QR code and the door scanner carry.
+
+    Never the same value as the guest's manage link (links.new_link_token): the ticket
+    is shown at the door, the manage link can cancel.
+    """
     return secrets.token_urlsafe(16)
-
-
-def new_manage_token() -> str:
-    """192 random bits: the key to a guest's own page. Never the same as the ticket code."""
-    return secrets.token_urlsafe(24)
 
 
 @lru_cache(maxsize=2048)

@@ -4,9 +4,8 @@ from flask_babel import get_locale
 
 from ..database import utcnow
 from ..errors import DomainError, NotFound
-from ..events import ical
 from ..events import services as events
-from ..events.views import calendar_description, calendar_response
+from ..events.views import calendar_description, calendar_download
 from ..extensions import limiter
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
@@ -153,8 +152,4 @@ def manage_calendar(token):
     registration = services.get_by_manage_token(token)
     if registration.is_cancelled:
         raise NotFound()
-    event = registration.event
-    data = ical.event_file(event, description=calendar_description(event),
-                           url=absolute_url("registrations.event_page", slug=event.slug),
-                           sequence=registration.calendar_sequence)
-    return calendar_response(data, f"{event.slug}.ics")
+    return calendar_download(registration.event, sequence=registration.calendar_sequence)

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app.auth.services import create_user
-from app.extensions import db
 from app.links import absolute_url
 from app.registrations.tickets import qr_png
 from tests.conftest import STAFF_PASSWORD
@@ -36,17 +34,6 @@ def browser_tools():
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture(autouse=True)
-def forget_tokens_and_records(app):
-    """As in tests/checkin: on SQLite, rows of the newer tables would outlive the test."""
-    yield
-    db.session.remove()
-    with db.engine.begin() as connection:
-        if db.engine.dialect.name == "sqlite":
-            connection.execute(text("DELETE FROM checkin_records"))
-            connection.execute(text("DELETE FROM api_tokens"))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from app.registrations.models import Registration
 
 from .conftest import PHONE, camera_feed, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREENSHOT = "/tmp/door.png"
 SCAN_TIMEOUT_MS = 20_000  # the fake camera, qr-scanner's worker and a 4 s same-code pause

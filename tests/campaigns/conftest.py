@@ -1,55 +1,35 @@
-"""Fixtures for invitation campaigns: contacts made in bulk, campaigns, delivery, and reading
-what arrived at the real SMTP server."""
+"""Fixtures for invitation campaigns: contacts made in bulk, campaigns, and reading what
+arrived at the real SMTP server."""
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert, select
 
+from app.campaigns import services as campaigns
+from app.campaigns.models import CampaignRecipient
+from app.contacts.models import Contact
 from app.database import utcnow
 from app.extensions import db
-from app.mailing import campaigns, sender
-from app.mailing.models import CampaignRecipient, Contact
+from app.links import new_link_token
+from app.mailing import sender
 from app.outbox import OutgoingMail
-from app.registrations.tickets import new_manage_token
-from tests.conftest import free_port, start_smtp
-from tests.mailing.conftest import EnvelopeRecorder
 from tests.mailing.reading import only_part, text_of
+from tests.rows import fresh_reads
+from tests.together import failures, run_together
 
-ENGLISH = {"Accept-Language": "en"}
 INVITATION_LINK = re.compile(r"http://podium\.test/i/([A-Za-z0-9_-]+)")
 UNSUBSCRIBE_LINK = re.compile(r"http://podium\.test/u/([A-Za-z0-9_-]+)")
 
 BODY = "Hallo {name},\n\nwir laden Sie herzlich ein zu {event} am {date}.\n\nHier anmelden: {link}"
 
 
-@pytest.fixture
-def smtp_recorder():
-    """A real SMTP server on localhost; `refused_recipients` are refused at RCPT TO (550)."""
-    recorder = EnvelopeRecorder(port=free_port())
-    controller = start_smtp(recorder)
-    yield recorder
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Lets tests build URLs with url_for, as the pages do."""
-    with app.test_request_context():
-        yield
-
-
-def fresh_reads() -> None:
-    """End the test's own read transaction: on SQLite it would keep showing an old snapshot."""
-    db.session.rollback()
-
-
 def contact_row(n: int, now, **fields) -> dict:
+    """A contacts row for a bulk insert: "Kontakt n" at kontakt<n>@example.org, unless `fields` say else."""
     email = fields.pop("email", f"kontakt{n}@example.org")
     row = {"name": f"Kontakt {n}", "email": email, "email_key": email.lower(), "organisation": "",
            "organisation_kind": "other", "tags": [], "locale": "de", "source": "test", "source_at": now,
-           "unsubscribed_at": None, "unsubscribe_token": new_manage_token(), "created_at": now,
+           "unsubscribed_at": None, "unsubscribe_token": new_link_token(), "created_at": now,
            "updated_at": now}
     row.update(fields)
     return row
@@ -93,35 +73,27 @@ def make_campaign(app, make_event):
     return make
 
 
-@pytest.fixture
-def deliver(app):
-    """Deliver what is due, as a sender would; returns the DeliveryReport."""
-
-    def run(now=None):
-        report = sender.deliver_due(now=now)
-        db.session.rollback()
-        return report
-
-    return run
-
-
 def after_the_claim_timeout(app, extra=timedelta(minutes=1)):
+    """A moment at which a claim made now counts as a crashed sender's."""
     return utcnow() + app.config["MAIL_CLAIM_TIMEOUT"] + extra
 
 
 def recipients_of(campaign) -> list[CampaignRecipient]:
+    """The campaign's recipients as the database holds them now, in the order they were added."""
     fresh_reads()
     query = select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign.id)
     return list(db.session.execute(query.order_by(CampaignRecipient.id)).scalars())
 
 
 def mails_of(kind: str = campaigns.INVITATION) -> list[OutgoingMail]:
+    """The outbox rows of one kind of campaign mail, oldest first."""
     fresh_reads()
     query = select(OutgoingMail).where(OutgoingMail.kind == kind).order_by(OutgoingMail.id)
     return list(db.session.execute(query).scalars())
 
 
 def contact_by_email(email: str) -> Contact:
+    """The contact with this address, as the database holds it now."""
     fresh_reads()
     return db.session.execute(select(Contact).where(Contact.email == email)).scalar_one()
 
@@ -132,6 +104,7 @@ def text_body(message) -> str:
 
 
 def html_body(message) -> str:
+    """The HTML part, decoded, with the line ends a reader sees."""
     return text_of(only_part(message, "text/html")).replace("\r\n", "\n")
 
 
@@ -140,35 +113,6 @@ def invitation_token(message) -> str:
     tokens = set(INVITATION_LINK.findall(text_body(message)))
     assert len(tokens) == 1, f"expected one invitation link, found {tokens}"
     return tokens.pop()
-
-
-def run_together(app, calls, timeout=120):
-    """Run the callables in threads released at once, each with its own app context (and so its
-    own session and connection); return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(i, call):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcomes[i] = call()
-            except BaseException as exc:  # noqa: BLE001 -- returned to the test, which asserts on it
-                outcomes[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-    return outcomes
-
-
-def failures(outcomes) -> list[BaseException]:
-    return [o for o in outcomes if isinstance(o, BaseException)]
 
 
 def deliver_in_parallel(app, senders: int = 4) -> list:

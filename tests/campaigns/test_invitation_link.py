@@ -4,13 +4,15 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from app.checkin.services import Actor, check_in
+from app.audit import Actor
+from app.campaigns import services as campaigns
+from app.checkin.services import check_in
 from app.extensions import db
-from app.mailing import campaigns
 from app.registrations.models import Registration
-from tests.pages import form_values, main_text, page
+from tests.pages import ENGLISH, form_values, main_text, page
+from tests.rows import fresh_reads
 
-from .conftest import ENGLISH, INVITATION_LINK, fresh_reads, invitation_token, recipients_of, text_body
+from .conftest import INVITATION_LINK, invitation_token, recipients_of, text_body
 from .test_staff_pages import recipient_states
 
 

@@ -6,8 +6,9 @@ import pytest
 from babel.dates import format_date
 from markupsafe import Markup
 
-from app.mailing import campaigns
-from app.mailing.campaign_mails import html_paragraphs
+from app.campaigns import services as campaigns
+from app.campaigns.mails import html_paragraphs
+from app.campaigns.placeholders import unknown_placeholders
 from tests.mailing.reading import mime_tree
 
 from .conftest import INVITATION_LINK, html_body, invitation_token, text_body
@@ -102,4 +103,4 @@ def test_html_paragraphs_escape_everything_but_the_link():
     ("Preis: 5 € {link}", []),
 ])
 def test_unknown_placeholders_are_found(text, unknown):
-    assert campaigns.unknown_placeholders(text) == unknown
+    assert unknown_placeholders(text) == unknown

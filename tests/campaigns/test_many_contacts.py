@@ -6,10 +6,14 @@ from email import policy
 
 import pytest
 
+from app.campaigns import services as campaigns
+from app.campaigns.progress import campaign_progress
 from app.extensions import db
-from app.mailing import campaigns
 
 from .conftest import INVITATION_LINK, mails_of, recipients_of
+
+# Threads racing each other, or thousands of mails: minutes of the suite, not seconds.
+pytestmark = pytest.mark.slow
 
 MANY = 2000
 
@@ -54,7 +58,7 @@ def test_a_campaign_to_2000_contacts_delivers_2000_distinct_mails_each_with_its_
         token_by_address[to] = token
     assert len(set(token_by_address.values())) == MANY
     assert {r.contact.email: r.token for r in recipients_of(campaign)} == token_by_address
-    assert campaigns.campaign_progress(campaign.id).as_dict() == {
+    assert campaign_progress(campaign.id).as_dict() == {
         "queued": 0, "sent": MANY, "failed": 0, "skipped": 0, "held": 0, "total": MANY, "done": True}
 
     # Pressing send once more finds everyone invited: nothing is queued, nothing delivered.

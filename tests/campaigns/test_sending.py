@@ -5,13 +5,17 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
+from app.campaigns import services as campaigns
+from app.campaigns.models import CampaignRecipient
+from app.campaigns.progress import campaign_progress
+from app.contacts.models import Contact
 from app.database import commit_write, utcnow
 from app.errors import NotFound
 from app.extensions import db
-from app.mailing import campaigns, sender
-from app.mailing.models import Contact
+from app.mailing import sender
+from tests.together import run_together, write_transaction_without_lock
 
 from .conftest import (
     after_the_claim_timeout,
@@ -20,7 +24,6 @@ from .conftest import (
     invitation_token,
     mails_of,
     recipients_of,
-    run_together,
 )
 
 
@@ -28,6 +31,7 @@ def per_address(smtp) -> Counter:
     return Counter(address for received in smtp.received for address in received.rcpt_tos)
 
 
+@pytest.mark.slow
 def test_several_workers_at_once_deliver_each_invitation_once(app, make_contacts, make_campaign, smtp):
     addresses = make_contacts(300)
     campaign = make_campaign()
@@ -59,6 +63,7 @@ class SenderKilled(BaseException):
     """Stands for the worker process dying: nothing in the sender catches it."""
 
 
+@pytest.mark.slow
 def test_a_sender_killed_half_way_and_started_again_completes_the_rest_without_duplicates(
         app, make_contacts, make_campaign, smtp, deliver, monkeypatch):
     addresses = make_contacts(120)
@@ -111,6 +116,7 @@ def press_together(app, campaign_id, presses=PRESSES):
     return run_together(app, [lambda: campaigns.send_campaign(campaign_id)] * presses)
 
 
+@pytest.mark.slow
 def test_presses_at_the_same_moment_invite_each_contact_once(app, make_contacts, make_campaign, monkeypatch):
     make_contacts(AUDIENCE)
     campaign = make_campaign()
@@ -128,6 +134,7 @@ def test_presses_at_the_same_moment_invite_each_contact_once(app, make_contacts,
     assert {r.mail_id for r in recipients} == {m.id for m in mails}
 
 
+@pytest.mark.slow
 def test_negative_control_without_the_lock_and_the_constraint_the_presses_do_collide(
         app, make_contacts, make_campaign, monkeypatch):
     # Proves that the test above can fail: with neither the campaign lock nor the
@@ -136,12 +143,11 @@ def test_negative_control_without_the_lock_and_the_constraint_the_presses_do_col
     make_contacts(AUDIENCE)
     campaign = make_campaign()
     widen_the_race_window(monkeypatch)
-    monkeypatch.setattr(campaigns, "_lock_for_sending", lambda campaign_id: db.session.get(
-        campaigns.Campaign, campaign_id))
+    monkeypatch.setattr(campaigns, "write_transaction", write_transaction_without_lock)
 
     def plain_insert(rows):
-        table = campaigns.CampaignRecipient.__table__
-        statement = campaigns.insert(table).returning(table.c.id, table.c.contact_id)
+        table = CampaignRecipient.__table__
+        statement = insert(table).returning(table.c.id, table.c.contact_id)
         return [tuple(row) for row in db.session.execute(statement, rows)]
 
     monkeypatch.setattr(campaigns, "_insert_recipients", plain_insert)
@@ -198,8 +204,8 @@ def test_a_contact_who_unsubscribes_after_send_was_pressed_gets_nothing(
 
     assert per_address(smtp) == Counter(staying)
     (skipped,) = [m for m in mails_of() if m.recipient == leaving]
-    assert (skipped.status, skipped.last_error) == ("failed", "unsubscribed")
-    progress = campaigns.campaign_progress(campaign.id)
+    assert (skipped.status, skipped.last_error) == ("withdrawn", None)
+    progress = campaign_progress(campaign.id)
     assert (progress.sent, progress.skipped, progress.failed, progress.done) == (2, 1, 0, True)
 
 
@@ -218,7 +224,7 @@ def test_also_when_the_mail_was_composed_before_and_waits_for_a_retry(
 
     assert smtp.received == []
     (mail,) = mails_of()
-    assert (mail.status, mail.last_error) == ("failed", "unsubscribed")
+    assert (mail.status, mail.last_error) == ("withdrawn", None)
 
 
 # --- refusals --------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ import pytest
 from flask import url_for
 
 from app.auth.services import create_user
-from app.mailing import campaigns
+from app.campaigns import services as campaigns
 from tests.conftest import STAFF_PASSWORD
-from tests.pages import form_values, main_text, page
+from tests.pages import ENGLISH, form_values, main_text, page
 
-from .conftest import ENGLISH, UNSUBSCRIBE_LINK, contact_by_email, html_body, text_body
+from .conftest import UNSUBSCRIBE_LINK, contact_by_email, html_body, text_body
 
 
 @pytest.fixture
@@ -130,11 +130,11 @@ def test_the_staff_buttons_still_need_their_csrf_token(client, make_campaign, ma
     login_form = page(client.get(url_for("auth.login"))).one("form", method="post")
     client.post(url_for("auth.login"), data={**form_values(login_form), "email": "office@podium.test",
                                              "password": STAFF_PASSWORD})
-    confirm = page(client.get(url_for("campaigns.confirm_send", campaign_id=campaign.id)))
-    send_form = confirm.one("form", action=url_for("campaigns.send", campaign_id=campaign.id))
+    confirm = page(client.get(url_for("campaigns_staff.confirm_send", campaign_id=campaign.id)))
+    send_form = confirm.one("form", action=url_for("campaigns_staff.send", campaign_id=campaign.id))
 
     refused = [client.post(url_for(endpoint, campaign_id=campaign.id)).status_code
-               for endpoint in ("campaigns.send", "campaigns.remind", "campaigns.test_mail", "campaigns.update")]
+               for endpoint in ("campaigns_staff.send", "campaigns_staff.remind", "campaigns_staff.test_mail", "campaigns_staff.update")]
     sent = client.post(send_form.get("action"), data=form_values(send_form))
 
     assert refused == [400, 400, 400, 400]

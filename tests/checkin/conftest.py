@@ -1,47 +1,17 @@
 """Helpers for the door: device tokens, logged-in door users, reading back check-ins."""
 import pytest
 from flask import url_for
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.auth.services import create_api_token, create_user
 from app.checkin.models import CheckInRecord
 from app.extensions import db
-from app.registrations.models import Registration
 from tests.conftest import STAFF_PASSWORD
-
-ENGLISH = {"Accept-Language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Lets tests build URLs with url_for, as the pages do."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture(autouse=True)
-def forget_tokens_and_records(app):
-    """The shared teardown empties only the older tables; on SQLite a token made for all
-    events (no event row to cascade from) would outlive its test, so remove them here."""
-    yield
-    db.session.remove()
-    with db.engine.begin() as connection:
-        if db.engine.dialect.name == "sqlite":
-            connection.execute(text("DELETE FROM checkin_records"))
-            connection.execute(text("DELETE FROM api_tokens"))
-
-
-def fresh_reads() -> None:
-    """End the test's own read transaction: on SQLite it would keep showing an old snapshot."""
-    db.session.rollback()
-
-
-def reload(registration) -> Registration:
-    fresh_reads()
-    return db.session.get(Registration, registration.id)
+from tests.rows import fresh_reads
 
 
 def records_of(registration_or_event_id, *, event=False) -> list[CheckInRecord]:
+    """The door log of a registration (or, with event=True, of an event), oldest first."""
     fresh_reads()
     column = CheckInRecord.event_id if event else CheckInRecord.registration_id
     key = getattr(registration_or_event_id, "id", registration_or_event_id)
@@ -61,6 +31,7 @@ def device_token(app):
 
 
 def bearer(token: str) -> dict:
+    """The header that authenticates a request with a device token."""
     return {"Authorization": f"Bearer {token}"}
 
 

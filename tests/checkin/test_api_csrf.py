@@ -9,8 +9,9 @@ from flask import url_for
 
 from app.auth.services import create_api_token, create_user
 from tests.conftest import STAFF_PASSWORD
+from tests.rows import reload
 
-from .conftest import bearer, reload
+from .conftest import bearer
 from .pages import form_values, page
 
 

@@ -3,11 +3,10 @@
 Each device is a thread with its own app context (and so its own session and
 database connection) and its own test client with its own bearer token, released
 together by a Barrier. The race window is widened the same way in every test
-here: a short sleep in front of the write (begin_write), after each request has
+here: a short sleep in front of the write transaction, after each request has
 read the registration. The negative control swaps the service's conditional
 UPDATE for a read-then-write; it must show the race, or these tests prove nothing.
 """
-import threading
 import time
 from collections import Counter
 
@@ -17,11 +16,17 @@ from sqlalchemy import update
 
 from app.auth.services import create_api_token
 from app.checkin import services
-from app.checkin.services import CheckInAction, ScanResult
+from app.checkin.models import CheckInAction
+from app.checkin.services import ScanResult
 from app.extensions import db
 from app.registrations.models import Registration
+from tests.rows import reload
+from tests.together import run_together
 
-from .conftest import bearer, records_of, reload
+from .conftest import bearer, records_of
+
+# Threads racing each other, or thousands of mails: minutes of the suite, not seconds.
+pytestmark = pytest.mark.slow
 
 DEVICES = 20
 RACE_WINDOW_SECONDS = 0.05
@@ -32,28 +37,11 @@ def scan_together(app, url: str, bodies: list[dict], tokens: list[str]) -> list:
 
     Returns each device's (status code, JSON answer), or the exception it raised.
     """
-    barrier = threading.Barrier(len(bodies))
-    outcomes = [None] * len(bodies)
-
     def device(i):
-        with app.app_context():
-            try:
-                client = app.test_client()
-                barrier.wait(timeout=30)
-                response = client.post(url, json=bodies[i], headers=bearer(tokens[i]))
-                outcomes[i] = (response.status_code, response.json)
-            except BaseException as exc:  # noqa: BLE001  (recorded and asserted on by the test)
-                outcomes[i] = exc
-            finally:
-                db.session.remove()
+        response = app.test_client().post(url, json=bodies[i], headers=bearer(tokens[i]))
+        return response.status_code, response.json
 
-    threads = [threading.Thread(target=device, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a scan hung"
-    return outcomes
+    return run_together(app, [lambda i=i: device(i) for i in range(len(bodies))])
 
 
 def statuses(outcomes) -> Counter:
@@ -77,14 +65,14 @@ def tokens(app):
 
 @pytest.fixture
 def widened_race_window(monkeypatch):
-    """Every scan has read the registration; now it waits a little before it may write."""
-    original = services.begin_write
+    """Every scan has read the registration; now it waits a little before its write transaction."""
+    original = services.write_transaction
 
-    def slow_begin_write():
+    def slow_write_transaction(**kwargs):
         time.sleep(RACE_WINDOW_SECONDS)
-        original()
+        return original(**kwargs)
 
-    monkeypatch.setattr(services, "begin_write", slow_begin_write)
+    monkeypatch.setattr(services, "write_transaction", slow_write_transaction)
 
 
 @pytest.fixture
@@ -94,8 +82,8 @@ def unconditional_check_in(monkeypatch):
     A faithful copy of services._check_in_registration, except that whether the guest
     is already in is decided from the row as this request read it (before the write),
     and the UPDATE then writes without `checked_in_at IS NULL` in its WHERE clause.
-    Writes are still serialised (begin_write: BEGIN IMMEDIATE on SQLite, and the row
-    lock of the UPDATE on PostgreSQL), so what this control removes is exactly the
+    Writes are still serialised (write_transaction: BEGIN IMMEDIATE on SQLite, and the
+    row lock of the UPDATE on PostgreSQL), so what this control removes is exactly the
     condition, nothing else.
     """
 
@@ -106,20 +94,18 @@ def unconditional_check_in(monkeypatch):
             return ScanResult(services.CANCELLED, registration)
         if not registration.is_confirmed:
             return ScanResult(services.NOT_CONFIRMED, registration)
-        now = now or services.utcnow()
         registration_id = registration.id
         already_in = registration.checked_in_at is not None  # decided on what was read
-        services.begin_write()
+        with services.write_transaction(now=now) as tx:
+            if not already_in:
+                db.session.execute(
+                    update(Registration).where(Registration.id == registration_id)
+                    .values(checked_in_at=tx.now, checked_in_by=actor.name)
+                    .execution_options(synchronize_session=False))
+                db.session.add(services._record(event_id, registration_id, CheckInAction.check_in, actor,
+                                                tx.now, nonce, method))
         if already_in:
-            db.session.rollback()
             return services._replay_or_current(event_id, registration_id, nonce)
-        db.session.execute(
-            update(Registration).where(Registration.id == registration_id)
-            .values(checked_in_at=now, checked_in_by=actor.name)
-            .execution_options(synchronize_session=False))
-        db.session.add(services._record(event_id, registration_id, CheckInAction.check_in, actor, now, nonce,
-                                        method))
-        db.session.commit()
         return ScanResult(services.CHECKED_IN, services._reload(registration_id))
 
     monkeypatch.setattr(services, "_check_in_registration", read_then_write)

@@ -10,6 +10,7 @@ from babel.dates import format_time
 from flask import url_for
 from sqlalchemy import select
 
+from app.audit import Actor
 from app.auth.models import ApiToken
 from app.auth.services import authenticate_token, create_user, hash_token
 from app.checkin import services
@@ -18,8 +19,10 @@ from app.extensions import db
 from app.outbox import OutgoingMail
 from app.registrations.services import cancel_registration
 from tests.conftest import STAFF_PASSWORD
+from tests.pages import ENGLISH
+from tests.rows import fresh_reads, reload
 
-from .conftest import ENGLISH, bearer, fresh_reads, records_of, reload
+from .conftest import bearer, records_of
 from .pages import banner, banner_colour, button_form, form_values, page
 
 EIGHTEEN_O_TWO = datetime(2030, 12, 3, 17, 2, tzinfo=UTC)  # 18:02 in Trier
@@ -71,7 +74,7 @@ def test_a_door_user_can_open_the_check_in_page(door, event):
 def test_the_door_nav_does_not_offer_staff_pages(door, event):
     nav_links = {a.get("href") for a in page(door.get(url_for("checkin.events"))).find_all("a")}
 
-    assert url_for("staff.dashboard") not in nav_links
+    assert url_for("events_staff.dashboard") not in nav_links
     assert url_for("checkin.events") in nav_links
 
 
@@ -89,7 +92,7 @@ def test_a_door_user_is_refused_on_every_staff_route(app, door, event, sign_up):
     # Real rows, so that a 404 could not hide a missing role check; anything else gets 1.
     ids = {"event_id": event.id, "registration_id": anna.id, "mail_id": mail.id, "index": 0}
     routes = staff_routes(app)
-    assert {"staff.dashboard", "staff.registrations", "mailbox.index", "mailbox.show"} <= \
+    assert {"events_staff.dashboard", "registrations_staff.index", "mailing_staff.index", "mailing_staff.show"} <= \
         {rule.endpoint for rule in routes}
 
     answered = {}
@@ -105,8 +108,8 @@ def test_a_door_user_is_refused_on_every_staff_route(app, door, event, sign_up):
 def test_door_users_cannot_see_attendance_or_download_it(door, event, sign_up):
     sign_up(event, name="Anna Schmidt")
 
-    assert door.get(url_for("checkin.attendance", event_id=event.id)).status_code == 403
-    csv_response = door.get(url_for("checkin.attendance_csv", event_id=event.id))
+    assert door.get(url_for("checkin_staff.attendance", event_id=event.id)).status_code == 403
+    csv_response = door.get(url_for("checkin_staff.attendance_csv", event_id=event.id))
     assert csv_response.status_code == 403
     assert "Anna Schmidt" not in csv_response.get_data(as_text=True)
 
@@ -119,7 +122,7 @@ def test_staff_and_admins_work_the_door_too(log_in_as, event, sign_up, role):
     response = http.post(url_for("checkin.scan", event_id=event.id), data={"code": anna.ticket_code})
 
     assert banner_colour(response) == "green"
-    assert http.get(url_for("checkin.attendance", event_id=event.id)).status_code == 200
+    assert http.get(url_for("checkin_staff.attendance", event_id=event.id)).status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, event):
@@ -153,7 +156,7 @@ def test_a_scanned_code_shows_green_with_the_guests_name(door, event, sign_up):
 
 def test_the_same_code_again_shows_amber_with_time_and_who(door, event, sign_up):
     anna = sign_up(event, name="Anna Schmidt")
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
+    services.check_in(event.id, anna.ticket_code, Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
 
     response = post_scan(door, event, anna.ticket_code)
 
@@ -167,7 +170,7 @@ def test_the_german_door_shows_the_time_as_18_02(log_in_as, event, sign_up):
     door = log_in_as("door", name="Anna Door")
     door.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
     anna = sign_up(event, name="Anna Schmidt")
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
+    services.check_in(event.id, anna.ticket_code, Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
 
     response = post_scan(door, event, anna.ticket_code)
 
@@ -237,7 +240,7 @@ def test_search_shows_the_guest_with_a_check_in_button_that_works(door, event, s
 
 def test_search_offers_no_button_for_guests_already_in_or_without_a_place(door, event, sign_up):
     anna = sign_up(event, name="Anna Schmidt")
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Ben Door"))
+    services.check_in(event.id, anna.ticket_code, Actor(name="Ben Door"))
     ben = sign_up(event, name="Ben Schmidt")
     cancel_registration(ben.id)
 
@@ -366,7 +369,7 @@ def test_a_door_user_checks_a_ticket_in_with_one_tap(door, event, sign_up):
 
 def test_a_second_tap_on_a_ticket_says_already_checked_in(door, event, sign_up):
     anna = sign_up(event, name="Anna Schmidt")
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
+    services.check_in(event.id, anna.ticket_code, Actor(name="Ben Door"), now=EIGHTEEN_O_TWO)
 
     tapped = door.post(url_for("checkin.ticket_check_in", code=anna.ticket_code), follow_redirects=True)
 
@@ -397,9 +400,9 @@ def test_attendance_lists_who_came_when_and_by_whom_and_who_did_not(log_in_as, e
     sign_up(event, name="Ben Weber", organisation="Caritas")
     for _ in range(2):
         sign_up(event, name="Wait Listed")  # one confirmed, one waitlisted
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Tablet 1"), now=EIGHTEEN_O_TWO)
+    services.check_in(event.id, anna.ticket_code, Actor(name="Tablet 1"), now=EIGHTEEN_O_TWO)
 
-    response = office.get(url_for("checkin.attendance", event_id=event.id))
+    response = office.get(url_for("checkin_staff.attendance", event_id=event.id))
 
     assert response.status_code == 200
     came, missing, log = page(response).find_all("table")
@@ -421,9 +424,9 @@ def test_the_csv_has_one_line_per_confirmed_guest(log_in_as, event, make_event, 
     sign_up(event, name="Dora Dabei")
     sign_up(event, name="Ella Warteliste")  # waitlisted: capacity 3
     sign_up(make_event(), name="Fritz Anderswo")
-    services.check_in(event.id, anna.ticket_code, services.Actor(name="Tablet 1"), now=EIGHTEEN_O_TWO)
+    services.check_in(event.id, anna.ticket_code, Actor(name="Tablet 1"), now=EIGHTEEN_O_TWO)
 
-    response = office.get(url_for("checkin.attendance_csv", event_id=event.id))
+    response = office.get(url_for("checkin_staff.attendance_csv", event_id=event.id))
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -440,9 +443,9 @@ def test_the_csv_has_one_line_per_confirmed_guest(log_in_as, event, make_event, 
 def test_csv_cells_that_start_like_a_formula_are_defused(log_in_as, event, sign_up, hostile):
     office = log_in_as("staff", name="Office")
     guest = sign_up(event, name=hostile, organisation=hostile)
-    services.check_in(event.id, guest.ticket_code, services.Actor(name=hostile))  # a device named so
+    services.check_in(event.id, guest.ticket_code, Actor(name=hostile))  # a device named so
 
-    response = office.get(url_for("checkin.attendance_csv", event_id=event.id))
+    response = office.get(url_for("checkin_staff.attendance_csv", event_id=event.id))
 
     [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert row["name"] == "'" + hostile

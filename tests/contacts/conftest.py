@@ -5,23 +5,25 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.contacts import services
+from app.contacts.models import Contact
 from app.database import utcnow
 from app.extensions import db
-from app.mailing import contacts
-from app.mailing.models import Contact
+from tests.conftest import TEST_ACTOR
+from tests.pages import ENGLISH
+from tests.rows import fresh_reads
 
 HERE = Path(__file__).parent
-ENGLISH = {"Accept-Language": "en"}
 
 
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Lets tests build URLs with url_for, as the pages do."""
-    with app.test_request_context(headers=ENGLISH):
-        yield
+@pytest.fixture
+def request_headers():
+    """The contact pages' messages are checked in English."""
+    return ENGLISH
 
 
 def sample(name: str) -> bytes:
+    """One of the sample files beside this module, as uploaded."""
     return (HERE / name).read_bytes()
 
 
@@ -30,7 +32,7 @@ def add_contact(app):
     """add_contact(name, email, ..., unsubscribed=True): a contact as staff would type it in."""
 
     def add(name, email, *, unsubscribed=False, **fields):
-        contact = contacts.create_contact({"name": name, "email": email, **fields},
+        contact = services.create_contact({"name": name, "email": email, **fields}, by=TEST_ACTOR,
                                           now=utcnow() - timedelta(days=30))
         if unsubscribed:
             # What the unsubscribe link (another feature) does.
@@ -39,12 +41,6 @@ def add_contact(app):
         return contact
 
     return add
-
-
-def fresh_reads() -> None:
-    """End the test's own read transaction: on SQLite it would keep showing an old snapshot."""
-    db.session.rollback()
-    db.session.expire_all()
 
 
 def address_book() -> dict[str, Contact]:

@@ -1,13 +1,7 @@
-"""Reading the contact pages: a field's value and error, a table's cells (tree: tests/pages.py)."""
-from tests.pages import page
+"""Reading the contact pages: a field's value, a table's cells (tree: tests/pages.py)."""
+from tests.pages import field_error, page
 
 __all__ = ["field_error", "field_value", "page", "row_texts"]
-
-
-def field_error(response, name: str) -> str:
-    """The message shown beside a form field ('' if none)."""
-    found = page(response).find_all(id=f"{name}-error")
-    return found[0].text if found else ""
 
 
 def field_value(response, name: str) -> str:

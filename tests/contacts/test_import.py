@@ -4,18 +4,12 @@ import codecs
 
 import pytest
 
+from app.contacts import csv_reading, imports
+from app.contacts.csv_reading import ImportFileRefused
+from app.contacts.imports import ImportAction, ImportExpired, ImportOutdated
 from app.database import utcnow
 from app.extensions import db
-from app.mailing import contacts
-from app.mailing.contacts import (
-    ERROR,
-    NEW,
-    UNCHANGED,
-    UPDATE,
-    ImportExpired,
-    ImportFileRefused,
-    ImportOutdated,
-)
+from tests.conftest import TEST_ACTOR
 
 from .conftest import address_book, sample, snapshot
 
@@ -36,7 +30,7 @@ def summary(preview) -> list[tuple]:
     """(line, action, what changes or why not) for every line of the preview."""
     rows = []
     for line in preview.lines:
-        if line.action == ERROR:
+        if line.action == ImportAction.error:
             detail = [p.code for p in line.problems]
         else:
             detail = {c.field: (c.old, c.new) for c in line.changes}
@@ -47,39 +41,39 @@ def summary(preview) -> list[tuple]:
 def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(network):
     before = snapshot()
 
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
 
     assert summary(preview) == [
-        (2, NEW, {}),
-        (3, UPDATE, {"tags": (["Forum"], ["Forum", "Ausbildung"])}),
-        (4, ERROR, ["bad_email"]),
-        (6, ERROR, ["missing_name"]),
-        (7, ERROR, ["unknown_kind"]),
+        (2, ImportAction.new, {}),
+        (3, ImportAction.update, {"tags": (["Forum"], ["Forum", "Ausbildung"])}),
+        (4, ImportAction.error, ["bad_email"]),
+        (6, ImportAction.error, ["missing_name"]),
+        (7, ImportAction.error, ["unknown_kind"]),
         # The quoted organisation spans two physical lines (8 and 9).
-        (8, UPDATE, {"tags": (["Forum", "Newsletter"], ["Forum", "Newsletter", "Ehrenamt"]),
+        (8, ImportAction.update, {"tags": (["Forum", "Newsletter"], ["Forum", "Newsletter", "Ehrenamt"]),
                      "locale": ("de", "en")}),
-        (10, UPDATE, {"organisation": ("", "Jobcenter Trier"),
+        (10, ImportAction.update, {"organisation": ("", "Jobcenter Trier"),
                       "organisation_kind": ("other", "employment-agency")}),
-        (11, NEW, {}),
-        (12, UNCHANGED, {}),
-        (13, ERROR, ["organisation_too_long"]),
-        (14, ERROR, ["unknown_language"]),
-        (15, ERROR, ["too_many_cells"]),
+        (11, ImportAction.new, {}),
+        (12, ImportAction.unchanged, {}),
+        (13, ImportAction.error, ["organisation_too_long"]),
+        (14, ImportAction.error, ["unknown_language"]),
+        (15, ImportAction.error, ["too_many_cells"]),
     ]
     lines = {line.line: line for line in preview.lines}
     assert lines[3].contact_id == network["anna"].id and lines[3].same_as_line is None
     assert lines[8].same_as_line == 2 and lines[8].contact_id is None
     assert lines[12].same_as_line == 11
     assert lines[10].unsubscribed is True and lines[10].contact_id == network["bernd"].id
-    assert [preview.count(action) for action in (NEW, UPDATE, UNCHANGED, ERROR)] == [2, 3, 1, 6]
+    assert [preview.count(action) for action in (ImportAction.new, ImportAction.update, ImportAction.unchanged, ImportAction.error)] == [2, 3, 1, 6]
     assert snapshot() == before, "a preview writes nothing"
 
 
 def test_the_preview_explains_errors_in_words(network):
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
 
     reasons = {line.line: [problem.message for problem in line.problems]
-               for line in preview.lines if line.action == ERROR}
+               for line in preview.lines if line.action == ImportAction.error}
     assert reasons == {
         4: ["This does not look like an email address (example: name@example.org)."],
         6: ["The name is missing."],
@@ -93,10 +87,10 @@ def test_the_preview_explains_errors_in_words(network):
 
 
 def test_confirming_imports_exactly_what_the_preview_showed(network):
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
     before = utcnow()
 
-    result = contacts.apply_import(preview.token)
+    result = imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert (result.created, result.updated, result.errors) == (2, 2, 6)
     book = address_book()
@@ -126,9 +120,9 @@ def test_confirming_imports_exactly_what_the_preview_showed(network):
 
 
 def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatch):
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
     before = snapshot()
-    real_save = contacts._save_draft
+    real_save = imports._save_draft
     saved = []
 
     def save_then_fail(key, draft, **kwargs):
@@ -138,62 +132,62 @@ def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatc
         saved.append(key)
         return real_save(key, draft, **kwargs)
 
-    monkeypatch.setattr(contacts, "_save_draft", save_then_fail)
+    monkeypatch.setattr(imports, "_save_draft", save_then_fail)
 
     with pytest.raises(RuntimeError, match="disk full"):
-        contacts.apply_import(preview.token)
+        imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert saved == ["carla@example.org", "anna.schmidt@example.org"]
     assert not db.session().in_transaction(), "the import rolled its transaction back"
     assert snapshot() == before
     monkeypatch.undo()
-    assert contacts.apply_import(preview.token).created == 2, "the same preview can be confirmed afterwards"
+    assert imports.apply_import(preview.token, by=TEST_ACTOR).created == 2, "the same preview can be confirmed afterwards"
 
 
 def test_a_change_since_the_preview_refuses_the_import_and_offers_a_fresh_preview(network, add_contact):
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
     add_contact("Gina Gleich", "Gina@example.org", organisation="HWK Trier", organisation_kind="chamber")
     before = snapshot()
 
     with pytest.raises(ImportOutdated) as refused:
-        contacts.apply_import(preview.token)
+        imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert snapshot() == before
     fresh = refused.value.preview
     assert [(line.line, line.action) for line in fresh.lines if line.line in (11, 12)] == [
-        (11, UPDATE), (12, UNCHANGED)]
-    assert contacts.apply_import(fresh.token).created == 1
+        (11, ImportAction.update), (12, ImportAction.unchanged)]
+    assert imports.apply_import(fresh.token, by=TEST_ACTOR).created == 1
 
 
 def test_confirming_twice_imports_once(network):
-    preview = contacts.preview_import(sample("network.csv"), "network.csv")
-    contacts.apply_import(preview.token)
+    preview = imports.preview_import(sample("network.csv"), "network.csv")
+    imports.apply_import(preview.token, by=TEST_ACTOR)
     after_first = snapshot()
 
     with pytest.raises(ImportOutdated) as refused:
-        contacts.apply_import(preview.token)
+        imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert snapshot() == after_first
-    assert refused.value.preview.count(NEW) == 0
+    assert refused.value.preview.count(ImportAction.new) == 0
 
 
 def test_a_forged_or_old_preview_is_refused(network, monkeypatch):
-    token = contacts.preview_import(sample("network.csv"), "network.csv").token
+    token = imports.preview_import(sample("network.csv"), "network.csv").token
     before = snapshot()
 
     with pytest.raises(ImportExpired):
-        contacts.apply_import(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
-    monkeypatch.setattr(contacts, "TOKEN_MAX_AGE_SECONDS", -1)
+        imports.apply_import(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"), by=TEST_ACTOR)
+    monkeypatch.setattr(imports, "TOKEN_MAX_AGE_SECONDS", -1)
     with pytest.raises(ImportExpired):
-        contacts.apply_import(token)
+        imports.apply_import(token, by=TEST_ACTOR)
     assert snapshot() == before
 
 
 def test_an_excel_file_with_semicolons_windows_1252_and_german_headers(app):
-    preview = contacts.preview_import(sample("excel_de.csv"), "Netzwerk.csv")
-    assert [line.action for line in preview.lines] == [NEW, NEW, NEW]
+    preview = imports.preview_import(sample("excel_de.csv"), "Netzwerk.csv")
+    assert [line.action for line in preview.lines] == [ImportAction.new, ImportAction.new, ImportAction.new]
 
-    contacts.apply_import(preview.token)
+    imports.apply_import(preview.token, by=TEST_ACTOR)
 
     book = address_book()
     juergen, renee = book["juergen.weiss@example.org"], book["renee@example.org"]
@@ -217,8 +211,8 @@ TEXT = ("Name{d}E-Mail-Adresse{d}Firma{d}Typ{d}Schlagworte{d}Sprache\r\n"
 def test_encodings_and_separators_excel_writes_read_the_same(app, encoding, delimiter):
     data = TEXT.format(d=delimiter).encode(encoding)
 
-    preview = contacts.preview_import(data, "export.csv")
-    contacts.apply_import(preview.token)
+    preview = imports.preview_import(data, "export.csv")
+    imports.apply_import(preview.token, by=TEST_ACTOR)
 
     contact = address_book()["juergen@example.org"]
     assert (contact.name, contact.organisation, contact.organisation_kind, contact.tags, contact.locale) == (
@@ -226,15 +220,15 @@ def test_encodings_and_separators_excel_writes_read_the_same(app, encoding, deli
 
 
 def test_bytes_that_are_neither_utf8_nor_windows_1252_are_read_as_latin1(app):
-    preview = contacts.preview_import(b"name,email\nJ\xfcrgen\x81 M,j@example.org\n", "old.csv")
+    preview = imports.preview_import(b"name,email\nJ\xfcrgen\x81 M,j@example.org\n", "old.csv")
 
-    assert [(line.action, line.name) for line in preview.lines] == [(NEW, "Jürgen M")]
+    assert [(line.action, line.name) for line in preview.lines] == [(ImportAction.new, "Jürgen M")]
 
 
 def test_first_and_last_name_columns_make_the_name(app):
     data = b"Vorname;Nachname;E-Mail\nAnna;Schmidt;anna@example.org\n"
 
-    preview = contacts.preview_import(data, "x.csv")
+    preview = imports.preview_import(data, "x.csv")
 
     assert [line.name for line in preview.lines] == ["Anna Schmidt"]
 
@@ -242,10 +236,10 @@ def test_first_and_last_name_columns_make_the_name(app):
 def test_unknown_columns_are_named_in_the_preview_and_left_alone(app):
     data = codecs.BOM_UTF8 + b"name,email,Telefon\nAnna,anna@example.org,0651 123\n"
 
-    preview = contacts.preview_import(data, "x.csv")
+    preview = imports.preview_import(data, "x.csv")
 
     assert preview.ignored_columns == ("Telefon",)
-    assert preview.count(NEW) == 1
+    assert preview.count(ImportAction.new) == 1
 
 
 @pytest.mark.parametrize("data, message", [
@@ -258,24 +252,24 @@ def test_unknown_columns_are_named_in_the_preview_and_left_alone(app):
 ])
 def test_a_file_that_cannot_be_read_as_a_contact_list_is_refused_as_a_whole(app, data, message):
     with pytest.raises(ImportFileRefused) as refused:
-        contacts.preview_import(data, "x.csv")
+        imports.preview_import(data, "x.csv")
 
     assert str(refused.value).startswith(message)
 
 
 def test_files_too_large_are_refused(app, monkeypatch):
-    monkeypatch.setattr(contacts, "MAX_IMPORT_LINES", 2)
+    monkeypatch.setattr(csv_reading, "MAX_IMPORT_LINES", 2)
     data = b"name,email\n" + b"".join(b"P%d,p%d@example.org\n" % (n, n) for n in range(3))
 
     with pytest.raises(ImportFileRefused, match="more than 2 lines"):
-        contacts.preview_import(data, "x.csv")
+        imports.preview_import(data, "x.csv")
     with pytest.raises(ImportFileRefused, match="larger than 1 MB"):
-        contacts.preview_import(b"name,email\n" + b"x" * contacts.MAX_IMPORT_BYTES, "x.csv")
+        imports.preview_import(b"name,email\n" + b"x" * imports.MAX_IMPORT_BYTES, "x.csv")
 
 
 def test_the_source_names_the_file_without_its_folders(app):
-    preview = contacts.preview_import(b"name,email\nAnna,anna@example.org\n", "C:\\Users\\office\\netz.csv")
+    preview = imports.preview_import(b"name,email\nAnna,anna@example.org\n", "C:\\Users\\office\\netz.csv")
 
-    contacts.apply_import(preview.token)
+    imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert address_book()["anna@example.org"].source == "CSV import netz.csv"

@@ -6,10 +6,12 @@ import re
 import pytest
 from flask import url_for
 
-from app.mailing import contacts
-from app.mailing.contacts import ContactFilter, DuplicateEmail
+from app.contacts import services
+from app.contacts.services import ContactFilter, DuplicateEmail
+from tests.conftest import TEST_ACTOR
+from tests.pages import ENGLISH
 
-from .conftest import ENGLISH, address_book, sample, snapshot
+from .conftest import address_book, sample, snapshot
 from .pages import field_error, field_value, page, row_texts
 
 
@@ -28,17 +30,17 @@ def book(add_contact):
 
 
 def names(criteria: ContactFilter) -> list[str]:
-    return [c.name for c in contacts.find_contacts(criteria).contacts]
+    return [c.name for c in services.find_contacts(criteria).contacts]
 
 
 # --- who may open the pages --------------------------------------------------
 
-PAGES = [("GET", "contacts.index", {}), ("GET", "contacts.new", {}), ("POST", "contacts.new", {}),
-         ("GET", "contacts.edit", {"contact_id": 1}), ("POST", "contacts.edit", {"contact_id": 1}),
-         ("GET", "contacts.delete", {"contact_id": 1}), ("POST", "contacts.delete", {"contact_id": 1}),
-         ("POST", "contacts.resubscribe", {"contact_id": 1}), ("GET", "contacts.import_upload", {}),
-         ("POST", "contacts.import_upload", {}), ("POST", "contacts.import_confirm", {}),
-         ("GET", "contacts.export", {})]
+PAGES = [("GET", "contacts_staff.index", {}), ("GET", "contacts_staff.new", {}), ("POST", "contacts_staff.new", {}),
+         ("GET", "contacts_staff.edit", {"contact_id": 1}), ("POST", "contacts_staff.edit", {"contact_id": 1}),
+         ("GET", "contacts_staff.delete", {"contact_id": 1}), ("POST", "contacts_staff.delete", {"contact_id": 1}),
+         ("POST", "contacts_staff.resubscribe", {"contact_id": 1}), ("GET", "contacts_staff.import_upload", {}),
+         ("POST", "contacts_staff.import_upload", {}), ("POST", "contacts_staff.import_confirm", {}),
+         ("GET", "contacts_staff.export", {})]
 
 
 @pytest.mark.parametrize("method, endpoint, args", PAGES)
@@ -59,13 +61,13 @@ def test_without_login_contact_pages_send_to_the_login(client, method, endpoint,
 
 
 def test_an_admin_may_open_the_contacts(login, book):
-    assert login("admin").get(url_for("contacts.index")).status_code == 200
+    assert login("admin").get(url_for("contacts_staff.index")).status_code == 200
 
 
 def test_the_staff_dashboard_links_to_the_contacts(staff):
-    response = staff.get(url_for("staff.dashboard"), headers=ENGLISH)
+    response = staff.get(url_for("events_staff.dashboard"), headers=ENGLISH)
 
-    assert page(response).one("a", href=url_for("contacts.index")).text == "Contacts"
+    assert page(response).one("a", href=url_for("contacts_staff.index")).text == "Contacts"
 
 
 # --- list, search, filters, counts -------------------------------------------
@@ -92,7 +94,7 @@ def test_search_and_filters(book, criteria, expected):
 
 
 def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
-    response = staff.get(url_for("contacts.index", tag="Forum"), headers=ENGLISH)
+    response = staff.get(url_for("contacts_staff.index", tag="Forum"), headers=ENGLISH)
 
     assert response.status_code == 200
     root = page(response)
@@ -107,19 +109,19 @@ def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
 
 
 def test_the_list_searches_from_its_form(staff, book):
-    response = staff.get(url_for("contacts.index", q="handwerk", status="subscribed"), headers=ENGLISH)
+    response = staff.get(url_for("contacts_staff.index", q="handwerk", status="subscribed"), headers=ENGLISH)
 
     assert [row[0] for row in row_texts(response, "contacts")] == ["Jürgen Weiß"]
     assert field_value(response, "q") == "handwerk"
 
 
 def test_a_long_list_comes_in_pages(staff, add_contact, monkeypatch):
-    monkeypatch.setattr(contacts, "PAGE_SIZE", 2)
+    monkeypatch.setattr(services, "PAGE_SIZE", 2)
     for n in range(5):
         add_contact(f"Person {n}", f"p{n}@example.org")
 
-    first = staff.get(url_for("contacts.index"), headers=ENGLISH)
-    last = staff.get(url_for("contacts.index", page=3), headers=ENGLISH)
+    first = staff.get(url_for("contacts_staff.index"), headers=ENGLISH)
+    last = staff.get(url_for("contacts_staff.index", page=3), headers=ENGLISH)
 
     assert [row[0] for row in row_texts(first, "contacts")] == ["Person 0", "Person 1"]
     assert [row[0] for row in row_texts(last, "contacts")] == ["Person 4"]
@@ -128,7 +130,7 @@ def test_a_long_list_comes_in_pages(staff, add_contact, monkeypatch):
 # --- add and edit ---------------------------------------------------------------
 
 def test_staff_add_a_contact(staff):
-    response = staff.post(url_for("contacts.new"), headers=ENGLISH, data={
+    response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH, data={
         "name": " Renée Größer ", "email": "renee@example.org", "organisation": "Grundschule Olewig",
         "organisation_kind": "school", "tags": "Bildung; Forum, bildung", "locale": "en"})
 
@@ -144,7 +146,7 @@ def test_staff_add_a_contact(staff):
 def test_adding_an_address_that_exists_in_another_case_is_refused_beside_the_field(staff, book):
     before = snapshot()
 
-    response = staff.post(url_for("contacts.new"), headers=ENGLISH, data={
+    response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH, data={
         "name": "Jürgen Zwei", "email": "JUERGEN@Example.org", "organisation": "Zweite Firma",
         "organisation_kind": "company", "tags": "Neu", "locale": "de"})
 
@@ -159,7 +161,7 @@ def test_adding_an_address_that_exists_in_another_case_is_refused_beside_the_fie
 
 def test_the_service_refuses_a_duplicate_in_another_case(book):
     with pytest.raises(DuplicateEmail):
-        contacts.create_contact({"name": "X", "email": "Carla@EXAMPLE.org"})
+        services.create_contact({"name": "X", "email": "Carla@EXAMPLE.org"}, by=TEST_ACTOR)
 
 
 @pytest.mark.parametrize("data, field, message", [
@@ -171,7 +173,7 @@ def test_the_service_refuses_a_duplicate_in_another_case(book):
      "The tag “" + "T" * 51 + "” is too long (at most 50 characters)."),
 ])
 def test_invalid_details_are_refused_beside_the_field(staff, data, field, message):
-    response = staff.post(url_for("contacts.new"), headers=ENGLISH,
+    response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH,
                           data={"organisation_kind": "other", "locale": "de", **data})
 
     assert response.status_code == 422
@@ -182,7 +184,7 @@ def test_invalid_details_are_refused_beside_the_field(staff, data, field, messag
 def test_staff_edit_a_contact(staff, book):
     anna = book["anna"]
 
-    response = staff.post(url_for("contacts.edit", contact_id=anna.id), headers=ENGLISH, data={
+    response = staff.post(url_for("contacts_staff.edit", contact_id=anna.id), headers=ENGLISH, data={
         "name": "Dr. Anna Schmidt", "email": "Anna.Schmidt@ihk.example.net", "organisation": "IHK Trier",
         "organisation_kind": "chamber", "tags": "Forum, Vorstand", "locale": "de"})
 
@@ -195,7 +197,7 @@ def test_staff_edit_a_contact(staff, book):
 
 
 def test_the_edit_page_shows_the_details_and_where_the_contact_came_from(staff, book):
-    response = staff.get(url_for("contacts.edit", contact_id=book["carla"].id), headers=ENGLISH)
+    response = staff.get(url_for("contacts_staff.edit", contact_id=book["carla"].id), headers=ENGLISH)
 
     assert response.status_code == 200
     assert field_value(response, "name") == "Carla Neu"
@@ -208,7 +210,7 @@ def test_the_edit_page_shows_the_details_and_where_the_contact_came_from(staff, 
 def test_editing_to_an_address_another_contact_has_is_refused_beside_the_field(staff, book):
     before = snapshot()
 
-    response = staff.post(url_for("contacts.edit", contact_id=book["anna"].id), headers=ENGLISH, data={
+    response = staff.post(url_for("contacts_staff.edit", contact_id=book["anna"].id), headers=ENGLISH, data={
         "name": "Anna Schmidt", "email": "Carla@Example.ORG", "organisation": "IHK Trier",
         "organisation_kind": "chamber", "tags": "Forum", "locale": "de"})
 
@@ -222,7 +224,7 @@ def test_editing_an_unsubscribed_contact_does_not_resubscribe_them(staff, book):
     carla = book["carla"]
     unsubscribed_at = carla.unsubscribed_at
 
-    response = staff.post(url_for("contacts.edit", contact_id=carla.id), headers=ENGLISH, data={
+    response = staff.post(url_for("contacts_staff.edit", contact_id=carla.id), headers=ENGLISH, data={
         "name": "Carla Neu-Meyer", "email": "carla@example.org", "organisation": "Caritas Trier",
         "organisation_kind": "charity", "tags": "Forum", "locale": "de"})
 
@@ -234,13 +236,13 @@ def test_editing_an_unsubscribed_contact_does_not_resubscribe_them(staff, book):
 def test_resubscribing_needs_an_explicit_confirmation(staff, book):
     carla = book["carla"]
 
-    refused = staff.post(url_for("contacts.resubscribe", contact_id=carla.id), headers=ENGLISH, data={})
+    refused = staff.post(url_for("contacts_staff.resubscribe", contact_id=carla.id), headers=ENGLISH, data={})
 
     assert refused.status_code == 422
     assert field_error(refused, "confirm").startswith("Only resubscribe someone who asked for it")
     assert address_book()["carla@example.org"].unsubscribed_at is not None
 
-    done = staff.post(url_for("contacts.resubscribe", contact_id=carla.id), headers=ENGLISH,
+    done = staff.post(url_for("contacts_staff.resubscribe", contact_id=carla.id), headers=ENGLISH,
                       data={"confirm": "y"})
 
     assert done.status_code == 302
@@ -248,7 +250,7 @@ def test_resubscribing_needs_an_explicit_confirmation(staff, book):
 
 
 def test_an_unknown_contact_is_404(staff):
-    assert staff.get(url_for("contacts.edit", contact_id=999), headers=ENGLISH).status_code == 404
+    assert staff.get(url_for("contacts_staff.edit", contact_id=999), headers=ENGLISH).status_code == 404
 
 
 # --- delete ---------------------------------------------------------------------
@@ -256,13 +258,13 @@ def test_an_unknown_contact_is_404(staff):
 def test_deleting_asks_first_then_deletes(staff, book):
     anna = book["anna"]
 
-    question = staff.get(url_for("contacts.delete", contact_id=anna.id), headers=ENGLISH)
+    question = staff.get(url_for("contacts_staff.delete", contact_id=anna.id), headers=ENGLISH)
 
     assert question.status_code == 200
     assert page(question).one("h1").text == "Delete Anna Schmidt?"
     assert "anna@ihk.example.net" in address_book(), "asking deletes nothing"
 
-    response = staff.post(url_for("contacts.delete", contact_id=anna.id), headers=ENGLISH)
+    response = staff.post(url_for("contacts_staff.delete", contact_id=anna.id), headers=ENGLISH)
 
     assert response.status_code == 302
     assert "anna@ihk.example.net" not in address_book()
@@ -272,7 +274,7 @@ def test_deleting_asks_first_then_deletes(staff, book):
 # --- import through the pages -----------------------------------------------------
 
 def upload(client, data: bytes, filename: str = "network.csv"):
-    return client.post(url_for("contacts.import_upload"), headers=ENGLISH, content_type="multipart/form-data",
+    return client.post(url_for("contacts_staff.import_upload"), headers=ENGLISH, content_type="multipart/form-data",
                        data={"file": (io.BytesIO(data), filename)})
 
 
@@ -302,7 +304,7 @@ def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_c
                                            "6 lines with errors are left out")
 
     token = root.one("input", name="token").attrs["value"]
-    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": token})
+    response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH, data={"token": token})
 
     assert response.status_code == 302
     assert sorted(address_book()) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
@@ -318,7 +320,7 @@ def test_a_confirmation_after_a_change_shows_the_fresh_preview(staff, add_contac
     add_contact("Gina Gleich", "gina@example.org")
     before = snapshot()
 
-    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": token})
+    response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH, data={"token": token})
 
     assert response.status_code == 409
     notice = page(response).one("p", class_="alert").text
@@ -328,7 +330,7 @@ def test_a_confirmation_after_a_change_shows_the_fresh_preview(staff, add_contac
 
 
 def test_a_broken_confirmation_asks_for_the_file_again(staff):
-    response = staff.post(url_for("contacts.import_confirm"), headers=ENGLISH, data={"token": "forged.token"})
+    response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH, data={"token": "forged.token"})
 
     assert response.status_code == 400
     assert page(response).one(role="alert").text == (
@@ -340,14 +342,14 @@ def test_a_broken_confirmation_asks_for_the_file_again(staff):
     (b"Name;Telefon\nAnna;123\n", "The file has no email column."),
 ])
 def test_an_unreadable_file_is_refused_beside_the_file_field(staff, data, message):
-    response = upload(staff, data, "contacts.xlsx")
+    response = upload(staff, data, "contacts_staff.xlsx")
 
     assert response.status_code == 422
     assert field_error(response, "file").startswith(message)
 
 
 def test_the_import_needs_a_file(staff):
-    response = staff.post(url_for("contacts.import_upload"), headers=ENGLISH, data={})
+    response = staff.post(url_for("contacts_staff.import_upload"), headers=ENGLISH, data={})
 
     assert response.status_code == 422
     assert field_error(response, "file") == "Please choose a CSV file."

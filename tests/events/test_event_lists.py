@@ -4,9 +4,9 @@ from flask import url_for
 
 from app.registrations.services import cancel_registration
 from tests.conftest import days_from_now
-from tests.pages import page
+from tests.pages import ENGLISH, page
 
-from .conftest import ENGLISH, next_year_at
+from .conftest import next_year_at
 
 
 def cards(response) -> dict:

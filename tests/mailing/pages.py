@@ -4,7 +4,7 @@ import re
 
 from flask_babel import force_locale
 
-from app.outbox import STATUS_LABELS
+from app.outbox import MailStatus
 
 
 def visible_text(markup: str) -> str:
@@ -29,4 +29,4 @@ def outbox_cells(markup: str, mail_id: int) -> list[str]:
 def state_label(status: str, locale: str = "de") -> str:
     """What the staff pages call a mail state in this language."""
     with force_locale(locale):
-        return str(STATUS_LABELS[status])
+        return str(MailStatus(status).label)

@@ -4,9 +4,8 @@ from datetime import timedelta
 import pytest
 
 from app.database import utcnow
-from tests.conftest import free_port
+from tests.conftest import free_port, point_mail_at
 
-from .conftest import point_mail_at
 from .pages import outbox_cells, state_label, visible_text
 
 TRY_LATER = "451 4.3.0 Try again later"

@@ -1,20 +1,17 @@
-"""Helpers for the guest's path: posting the sign-up form and reading back the rows."""
+"""Helpers for the guest's path and the staff's registration pages: posting the sign-up form,
+reading back states and counters, and pretending time has passed."""
+from datetime import datetime
+
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import update
 
+from app.events.models import Event
 from app.extensions import db
 from app.outbox import OutgoingMail
 from app.registrations.models import Registration
-
-ENGLISH = {"Accept-Language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Lets tests build URLs with url_for, as the pages do."""
-    with app.test_request_context():
-        yield
+from tests.pages import ENGLISH
+from tests.rows import fresh_reads, registrations_of
 
 
 def form_data(**overrides) -> dict:
@@ -36,37 +33,22 @@ def submit(client):
     return post
 
 
-def fresh_reads() -> None:
-    """End the test's own read transaction: on SQLite it would keep showing an old snapshot."""
-    db.session.rollback()
+def statuses_of(event) -> dict[str, str]:
+    """Each guest's status, by name."""
+    return {r.name: r.status for r in registrations_of(event)}
 
 
-def registrations_of(event) -> list[Registration]:
-    """The event's registrations as the database holds them now, in the order they were made."""
+def counts_of(event) -> tuple[int, int]:
+    """(confirmed, waitlisted) as the event row keeps them."""
     fresh_reads()
-    query = select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)
-    return list(db.session.execute(query).scalars())
+    row = db.session.get(Event, event.id)
+    return row.confirmed_count, row.waitlist_count
 
 
-def registration_count() -> int:
-    fresh_reads()
-    return db.session.execute(select(func.count(Registration.id))).scalar_one()
-
-
-def mails_to(address: str) -> list[OutgoingMail]:
-    fresh_reads()
-    query = select(OutgoingMail).where(OutgoingMail.recipient == address).order_by(OutgoingMail.id)
-    return list(db.session.execute(query).scalars())
-
-
-@pytest.fixture
-def set_event(app):
-    """Change an event's columns directly, as staff would have (e.g. cancel it), and commit."""
-
-    def change(event, **columns):
-        for name, value in columns.items():
-            setattr(event, name, value)
-        db.session.commit()
-        return event
-
-    return change
+def signed_up_at(registration, moment: datetime) -> None:
+    """Pretend the guest signed up, and was mailed, at `moment` (tests cannot wait for days)."""
+    db.session.execute(update(Registration).where(Registration.id == registration.id)
+                       .values(created_at=moment))
+    db.session.execute(update(OutgoingMail).where(OutgoingMail.registration_id == registration.id)
+                       .values(created_at=moment))
+    db.session.commit()

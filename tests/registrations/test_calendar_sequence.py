@@ -3,7 +3,7 @@ update or cancellation whose SEQUENCE is not above the one it already holds."""
 from flask import url_for
 from ical.calendar_stream import IcsCalendarStream
 
-from .conftest import mails_to, registrations_of
+from tests.rows import mails_to, registrations_of
 
 
 def sequence_in_download(client, registration) -> int:

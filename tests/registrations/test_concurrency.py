@@ -10,11 +10,9 @@ Thread counts stay at or below the engine's default pool (5 + 10 connections)
 times two, and every thread returns its connection quickly, so a pool timeout
 is never what a test sees.
 """
-import threading
 import time
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.errors import AlreadyCancelled, EventFull
@@ -22,36 +20,15 @@ from app.events.models import Event
 from app.extensions import db
 from app.registrations import services
 from app.registrations.models import Registration
+from tests.rows import fresh_reads, registrations_of
+from tests.together import failures, run_together, write_transaction_without_lock
 
-from .conftest import fresh_reads, registrations_of
+# Threads racing each other, or thousands of mails: minutes of the suite, not seconds.
+pytestmark = pytest.mark.slow
 
 GUESTS = 30
 CAPACITY = 5
 RACE_WINDOW_SECONDS = 0.02
-
-
-def run_together(app, calls):
-    """Run the callables in threads released at once; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(i, call):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcomes[i] = call()
-            except BaseException as exc:  # recorded and asserted on by the test
-                outcomes[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a sign-up hung"
-    return outcomes
 
 
 def guest_data(n: int) -> dict:
@@ -73,10 +50,6 @@ def statuses(event) -> list[str]:
     return [r.status for r in registrations_of(event)]
 
 
-def failures(outcomes) -> list[BaseException]:
-    return [o for o in outcomes if isinstance(o, BaseException)]
-
-
 @pytest.fixture
 def widened_race_window(monkeypatch):
     """Sleep inside the critical section, between reading the count and writing it."""
@@ -91,13 +64,8 @@ def widened_race_window(monkeypatch):
 
 @pytest.fixture
 def lock_disabled(monkeypatch):
-    """lock_row as it would be without a lock: a plain read of the event."""
-
-    def read_without_lock(model, row_id):
-        query = select(model).where(model.id == row_id).execution_options(populate_existing=True)
-        return db.session.execute(query).scalar_one_or_none()
-
-    monkeypatch.setattr(services, "lock_row", read_without_lock)
+    """Sign-up as it would be without the event's lock: a plain read of the event."""
+    monkeypatch.setattr(services, "write_transaction", write_transaction_without_lock)
 
 
 def test_concurrent_sign_ups_confirm_exactly_capacity_and_queue_the_rest(

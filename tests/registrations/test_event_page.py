@@ -6,9 +6,10 @@ import pytest
 from flask import url_for
 
 from tests.conftest import days_from_now
-from tests.pages import page
+from tests.pages import ENGLISH, page
+from tests.rows import registrations_of
 
-from .conftest import ENGLISH, form_data, registrations_of
+from .conftest import form_data
 
 
 def event_page(client, event):

@@ -10,9 +10,8 @@ from ical.calendar_stream import IcsCalendarStream
 from app.events.models import Event
 from app.extensions import db
 from tests.conftest import days_from_now
-from tests.pages import main_text, page
-
-from .conftest import ENGLISH, fresh_reads, mails_to, registrations_of
+from tests.pages import ENGLISH, main_text, page
+from tests.rows import fresh_reads, mails_to, registrations_of
 
 
 def manage_url(registration) -> str:
@@ -306,7 +305,7 @@ def test_the_ticket_page_follows_a_cancellation(client, make_event, sign_up):
 
 def test_the_waitlist_position_follows_the_line(client, make_event, sign_up):
     event = make_event(capacity=1, waitlist_enabled=True)
-    anna, ben, cem = sign_up(event), sign_up(event), sign_up(event)
+    _anna, ben, cem = sign_up(event), sign_up(event), sign_up(event)
     assert "You are number 2 on the waitlist" in main_text(client.get(manage_url(cem), headers=ENGLISH))
 
     client.post(cancel_url(ben))

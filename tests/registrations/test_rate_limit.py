@@ -2,7 +2,9 @@
 import pytest
 from flask import url_for
 
-from .conftest import form_data, registrations_of
+from tests.rows import registrations_of
+
+from .conftest import form_data
 
 
 @pytest.fixture

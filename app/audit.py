@@ -1,0 +1,148 @@
+"""The audit trail: who changed which event, registration or contact, when, and what changed.
+
+Like the outbox it stands below the features: a service records its change in the
+transaction that makes it, so there is never a change without its entry, nor an
+entry without its change. The door keeps its own, finer record of every scan
+(checkin.models.CheckInRecord); this trail holds what staff do on their pages and
+on the command line. Entries about a contact go when the contact is deleted (the
+deletion itself is kept, without the person's details).
+"""
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
+from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .database import EnumText, UTCDateTime, utcnow
+from .extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff member on a page, a door device, or someone on the command line."""
+
+    name: str
+    device: str = ""
+    user_id: int | None = None
+    api_token_id: int | None = None
+
+
+COMMAND_LINE = Actor(name="command line")
+
+
+class AuditAction(enum.StrEnum):
+    event_created = "event_created"
+    event_updated = "event_updated"
+    event_published = "event_published"
+    event_unpublished = "event_unpublished"
+    event_cancelled = "event_cancelled"
+    registration_added = "registration_added"
+    registration_confirmed = "registration_confirmed"
+    registration_cancelled = "registration_cancelled"
+    contact_created = "contact_created"
+    contact_updated = "contact_updated"
+    contact_imported = "contact_imported"
+    contact_resubscribed = "contact_resubscribed"
+    contact_deleted = "contact_deleted"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    AuditAction.event_created: _lp("audit", "created"),
+    AuditAction.event_updated: _lp("audit", "changed"),
+    AuditAction.event_published: _lp("audit", "published"),
+    AuditAction.event_unpublished: _lp("audit", "taken back to draft"),
+    AuditAction.event_cancelled: _lp("audit", "event cancelled"),
+    AuditAction.registration_added: _lp("audit", "registered by staff"),
+    AuditAction.registration_confirmed: _lp("audit", "given a place by staff"),
+    AuditAction.registration_cancelled: _lp("audit", "registration cancelled by staff"),
+    AuditAction.contact_created: _lp("audit", "added"),
+    AuditAction.contact_updated: _lp("audit", "changed"),
+    AuditAction.contact_imported: _lp("audit", "imported"),
+    AuditAction.contact_resubscribed: _lp("audit", "receives invitations again"),
+    AuditAction.contact_deleted: _lp("audit", "deleted"),
+}
+
+
+# Names of the facts an entry may hold beside changed fields (which the page's form names).
+FACT_LABELS = {
+    "guests_told": _l("Guests told by mail"),
+    "message": _l("Word to the guests"),
+    "file": _l("File"),
+    "status": _l("Status"),
+    "mailed": _l("Mailed"),
+    "copied_from": _l("Copy of event no."),
+    "contact_id": _l("Contact no."),
+    "unsubscribed_at": _l("Unsubscribed"),
+}
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_event", "event_id", "id"),
+        Index("ix_audit_entries_contact", "contact_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept as text so the entry stays readable after the user is deleted.
+    actor: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[AuditAction] = mapped_column(EnumText(AuditAction, 40))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    # {field: [before, after]}, or facts of the step ({"file": "network.csv"}).
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    # By name, not by import: the registrations package stands above this module.
+    registration = relationship("Registration", lazy="joined")
+
+
+def record(actor: Actor, action: AuditAction, *, at: datetime, changes: dict | None = None,
+           event_id: int | None = None, registration_id: int | None = None,
+           contact_id: int | None = None) -> AuditEntry:
+    """Add an entry to the current transaction (no commit): it stands or falls with the change."""
+    entry = AuditEntry(actor=actor.name[:200], user_id=actor.user_id, action=action, at=at,
+                       changes=_plain(changes or {}), event_id=event_id, registration_id=registration_id,
+                       contact_id=contact_id)
+    db.session.add(entry)
+    return entry
+
+
+def changed_fields(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for every field whose value differs."""
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def entries_for_event(event_id: int, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries about an event and its registrations, newest first."""
+    query = select(AuditEntry).where(AuditEntry.event_id == event_id)
+    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+
+
+def entries_for_contact(contact_id: int, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries about a contact, newest first."""
+    query = select(AuditEntry).where(AuditEntry.contact_id == contact_id)
+    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+
+
+def _plain(value):
+    """`value` as JSON can hold it: times as ISO text, tuples as lists, enums as their text."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value

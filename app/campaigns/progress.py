@@ -1,0 +1,144 @@
+"""How far a campaign has gone out, and where each recipient stands now."""
+import enum
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import lazy_pgettext as _lp
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from ..contacts.models import Contact
+from ..extensions import db
+from ..outbox import MailStatus, OutgoingMail
+from ..registrations.models import Registration, RegistrationStatus
+from .models import Campaign, CampaignRecipient
+
+
+@dataclass(frozen=True)
+class Progress:
+    queued: int = 0  # waiting or being sent
+    sent: int = 0
+    failed: int = 0  # refused by the server or given up
+    skipped: int = 0  # withdrawn: the contact unsubscribed after send was pressed
+    held: int = 0  # no mail server configured: kept in the development mailbox
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sent + self.failed + self.skipped + self.held
+
+    @property
+    def done(self) -> bool:
+        return self.total > 0 and self.queued == 0
+
+    def as_dict(self) -> dict:
+        """The figures for the campaign page's live counter."""
+        return {"queued": self.queued, "sent": self.sent, "failed": self.failed, "skipped": self.skipped,
+                "held": self.held, "total": self.total, "done": self.done}
+
+
+# Which figure of Progress each state of the outbox counts towards.
+_PROGRESS_OF = {MailStatus.queued: "queued", MailStatus.sending: "queued", MailStatus.sent: "sent",
+                MailStatus.failed: "failed", MailStatus.withdrawn: "skipped", MailStatus.held: "held"}
+
+
+def campaign_progress(campaign_id: int) -> Progress:
+    """How the campaign's invitations stand in the outbox."""
+    query = (
+        select(OutgoingMail.status, func.count())
+        .join(CampaignRecipient, CampaignRecipient.mail_id == OutgoingMail.id)
+        .where(CampaignRecipient.campaign_id == campaign_id)
+        .group_by(OutgoingMail.status)
+    )
+    counts = Counter()
+    for status, count in db.session.execute(query):
+        counts[_PROGRESS_OF[status]] += count
+    return Progress(**counts)
+
+
+class RecipientState(enum.StrEnum):
+    queued = "queued"
+    invited = "invited"
+    failed = "failed"
+    withdrawn = "withdrawn"
+    unsubscribed = "unsubscribed"
+    registered = "registered"
+    cancelled = "cancelled"
+    attended = "attended"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    RecipientState.queued: _lp("campaign recipient", "queued"),
+    RecipientState.invited: _lp("campaign recipient", "invited"),
+    RecipientState.failed: _lp("campaign recipient", "not delivered"),
+    RecipientState.withdrawn: _lp("campaign recipient", "not sent"),
+    RecipientState.unsubscribed: _lp("campaign recipient", "unsubscribed"),
+    RecipientState.registered: _lp("campaign recipient", "registered"),
+    RecipientState.cancelled: _lp("campaign recipient", "registration cancelled"),
+    RecipientState.attended: _lp("campaign recipient", "attended"),
+}
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    id: int
+    contact_id: int
+    name: str
+    email: str
+    organisation: str
+    state: RecipientState
+    reason: str  # why a mail was not delivered
+    reminded: bool
+
+
+def recipient_rows(campaign: Campaign) -> list[RecipientRow]:
+    """Every recipient with the state a person would want to know, in the order they were invited.
+
+    A guest counts as registered through the invitation link, or when the same
+    address signed up for the event on its own.
+    """
+    invitation = aliased(OutgoingMail)
+    tied = aliased(Registration)
+    by_address = aliased(Registration)
+    query = (
+        select(CampaignRecipient.id, CampaignRecipient.reminder_mail_id, Contact.id.label("contact_id"),
+               Contact.name, Contact.email, Contact.organisation, Contact.unsubscribed_at,
+               invitation.status.label("mail_status"), invitation.last_error,
+               func.coalesce(tied.status, by_address.status).label("registration_status"),
+               func.coalesce(tied.checked_in_at, by_address.checked_in_at).label("checked_in_at"))
+        .join(Contact, Contact.id == CampaignRecipient.contact_id)
+        .outerjoin(invitation, invitation.id == CampaignRecipient.mail_id)
+        .outerjoin(tied, tied.id == CampaignRecipient.registration_id)
+        .outerjoin(by_address, (by_address.event_id == campaign.event_id)
+                   & (by_address.email_key == Contact.email_key))
+        .where(CampaignRecipient.campaign_id == campaign.id)
+        .order_by(CampaignRecipient.id)
+    )
+    rows = []
+    for row in db.session.execute(query):
+        state, reason = _state(row)
+        rows.append(RecipientRow(row.id, row.contact_id, row.name, row.email, row.organisation, state, reason,
+                                 row.reminder_mail_id is not None))
+    return rows
+
+
+def _state(row) -> tuple[RecipientState, str]:
+    if row.checked_in_at is not None:
+        return RecipientState.attended, ""
+    if row.registration_status in (RegistrationStatus.confirmed, RegistrationStatus.waitlisted):
+        return RecipientState.registered, ""
+    if row.registration_status == RegistrationStatus.cancelled:
+        return RecipientState.cancelled, ""
+    if row.unsubscribed_at is not None:
+        return RecipientState.unsubscribed, ""
+    if row.mail_status == MailStatus.failed:
+        return RecipientState.failed, row.last_error or ""
+    if row.mail_status == MailStatus.withdrawn:
+        return RecipientState.withdrawn, ""
+    if row.mail_status in (MailStatus.sent, MailStatus.held):
+        return RecipientState.invited, ""
+    return RecipientState.queued, ""

@@ -1,0 +1,255 @@
+"""Staff pages for invitation campaigns: write one, preview it, send a test mail, send it,
+watch it go out, remind those who have not answered."""
+from collections import Counter
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import staff_required
+from ..contacts.models import Contact, OrganisationKind
+from ..contacts.services import get_contact
+from ..errors import DomainError, NotFound
+from ..events.display import event_short_date
+from ..forms import ButtonForm, show_refusal
+from . import mails, services
+from .audience import audience_kind, audience_sample, make_audience
+from .forms import CampaignForm, TestMailForm
+from .placeholders import PLACEHOLDERS
+from .progress import RecipientState, campaign_progress, recipient_rows
+
+bp = Blueprint("campaigns_staff", __name__, url_prefix="/staff/campaigns")
+
+
+# --- writing a campaign ---------------------------------------------------------------------
+
+def _with_events(form: CampaignForm, campaign=None) -> CampaignForm:
+    """Offer the events one may invite to (and the campaign's own, whatever its state)."""
+    form.event_id.choices = [(e.id, f"{e.title} ({event_short_date(e)})")
+                             for e in services.events_to_invite_to(also=campaign.event_id if campaign else None)]
+    return form
+
+
+def _form_page(form, campaign=None, status=200):
+    placeholders = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+    return render_template("campaigns/staff/form.html", form=form, campaign=campaign,
+                           placeholders=placeholders), status
+
+
+def _audience(form: CampaignForm) -> dict:
+    return make_audience(form.audience.data, tags=form.tags.data or "",
+                                   kinds=form.kinds.data or [], emails=form.emails.data or "")
+
+
+@bp.get("/")
+@staff_required
+def index():
+    """All campaigns, newest first, with how far each has gone out."""
+    found = services.list_campaigns()
+    return render_template("campaigns/staff/index.html", campaigns=found,
+                           progress={c.id: campaign_progress(c.id) for c in found})
+
+
+@bp.get("/new")
+@staff_required
+def new():
+    """An empty campaign form (for the event given as ?event_id=)."""
+    form = _with_events(CampaignForm(event_id=request.args.get("event_id", type=int)))
+    return _form_page(form)
+
+
+@bp.post("/new")
+@staff_required
+def create():
+    """Save a new campaign as a draft."""
+    form = _with_events(CampaignForm())
+    if not form.validate_on_submit():
+        return _form_page(form, status=422)
+    try:
+        campaign = services.create_campaign(event_id=form.event_id.data, subject=form.subject.data,
+                                            body=form.body.data, audience=_audience(form),
+                                            created_by=current_user.display_name)
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _form_page(form, status=exc.status_code)
+    flash(_("The campaign is saved. Look at the preview, send yourself a test mail, then send it."))
+    return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
+
+
+@bp.get("/<int:campaign_id>/edit")
+@staff_required
+def edit(campaign_id):
+    """The campaign form, filled in (drafts only)."""
+    campaign = services.get_campaign(campaign_id)
+    if not campaign.is_draft:
+        flash(str(services.CampaignAlreadySent()))
+        return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
+    audience = campaign.audience
+    form = CampaignForm(event_id=campaign.event_id, subject=campaign.subject, body=campaign.body,
+                        audience=audience_kind(audience), tags=", ".join(audience.get("tags") or []),
+                        kinds=audience.get("kinds") or [], emails="\n".join(audience.get("emails") or []))
+    return _form_page(_with_events(form, campaign), campaign)
+
+
+@bp.post("/<int:campaign_id>/edit")
+@staff_required
+def update(campaign_id):
+    """Change a draft campaign."""
+    campaign = services.get_campaign(campaign_id)
+    form = _with_events(CampaignForm(), campaign)
+    if not form.validate_on_submit():
+        return _form_page(form, campaign, status=422)
+    try:
+        services.update_campaign(campaign.id, event_id=form.event_id.data, subject=form.subject.data,
+                                 body=form.body.data, audience=_audience(form))
+    except services.CampaignAlreadySent as exc:
+        flash(str(exc))
+        return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _form_page(form, services.get_campaign(campaign_id), status=exc.status_code)
+    flash(_("The campaign is saved."))
+    return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))
+
+
+# --- one campaign, its preview, test mail, sending and reminders ---------------------------
+
+@bp.get("/<int:campaign_id>")
+@staff_required
+def show(campaign_id):
+    """A campaign: its text, audience, progress and every recipient's state."""
+    campaign = services.get_campaign(campaign_id)
+    rows = recipient_rows(campaign)
+    state = request.args.get("state")
+    state = RecipientState(state) if state in RecipientState.__members__.values() else None
+    return render_template(
+        "campaigns/staff/show.html", campaign=campaign, event=campaign.event,
+        plan=services.plan_sending(campaign), progress=campaign_progress(campaign.id),
+        rows=[r for r in rows if r.state == state] if state else rows, state=state,
+        state_counts=Counter(r.state for r in rows), states=list(RecipientState),
+        reminder_count=services.reminder_count(campaign) if rows else 0,
+        not_sendable=services.not_sendable_reason(campaign.event),
+        kind_labels={kind: kind.label for kind in OrganisationKind}, form=TestMailForm(),
+    )
+
+
+@bp.get("/<int:campaign_id>/progress")
+@staff_required
+def progress(campaign_id):
+    """How far the invitations have gone out, as JSON (polled by the campaign page)."""
+    campaign = services.get_campaign(campaign_id)
+    return jsonify(campaign_progress(campaign.id).as_dict())
+
+
+def _preview_contact(campaign) -> tuple[Contact | None, list[Contact]]:
+    sample = audience_sample(campaign)
+    contact = _contact_or_none(request.args.get("contact", type=int))
+    return contact or (sample[0] if sample else None), sample
+
+
+def _contact_or_none(contact_id: int | None) -> Contact | None:
+    try:
+        return get_contact(contact_id) if contact_id else None
+    except NotFound:
+        return None
+
+
+@bp.get("/<int:campaign_id>/preview")
+@staff_required
+def preview(campaign_id):
+    """The mail as one chosen recipient will get it."""
+    campaign = services.get_campaign(campaign_id)
+    contact, sample = _preview_contact(campaign)
+    content = mails.preview(campaign, contact) if contact else None
+    return render_template("campaigns/staff/preview.html", campaign=campaign, contact=contact, sample=sample,
+                           content=content, form=TestMailForm(contact_id=contact.id if contact else ""))
+
+
+@bp.get("/<int:campaign_id>/preview.html")
+@staff_required
+def preview_html(campaign_id):
+    """The HTML part of the preview, shown in a frame that may not run scripts."""
+    campaign = services.get_campaign(campaign_id)
+    contact, _sample = _preview_contact(campaign)
+    if contact is None:
+        raise NotFound()
+    response = Response(mails.preview(campaign, contact).html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.post("/<int:campaign_id>/test")
+@staff_required
+def test_mail(campaign_id):
+    """Mail the invitation to oneself, through the outbox; not counted as a recipient."""
+    campaign = services.get_campaign(campaign_id)
+    form = TestMailForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
+    contact = _contact_or_none(int(form.contact_id.data)) if (form.contact_id.data or "").isdigit() else None
+    services.send_test_mail(campaign.id, email=current_user.email, name=current_user.display_name,
+                             locale=contact.locale if contact else str(get_locale()),
+                             contact_id=contact.id if contact else None)
+    flash(_("A test mail to %(email)s is on its way.", email=current_user.email))
+    if contact:
+        return redirect(url_for("campaigns_staff.preview", campaign_id=campaign.id, contact=contact.id))
+    return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
+
+
+@bp.get("/<int:campaign_id>/send")
+@staff_required
+def confirm_send(campaign_id):
+    """Ask before sending, saying how many contacts will be mailed."""
+    campaign = services.get_campaign(campaign_id)
+    return render_template("campaigns/staff/send.html", campaign=campaign, plan=services.plan_sending(campaign),
+                           not_sendable=services.not_sendable_reason(campaign.event), form=ButtonForm())
+
+
+@bp.post("/<int:campaign_id>/send")
+@staff_required
+def send(campaign_id):
+    """Invite every contact of the audience who has not been invited yet."""
+    campaign = services.get_campaign(campaign_id)
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("campaigns_staff.confirm_send", campaign_id=campaign.id))
+    try:
+        result = services.send_campaign(campaign.id)
+    except DomainError as exc:
+        flash(str(exc))
+        return redirect(url_for("campaigns_staff.confirm_send", campaign_id=campaign_id))
+    if result.queued:
+        flash(ngettext("%(num)s invitation is on its way.", "%(num)s invitations are on their way.",
+                       result.queued))
+    else:
+        flash(_("Nobody new to invite: every contact of the audience already has this invitation."))
+    return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))
+
+
+@bp.get("/<int:campaign_id>/remind")
+@staff_required
+def confirm_remind(campaign_id):
+    """Ask before reminding, saying how many recipients will get a reminder."""
+    campaign = services.get_campaign(campaign_id)
+    return render_template("campaigns/staff/remind.html", campaign=campaign,
+                           count=services.reminder_count(campaign),
+                           not_sendable=services.not_sendable_reason(campaign.event), form=ButtonForm())
+
+
+@bp.post("/<int:campaign_id>/remind")
+@staff_required
+def remind(campaign_id):
+    """Remind everyone invited who has not answered, once."""
+    campaign = services.get_campaign(campaign_id)
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("campaigns_staff.confirm_remind", campaign_id=campaign.id))
+    try:
+        count = services.remind_campaign(campaign.id)
+    except DomainError as exc:
+        flash(str(exc))
+        return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))
+    if count:
+        flash(ngettext("%(num)s reminder is on its way.", "%(num)s reminders are on their way.", count))
+    else:
+        flash(_("Nobody to remind: everyone invited has answered, unsubscribed or been reminded."))
+    return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))

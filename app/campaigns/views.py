@@ -1,0 +1,90 @@
+"""What an invited contact sees: the personal sign-up link (/i/) and unsubscribing (/u/)."""
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..contacts.models import OrganisationKind
+from ..errors import DomainError
+from ..events import services as events
+from ..extensions import csrf, limiter
+from ..registrations.forms import RegistrationForm
+from ..registrations.models import Affiliation
+from ..registrations.views import landing_after_signup
+from . import invitations
+
+bp = Blueprint("campaigns", __name__)
+
+
+# --- the personal invitation link -----------------------------------------------------------
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _invitation_page(recipient, form, status=200):
+    event = recipient.campaign.event
+    return render_template("campaigns/invitation.html", recipient=recipient, event=event, form=form,
+                           refusal=events.signup_refusal(event)), status
+
+
+def _published_recipient(token):
+    recipient = invitations.get_recipient_by_token(token)
+    events.get_published(recipient.campaign.event.slug)  # a draft event is not there for guests
+    return recipient
+
+
+@bp.get("/i/<token>")
+def invitation(token):
+    """The sign-up form, filled in with the invited contact's details."""
+    recipient = _published_recipient(token)
+    contact = recipient.contact
+    volunteer = contact.organisation_kind == OrganisationKind.volunteer
+    form = RegistrationForm(data={
+        "name": contact.name, "email": contact.email, "organisation": contact.organisation,
+        "affiliation": Affiliation.volunteer if volunteer else Affiliation.professional,
+    })
+    return _invitation_page(recipient, form)
+
+
+@bp.post("/i/<token>")
+@limiter.limit(_signup_limit)
+def accept(token):
+    """Sign up through the invitation; the registration is tied to it."""
+    recipient = _published_recipient(token)
+    event = recipient.campaign.event
+    form = RegistrationForm()
+    if events.signup_closed_reason(event):
+        return _invitation_page(recipient, form, 409)
+    if not form.validate_on_submit():
+        return _invitation_page(recipient, form, 422)
+    try:
+        result = invitations.accept_invitation(token, form.data, locale=str(get_locale()))
+    except DomainError as exc:
+        form.form_errors.append(str(exc))
+        return _invitation_page(invitations.get_recipient_by_token(token), form, exc.status_code)
+    return landing_after_signup(result)
+
+
+# --- unsubscribing --------------------------------------------------------------------------
+
+@bp.get("/u/<token>")
+def unsubscribe_page(token):
+    """A page with a button; opening it changes nothing (mail scanners follow links)."""
+    contact = invitations.get_contact_by_unsubscribe_token(token)
+    return render_template("campaigns/unsubscribe.html", contact=contact, token=token)
+
+
+# Exempt from CSRF, and only this endpoint: a mail provider's one-click unsubscribe
+# (RFC 8058) POSTs "List-Unsubscribe=One-Click" to the URL in the mail's header, with
+# no session and no page before it, so no CSRF token can exist. Nothing is at risk:
+# the unguessable token in the URL is the whole authority, no cookie is involved,
+# and the only thing the request can do is unsubscribe that one contact.
+@bp.post("/u/<token>")
+@csrf.exempt
+def unsubscribe(token):
+    """Unsubscribe from invitations: one click in the mail program, or the button on the page."""
+    contact = invitations.unsubscribe(token)
+    if request.form.get("List-Unsubscribe") == "One-Click":
+        return Response(_("You are unsubscribed: you will get no more invitations from us."),
+                        mimetype="text/plain")
+    return render_template("campaigns/unsubscribe.html", contact=contact, token=token)

@@ -1,0 +1,84 @@
+"""Forms of the contact pages: one contact, the list's filters, the CSV import, and confirmations."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from ..forms import MAIL_LANGUAGES
+from ..text import clean_line
+from .models import Contact, OrganisationKind
+
+KIND_CHOICES = [SelectChoice(kind, kind.label) for kind in OrganisationKind]
+
+
+class ContactForm(FlaskForm):
+    """A contact as staff type it in."""
+
+    name = StringField(_l("Name"), filters=[clean_line],
+                       validators=[DataRequired(_l("Please enter the name.")), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[clean_line], validators=[
+        DataRequired(_l("Please enter the email address.")),
+        Email(_l("This does not look like an email address (example: name@example.org).")),
+        Length(max=254),
+    ], render_kw={"autocomplete": "off", "inputmode": "email"})
+    organisation = StringField(_l("Organisation"), filters=[clean_line],
+                               validators=[Optional(), Length(max=200)])
+    organisation_kind = SelectField(
+        _l("Kind of organisation"),
+        choices=KIND_CHOICES,
+        default=OrganisationKind.other,
+    )
+    tags = StringField(_l("Tags"), filters=[clean_line], validators=[Optional(), Length(max=1000)])
+    locale = RadioField(_l("Language of invitations"), choices=MAIL_LANGUAGES, default="de",
+                        validators=[InputRequired(_l("Please choose one."))])
+
+    @classmethod
+    def for_contact(cls, contact: Contact) -> "ContactForm":
+        """The form filled with a contact's details (what was posted takes precedence)."""
+        return cls(data={"name": contact.name, "email": contact.email, "organisation": contact.organisation,
+                         "organisation_kind": contact.organisation_kind,
+                         "tags": ", ".join(contact.tags or []), "locale": contact.locale})
+
+
+class ContactFilterForm(Form):
+    """The list's search and filters (GET, so no CSRF token). Choices are filled in by the view."""
+
+    q = SearchField(_l("Search name, organisation or email"), filters=[clean_line])
+    tag = SelectField(_l("Tag"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Kind of organisation"), choices=[], validate_choice=False)
+    status = SelectField(_l("Invitations"), choices=[
+        SelectChoice("", _l("All contacts")),
+        SelectChoice("subscribed", _l("Receiving invitations")),
+        SelectChoice("unsubscribed", _l("Unsubscribed")),
+    ], validate_choice=False)
+
+
+class ContactImportForm(FlaskForm):
+    """The upload of a contacts file."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Please choose a CSV file."))])
+
+
+class ImportConfirmForm(FlaskForm):
+    """Importing what the preview showed: the plan travels in the signed token."""
+
+    token = HiddenField(validators=[DataRequired()])
+
+
+class ResubscribeForm(FlaskForm):
+    """Invitations again, only when the person asked for it."""
+
+    confirm = BooleanField(_l("This person has asked us to send invitations again."),
+                           validators=[DataRequired(_l("Only resubscribe someone who asked for it; please "
+                                                       "confirm that they did."))])

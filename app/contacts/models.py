@@ -1,0 +1,69 @@
+"""The contact network: the people Podium may invite, with their organisation and language."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import EnumText, UTCDateTime, utcnow
+from ..extensions import db
+from ..links import new_link_token
+
+
+class OrganisationKind(enum.StrEnum):
+    chamber = "chamber"
+    employment_agency = "employment-agency"
+    city = "city"
+    district = "district"
+    charity = "charity"
+    school = "school"
+    company = "company"
+    volunteer = "volunteer"
+    other = "other"
+
+    @property
+    def label(self):
+        """The name people read, in their language (lazy: translated when shown)."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    OrganisationKind.chamber: _l("Chamber (IHK, HWK)"),
+    OrganisationKind.employment_agency: _l("Employment agency / job centre"),
+    OrganisationKind.city: _l("City"),
+    OrganisationKind.district: _l("District"),
+    OrganisationKind.charity: _l("Charity"),
+    OrganisationKind.school: _l("School"),
+    OrganisationKind.company: _l("Company"),
+    OrganisationKind.volunteer: _l("Volunteer initiative"),
+    OrganisationKind.other: _l("Other"),
+}
+
+
+class Contact(db.Model):
+    __tablename__ = "contacts"
+    not_found = _l("There is no such contact.")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # text.email_key of the address: unique, whatever the case it was typed in.
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    organisation_kind: Mapped[OrganisationKind] = mapped_column(EnumText(OrganisationKind, 30),
+                                                                default=OrganisationKind.other)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(10), default="de")
+    # Where the contact came from ("CSV import network.csv", "typed in", "sign-up") and when.
+    source: Mapped[str] = mapped_column(String(200), default="")
+    source_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The key of the one-click unsubscribe link: random, never derived from the address.
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_unsubscribed(self) -> bool:
+        return self.unsubscribed_at is not None

@@ -1,0 +1,273 @@
+"""The address book of the network: finding, adding, changing and removing contacts, and
+the export. Importing a file is imports.py's; reading one is csv_reading.py's."""
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import Actor, AuditAction, changed_fields, record
+from ..csvexport import local_time
+from ..database import get_row, write_transaction
+from ..errors import InvalidInput
+from ..extensions import db
+from ..search import matches_words
+from ..text import clean_line, email_key
+from .models import Contact, OrganisationKind
+from .rules import field_problems, parse_tags
+
+PAGE_SIZE = 100
+
+SOURCE_TYPED_IN = "typed in"
+SOURCE_IMPORT_PREFIX = "CSV import "
+
+# The export's header line; the import reads it back (the last three columns are not imported).
+EXPORT_COLUMNS = ("name", "email", "organisation", "kind", "tags", "language", "source", "source_at",
+                  "unsubscribed_at")
+# What staff may change on a contact (subscription and origin are not theirs to change).
+EDITABLE_FIELDS = ("name", "email", "organisation", "organisation_kind", "tags", "locale")
+
+
+class ContactRefused(InvalidInput):
+    """A contact cannot be saved as given; `field` names the form field the message belongs to."""
+
+    code = "contact_refused"
+
+
+class DuplicateEmail(ContactRefused):
+    code = "duplicate_email"
+    field = "email"
+    message = _l("Another contact already has this email address.")
+
+    def __init__(self, name: str | None = None):
+        super().__init__(_l("Another contact already has this email address: %(name)s.", name=name)
+                         if name else None)
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """Which contacts a list or an export shows: words to search, a tag, a kind, subscription."""
+
+    query: str = ""
+    tag: str = ""
+    kind: str = ""
+    # True: only unsubscribed ones; False: only those who still receive invitations.
+    unsubscribed: bool | None = None
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    contacts: list[Contact]
+    total: int  # how many match the filter
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class ContactCounts:
+    total: int
+    unsubscribed: int
+    kinds: dict[str, int]  # kind value -> contacts
+    tags: dict[str, int]  # tag -> contacts, alphabetical
+
+
+def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int = 1,
+                  per_page: int | None = None) -> ContactPage:
+    """One page (PAGE_SIZE by default) of the contacts that match, by name."""
+    per_page = per_page or PAGE_SIZE
+    conditions = _conditions(criteria)
+    total = db.session.execute(select(func.count(Contact.id)).where(*conditions)).scalar_one()
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    rows = db.session.execute(
+        select(Contact).where(*conditions).order_by(func.lower(Contact.name), Contact.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).scalars()
+    return ContactPage(list(rows), total, page, per_page)
+
+
+def count_contacts() -> ContactCounts:
+    """The size of the address book: in all, unsubscribed, per kind and per tag."""
+    total, unsubscribed = db.session.execute(
+        select(func.count(Contact.id), func.count(Contact.unsubscribed_at))
+    ).one()
+    kinds = dict(db.session.execute(
+        select(Contact.organisation_kind, func.count(Contact.id)).group_by(Contact.organisation_kind)
+    ).all())
+    tags: dict[str, int] = {}
+    for (contact_tags,) in db.session.execute(select(Contact.tags)):
+        for tag in contact_tags or []:
+            tags[tag] = tags.get(tag, 0) + 1
+    by_tag = dict(sorted(tags.items(), key=lambda item: item[0].casefold()))
+    return ContactCounts(total, unsubscribed, kinds, by_tag)
+
+
+def get_contact(contact_id: int) -> Contact:
+    """One contact. :raises NotFound:"""
+    return get_row(Contact, contact_id)
+
+
+def create_contact(data: dict, *, by: Actor, source: str = SOURCE_TYPED_IN, now: datetime | None = None) -> Contact:
+    """Add a contact to the address book. Commits.
+
+    :raises ContactRefused: a field breaks a rule (`field` says which).
+    :raises DuplicateEmail: another contact has the address, in whatever case.
+    """
+    fields = _contact_fields(data)
+    try:
+        with write_transaction(now=now) as tx:
+            _refuse_duplicate(fields["email"])
+            fields["tags"] = canonical_tags(fields["tags"], tag_spellings())
+            contact = Contact(email_key=email_key(fields["email"]), source=source[:200], source_at=tx.now,
+                              **fields)
+            db.session.add(contact)
+            db.session.flush()
+            record(by, AuditAction.contact_created, at=tx.now, contact_id=contact.id,
+                   changes=changed_fields({}, fields))
+    except IntegrityError:
+        # On PostgreSQL another request may have added the address since our check.
+        raise DuplicateEmail() from None
+    return contact
+
+
+def update_contact(contact_id: int, data: dict, *, by: Actor) -> Contact:
+    """Change a contact's details. Subscription and origin stay as they are. Commits.
+
+    :raises NotFound, ContactRefused, DuplicateEmail:
+    """
+    fields = _contact_fields(data)
+    try:
+        with write_transaction(lock=(Contact, contact_id)) as tx:
+            contact = tx.row
+            key = email_key(fields["email"])
+            if key != contact.email_key:
+                _refuse_duplicate(fields["email"])
+            fields["tags"] = canonical_tags(fields["tags"], tag_spellings())
+            changes = changed_fields({name: getattr(contact, name) for name in EDITABLE_FIELDS}, fields)
+            for name, value in fields.items():
+                setattr(contact, name, value)
+            contact.email_key = key
+            if changes:
+                record(by, AuditAction.contact_updated, at=tx.now, contact_id=contact.id, changes=changes)
+    except IntegrityError:
+        raise DuplicateEmail() from None
+    return contact
+
+
+def delete_contact(contact_id: int, *, by: Actor) -> str:
+    """Remove a contact (and its campaign recipient records); returns the name it had. Commits.
+
+    The audit trail keeps that a contact was deleted, by whom and when, but nothing
+    about the person: their entries go with them.
+    """
+    with write_transaction(lock=(Contact, contact_id)) as tx:
+        contact = tx.row
+        name = contact.name
+        db.session.delete(contact)
+        record(by, AuditAction.contact_deleted, at=tx.now, changes={"contact_id": contact_id})
+        return name
+
+
+def resubscribe_contact(contact_id: int, *, by: Actor) -> Contact:
+    """Send invitations to an unsubscribed contact again: only when the person asked for it. Commits."""
+    with write_transaction(lock=(Contact, contact_id)) as tx:
+        contact = tx.row
+        if contact.unsubscribed_at is not None:
+            record(by, AuditAction.contact_resubscribed, at=tx.now, contact_id=contact.id,
+                   changes={"unsubscribed_at": [contact.unsubscribed_at, None]})
+            contact.unsubscribed_at = None
+        return contact
+
+
+def source_label(source: str) -> str:
+    """Where a contact came from, in the reader's language."""
+    if source == SOURCE_TYPED_IN:
+        return _("typed in")
+    if source.startswith(SOURCE_IMPORT_PREFIX):
+        return _("CSV import %(file)s", file=source[len(SOURCE_IMPORT_PREFIX):])
+    return source
+
+
+def export_rows(criteria: ContactFilter = ContactFilter()) -> list[list]:
+    """The contacts (as filtered) as rows under EXPORT_COLUMNS, by name; a file the import reads back."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    contacts = db.session.execute(
+        select(Contact).where(*_conditions(criteria)).order_by(func.lower(Contact.name), Contact.id)
+    ).scalars()
+    return [[contact.name, contact.email, contact.organisation, contact.organisation_kind,
+             ", ".join(contact.tags or []), contact.locale, contact.source, local_time(contact.source_at, zone),
+             local_time(contact.unsubscribed_at, zone)] for contact in contacts]
+
+
+def tag_spellings() -> dict[str, str]:
+    """The spelling the address book already uses for each tag, so "schule" joins "Schule"."""
+    spellings: dict[str, str] = {}
+    for (tags,) in db.session.execute(select(Contact.tags).order_by(Contact.id)):
+        for tag in tags or []:
+            spellings.setdefault(tag.casefold(), tag)
+    return spellings
+
+
+def canonical_tags(tags, spellings: dict[str, str]) -> list[str]:
+    """`tags` in the address book's spelling (new ones join `spellings`), each once."""
+    result = []
+    for tag in tags:
+        spelling = spellings.setdefault(tag.casefold(), tag)
+        if spelling not in result:
+            result.append(spelling)
+    return result
+
+
+def _contact_fields(data: dict) -> dict:
+    fields = {
+        "name": clean_line(data.get("name") or ""),
+        "email": clean_line(data.get("email") or ""),
+        "organisation": clean_line(data.get("organisation") or ""),
+        "organisation_kind": data.get("organisation_kind") or OrganisationKind.other,
+        "tags": parse_tags(data.get("tags")),
+        "locale": data.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"],
+    }
+    problems = field_problems(fields["name"], fields["email"], fields["organisation"], fields["tags"])
+    if problems:
+        raise ContactRefused(problems[0].message, field=problems[0].field)
+    if fields["organisation_kind"] not in OrganisationKind.__members__.values():
+        raise ContactRefused(_l("Please choose a kind of organisation from the list."), field="organisation_kind")
+    if fields["locale"] not in current_app.config["LANGUAGES"]:
+        raise ContactRefused(_l("Please choose a language from the list."), field="locale")
+    return fields
+
+
+def _refuse_duplicate(email: str) -> None:
+    query = select(Contact).where(Contact.email_key == email_key(email))
+    other = db.session.execute(query).scalar_one_or_none()
+    if other is not None:
+        raise DuplicateEmail(other.name)
+
+
+def _conditions(criteria: ContactFilter) -> list:
+    conditions = matches_words(criteria.query, Contact.name, Contact.organisation, Contact.email_key)
+    if criteria.tag:
+        conditions.append(_has_tag(criteria.tag))
+    if criteria.kind:
+        conditions.append(Contact.organisation_kind == criteria.kind)
+    if criteria.unsubscribed is True:
+        conditions.append(Contact.unsubscribed_at.is_not(None))
+    elif criteria.unsubscribed is False:
+        conditions.append(Contact.unsubscribed_at.is_(None))
+    return conditions
+
+
+def _has_tag(tag: str):
+    # Tags are a JSON list; each database looks inside one in its own way.
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(Contact.tags, JSONB).contains([tag])
+    each = func.json_each(Contact.tags).table_valued("value")
+    return exists(select(each.c.value).where(each.c.value == tag))

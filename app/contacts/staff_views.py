@@ -1,0 +1,181 @@
+"""Staff pages for the contact network: list, add, edit, delete, CSV import and export."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..audit import entries_for_contact
+from ..auth.access import current_actor, staff_required
+from ..campaigns.services import count_invitations
+from ..csvexport import DELIMITERS, csv_download
+from ..database import utcnow
+from ..errors import DomainError
+from ..forms import ButtonForm, field_labels, show_refusal
+from . import imports, services
+from .csv_reading import MAX_IMPORT_LINES
+from .forms import ContactFilterForm, ContactForm, ContactImportForm, ImportConfirmForm, ResubscribeForm
+from .imports import ImportExpired, ImportOutdated
+from .models import OrganisationKind
+from .services import ContactFilter
+
+bp = Blueprint("contacts_staff", __name__, url_prefix="/staff/contacts")
+
+FILTER_ARGS = ("q", "tag", "kind", "status")
+SUBSCRIPTION = {"subscribed": False, "unsubscribed": True}
+
+
+def _filter_form(counts: services.ContactCounts | None = None) -> ContactFilterForm:
+    form = ContactFilterForm(request.args)
+    if counts is not None:
+        form.tag.choices = [("", _("All tags"))] + [(tag, f"{tag} ({n})") for tag, n in counts.tags.items()]
+        form.kind.choices = [("", _("All kinds"))] + [(kind, f"{kind.label} ({counts.kinds.get(kind, 0)})")
+                                                      for kind in OrganisationKind]
+    return form
+
+
+def _criteria(form: ContactFilterForm) -> ContactFilter:
+    return ContactFilter(query=form.q.data or "", tag=form.tag.data or "", kind=form.kind.data or "",
+                         unsubscribed=SUBSCRIPTION.get(form.status.data or ""))
+
+
+def _filter_args() -> dict:
+    """The list's current filters, for links that keep them (pages, export)."""
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
+@bp.get("/")
+@staff_required
+def index():
+    """The address book: search, filters, counts, one page of contacts."""
+    counts = services.count_contacts()
+    form = _filter_form(counts)
+    page = services.find_contacts(_criteria(form), page=request.args.get("page", 1, type=int))
+    return render_template("contacts/staff/list.html", form=form, page=page, counts=counts,
+                           filters=_filter_args(), source_label=services.source_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    """Add a contact by hand."""
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            contact = services.create_contact(form.data, by=current_actor())
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            flash(_("%(name)s was added to the contacts.", name=contact.name))
+            return redirect(url_for("contacts_staff.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("contacts/staff/form.html", form=form, contact=None), status
+
+
+def _edit_page(contact, form, *, resubscribe_form=None, status=200):
+    return render_template("contacts/staff/form.html", form=form, contact=contact,
+                           resubscribe_form=resubscribe_form or ResubscribeForm(formdata=None),
+                           invitations=count_invitations(contact.id), history=entries_for_contact(contact.id),
+                           field_labels=field_labels(form),
+                           source_label=services.source_label), status
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(contact_id):
+    """Change a contact's details (never their subscription); what was changed, by whom."""
+    contact = services.get_contact(contact_id)
+    form = ContactForm.for_contact(contact)
+    if form.validate_on_submit():
+        try:
+            contact = services.update_contact(contact.id, form.data, by=current_actor())
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            flash(_("The details of %(name)s were saved.", name=contact.name))
+            return redirect(url_for("contacts_staff.index"))
+    return _edit_page(contact, form, status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/<int:contact_id>/resubscribe")
+@staff_required
+def resubscribe(contact_id):
+    """Send invitations again to someone who unsubscribed, when they asked for it."""
+    contact = services.get_contact(contact_id)
+    form = ResubscribeForm()
+    if not form.validate_on_submit():
+        return _edit_page(contact, ContactForm.for_contact(contact), resubscribe_form=form, status=422)
+    contact = services.resubscribe_contact(contact.id, by=current_actor())
+    flash(_("%(name)s receives invitations again.", name=contact.name))
+    return redirect(url_for("contacts_staff.edit", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete(contact_id):
+    """Ask, then remove a contact from the address book."""
+    contact = services.get_contact(contact_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name = services.delete_contact(contact.id, by=current_actor())
+        flash(_("%(name)s was deleted from the contacts.", name=name))
+        return redirect(url_for("contacts_staff.index"))
+    return render_template("contacts/staff/delete.html", contact=contact, form=form,
+                           invitations=count_invitations(contact.id))
+
+
+def _upload_page(form, status=200):
+    return render_template("contacts/staff/import.html", form=form,
+                           max_size_mb=imports.MAX_IMPORT_BYTES // 1_000_000, max_lines=MAX_IMPORT_LINES), status
+
+
+def _preview_page(preview, *, notice=None, status=200):
+    return render_template("contacts/staff/preview.html", preview=preview, notice=notice,
+                           form=ImportConfirmForm(formdata=None, token=preview.token),
+                           kind_labels={kind: kind.label for kind in OrganisationKind}), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required
+def import_upload():
+    """Upload a CSV file and see what importing it would do; nothing is written yet."""
+    # Refuse huge uploads before they are spooled; up to this size the form explains the limit.
+    request.max_content_length = 10 * imports.MAX_IMPORT_BYTES
+    form = ContactImportForm()
+    if not form.validate_on_submit():
+        return _upload_page(form, status=422 if form.is_submitted() else 200)
+    upload = form.file.data
+    try:
+        preview = imports.preview_import(upload.read(imports.MAX_IMPORT_BYTES + 1), upload.filename)
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _upload_page(form, status=422)
+    return _preview_page(preview)
+
+
+@bp.post("/import/confirm")
+@staff_required
+def import_confirm():
+    """Import exactly what the preview showed, all or nothing."""
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise ImportExpired()
+        result = imports.apply_import(form.token.data, by=current_actor())
+    except ImportExpired as exc:
+        upload_form = ContactImportForm(formdata=None)
+        upload_form.form_errors.append(str(exc))
+        return _upload_page(upload_form, status=exc.status_code)
+    except ImportOutdated as exc:
+        return _preview_page(exc.preview, notice=str(exc), status=exc.status_code)
+    flash(_("Import of %(file)s: %(created)s new, %(updated)s updated, %(errors)s lines with errors "
+            "left out.", file=result.filename, created=result.created, updated=result.updated,
+            errors=result.errors))
+    return redirect(url_for("contacts_staff.index"))
+
+
+@bp.get("/export.csv")
+@staff_required
+def export():
+    """The contacts (as filtered) as CSV; `separator=semicolon` for a German Excel."""
+    delimiter = DELIMITERS.get(request.args.get("separator", ""), ",")
+    rows = services.export_rows(_criteria(_filter_form()))
+    return csv_download(services.EXPORT_COLUMNS, rows, f"contacts-{utcnow().strftime('%Y-%m-%d')}.csv",
+                        delimiter=delimiter)

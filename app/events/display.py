@@ -1,0 +1,44 @@
+"""How an event's date, time and places read, in the reader's language (template filters)."""
+from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
+
+from ..formatting import day, day_and_time_range, long_day, time_range
+from .models import Event
+
+
+def event_date(event: Event) -> str:
+    """The day the event starts, spelt out ("Donnerstag, 3. Dezember 2026")."""
+    return long_day(event.starts_at, event.zone)
+
+
+def event_short_date(event: Event) -> str:
+    """The day the event starts, short ("03.12.2026")."""
+    return day(event.starts_at, event.zone)
+
+
+def event_time_range(event: Event) -> str:
+    """From and until, in the event's zone ("18:00 – 20:00")."""
+    return time_range(event.starts_at, event.ends_at, event.zone)
+
+
+def event_when(event: Event) -> str:
+    """Day and time together, as a mail or a list names them."""
+    return day_and_time_range(event.starts_at, event.ends_at, event.zone)
+
+
+def places_label(event: Event) -> str:
+    """What a guest wants to know about the places: how many are left, or why none."""
+    if event.is_cancelled:
+        return pgettext("event status", "cancelled")
+    if event.capacity is None:
+        return _("places available")
+    left = event.places_left
+    if left:
+        return ngettext("%(num)s place left", "%(num)s places left", left)
+    return _("full – waitlist open") if event.waitlist_enabled else _("full")
+
+
+def register(app) -> None:
+    """Make the event filters available to every template."""
+    app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
+                                 event_time_range=event_time_range, places_label=places_label)

@@ -1,0 +1,170 @@
+"""Staff pages for events: the dashboard, and creating, editing, duplicating, publishing and
+cancelling an event (changes that guests must hear of go through registrations.event_changes)."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..audit import entries_for_event
+from ..auth.access import current_actor, staff_required
+from ..errors import DomainError
+from ..forms import field_labels, show_refusal
+from ..registrations import event_changes
+from . import services
+from .forms import CancelEventForm, EventForm
+
+bp = Blueprint("events_staff", __name__, url_prefix="/staff")
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    """All events with their sign-up figures, newest first."""
+    return render_template("events/staff/dashboard.html", events=services.all_events())
+
+
+def _form_page(form: EventForm, *, event=None, source=None, problem: str | None = None, status: int = 200):
+    """The event form: new (no event), a duplicate of `source`, or editing `event` with its history."""
+    history = entries_for_event(event.id) if event is not None else []
+    return render_template("events/staff/form.html", form=form, event=event, source=source, problem=problem,
+                           history=history,
+                           field_labels=field_labels(form)), status
+
+
+@bp.get("/events/new")
+@staff_required
+def new():
+    """An empty form for a new event."""
+    return _form_page(EventForm())
+
+
+@bp.post("/events/new")
+@staff_required
+def create():
+    """Save a new event as a draft."""
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _form_page(form, status=422)
+    try:
+        event = services.create_draft(by=current_actor(), **form.event_fields())
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _form_page(form, status=exc.status_code)
+    flash(_("The event has been saved as a draft. Publish it when it is ready."))
+    return redirect(url_for("events_staff.edit", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/edit")
+@staff_required
+def edit(event_id):
+    """The event's form, its state, what can be done with it, and what was done."""
+    event = services.get_event(event_id)
+    return _form_page(EventForm.for_event(event), event=event)
+
+
+@bp.post("/events/<int:event_id>/edit")
+@staff_required
+def update(event_id):
+    """Save changes; guests are mailed about a new time or place."""
+    event = services.get_event(event_id)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _form_page(form, event=event, status=422)
+    try:
+        result = event_changes.update_event(event.id, form.event_fields(), by=current_actor())
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _form_page(form, event=services.get_event(event_id), status=exc.status_code)
+    flash(_saved_message(result))
+    return redirect(url_for("events_staff.edit", event_id=event_id))
+
+
+def _saved_message(result: event_changes.EventUpdate) -> str:
+    parts = [_("Saved.") if result.changed else _("Nothing was changed.")]
+    if result.told:
+        parts.append(ngettext("%(num)s guest is being told about the change by mail.",
+                              "%(num)s guests are being told about the change by mail.", result.told))
+    if result.promoted:
+        parts.append(ngettext("%(num)s guest from the waitlist got a place and is being mailed a ticket.",
+                              "%(num)s guests from the waitlist got a place and are being mailed a ticket.",
+                              len(result.promoted)))
+    return " ".join(parts)
+
+
+@bp.get("/events/<int:event_id>/duplicate")
+@staff_required
+def duplicate_form(event_id):
+    """The form filled with a copy of an event, to adjust (usually the date) before saving."""
+    source = services.get_event(event_id)
+    return _form_page(EventForm.for_event(source), source=source)
+
+
+@bp.post("/events/<int:event_id>/duplicate")
+@staff_required
+def duplicate(event_id):
+    """Save the copy as a new draft: its own address and calendar entry, no registrations."""
+    source = services.get_event(event_id)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _form_page(form, source=source, status=422)
+    try:
+        copy = services.duplicate_event(source.id, by=current_actor(), **form.event_fields())
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _form_page(form, source=services.get_event(event_id), status=exc.status_code)
+    flash(_("The copy has been saved as a draft. Publish it when it is ready."))
+    return redirect(url_for("events_staff.edit", event_id=copy.id))
+
+
+@bp.post("/events/<int:event_id>/publish")
+@staff_required
+def publish(event_id):
+    """Make a draft public."""
+    return _change_state(event_id, services.publish_event, _("The event is published."))
+
+
+@bp.post("/events/<int:event_id>/unpublish")
+@staff_required
+def unpublish(event_id):
+    """Take an event nobody has signed up for back to draft."""
+    return _change_state(event_id, services.unpublish_event,
+                         _("The event is a draft again; the public no longer sees it."))
+
+
+def _change_state(event_id: int, change, done: str):
+    event = services.get_event(event_id)
+    try:
+        change(event.id, by=current_actor())
+    except DomainError as exc:
+        event = services.get_event(event_id)
+        return _form_page(EventForm.for_event(event), event=event, problem=str(exc), status=exc.status_code)
+    flash(done)
+    return redirect(url_for("events_staff.edit", event_id=event_id))
+
+
+@bp.get("/events/<int:event_id>/cancel")
+@staff_required
+def cancel_form(event_id):
+    """Ask before cancelling: who will be told, and an optional word to them."""
+    return _cancel_page(services.get_event(event_id), CancelEventForm())
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@staff_required
+def cancel(event_id):
+    """Cancel the event and tell everyone registered."""
+    event = services.get_event(event_id)
+    form = CancelEventForm()
+    if not form.validate_on_submit():
+        return _cancel_page(event, form, 422)
+    try:
+        result = event_changes.cancel_event(event.id, message=form.message.data or "", by=current_actor())
+    except DomainError as exc:
+        form.form_errors.append(str(exc))
+        return _cancel_page(services.get_event(event_id), form, exc.status_code)
+    flash(ngettext("The event is cancelled. %(num)s guest is being told by mail.",
+                   "The event is cancelled. %(num)s guests are being told by mail.", result.told))
+    return redirect(url_for("events_staff.edit", event_id=event_id))
+
+
+def _cancel_page(event, form: CancelEventForm, status: int = 200):
+    return render_template("events/staff/cancel.html", event=event, form=form), status

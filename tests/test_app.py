@@ -3,6 +3,7 @@ import pytest
 
 import config
 from app import create_app
+from app.auth.models import User
 from config import DevelopmentConfig, ProductionConfig
 
 
@@ -20,6 +21,18 @@ def test_development_secret_key_is_generated_once_into_the_instance_folder(tmp_p
     assert len(first.config["SECRET_KEY"]) >= 32
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("config_class", [DevelopmentConfig, ProductionConfig])
+def test_passwords_are_hashed_at_full_cost_outside_the_tests(tmp_path, database_url, config_class):
+    """The suite hashes cheaply (TestingConfig); every other configuration keeps scrypt's full cost."""
+    app = create_app(config_class, instance_path=str(tmp_path), SECRET_KEY="x" * 32,
+                     SQLALCHEMY_DATABASE_URI=database_url, MAIL_BACKGROUND=False)
+    with app.app_context():
+        user = User(email="anna@example.org")
+        user.set_password("correct horse battery")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password("correct horse battery") and not user.check_password("wrong horse")
 
 
 def test_production_needs_a_secret_key(tmp_path, database_url):

@@ -155,6 +155,12 @@ def test_the_full_ticket_url_is_accepted_as_the_code(scan, event, sign_up, token
     ('{"code": ["abc"]}', "application/json"),
     ('{"code": "   "}', "application/json"),
     ('{"code": "%s", "nonce": 7}', "application/json"),
+    ('{"code": "%s", "nonce": "scan\\u0000-1"}', "application/json"),
+    ('{"code": "%s", "nonce": "' + "n" * 101 + '"}', "application/json"),
+    ('{"registration_id": 2147483648}', "application/json"),
+    ('{"registration_id": "12", "code": "%s"}', "application/json"),
+    ('{"registration_id": true}', "application/json"),
+    ('{"code": "' + "x" * 2001 + '"}', "application/json"),
 ])
 def test_a_malformed_body_is_400_with_a_reason(client, event, sign_up, token, body, content_type):
     anna = sign_up(event)
@@ -512,6 +518,8 @@ def test_a_walk_in_without_a_name_is_400(client, event, token):
     {"name": "Eva Neu", "organisation": ["Stadt", "Trier"]},
     {"name": "Eva Neu", "email": "not an address"},
     {"name": ["Eva"]},
+    {"name": "Eva Neu", "over_capacity": "yes"},
+    {"name": "E" * 1001},
 ])
 def test_a_walk_in_with_malformed_fields_is_400_and_registers_nobody(client, event, token, body):
     response = client.post(url_for("checkin_api.walk_in", event_id=event.id), json=body,

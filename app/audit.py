@@ -16,7 +16,7 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .database import EnumText, UTCDateTime, utcnow
+from .database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from .extensions import db
 
 
@@ -33,42 +33,20 @@ class Actor:
 COMMAND_LINE = Actor(name="command line")
 
 
-class AuditAction(enum.StrEnum):
-    event_created = "event_created"
-    event_updated = "event_updated"
-    event_published = "event_published"
-    event_unpublished = "event_unpublished"
-    event_cancelled = "event_cancelled"
-    registration_added = "registration_added"
-    registration_confirmed = "registration_confirmed"
-    registration_cancelled = "registration_cancelled"
-    contact_created = "contact_created"
-    contact_updated = "contact_updated"
-    contact_imported = "contact_imported"
-    contact_resubscribed = "contact_resubscribed"
-    contact_deleted = "contact_deleted"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _ACTION_LABELS[self]
-
-
-_ACTION_LABELS = {
-    AuditAction.event_created: _lp("audit", "created"),
-    AuditAction.event_updated: _lp("audit", "changed"),
-    AuditAction.event_published: _lp("audit", "published"),
-    AuditAction.event_unpublished: _lp("audit", "taken back to draft"),
-    AuditAction.event_cancelled: _lp("audit", "event cancelled"),
-    AuditAction.registration_added: _lp("audit", "registered by staff"),
-    AuditAction.registration_confirmed: _lp("audit", "given a place by staff"),
-    AuditAction.registration_cancelled: _lp("audit", "registration cancelled by staff"),
-    AuditAction.contact_created: _lp("audit", "added"),
-    AuditAction.contact_updated: _lp("audit", "changed"),
-    AuditAction.contact_imported: _lp("audit", "imported"),
-    AuditAction.contact_resubscribed: _lp("audit", "receives invitations again"),
-    AuditAction.contact_deleted: _lp("audit", "deleted"),
-}
+class AuditAction(LabelledEnum):
+    event_created = "event_created", _lp("audit", "created")
+    event_updated = "event_updated", _lp("audit", "changed")
+    event_published = "event_published", _lp("audit", "published")
+    event_unpublished = "event_unpublished", _lp("audit", "taken back to draft")
+    event_cancelled = "event_cancelled", _lp("audit", "event cancelled")
+    registration_added = "registration_added", _lp("audit", "registered by staff")
+    registration_confirmed = "registration_confirmed", _lp("audit", "given a place by staff")
+    registration_cancelled = "registration_cancelled", _lp("audit", "registration cancelled by staff")
+    contact_created = "contact_created", _lp("audit", "added")
+    contact_updated = "contact_updated", _lp("audit", "changed")
+    contact_imported = "contact_imported", _lp("audit", "imported")
+    contact_resubscribed = "contact_resubscribed", _lp("audit", "receives invitations again")
+    contact_deleted = "contact_deleted", _lp("audit", "deleted")
 
 
 # Names of the facts an entry may hold beside changed fields (which the page's form names).

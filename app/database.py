@@ -54,6 +54,22 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A str enum whose members carry the name people read, next to the value stored:
+
+        class EventStatus(LabelledEnum):
+            draft = "draft", _lp("event status", "draft")
+
+    `EventStatus.draft.label` is that (lazy) text, translated when it is shown.
+    """
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
 class EnumText(TypeDecorator):
     """A str enum stored as its text: the schema keeps a plain VARCHAR, Python sees the members.
 

@@ -4,7 +4,6 @@ It stands below the features, so that registrations and events can enqueue a mai
 in their own transaction. Composing (mailing.messages) and delivering
 (mailing.sender) happen after the commit, outside any lock.
 """
-import enum
 import threading
 import uuid
 from dataclasses import dataclass
@@ -15,36 +14,26 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .database import EnumText, UTCDateTime, utcnow
+from .database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from .extensions import db
 
 
-class MailStatus(enum.StrEnum):
+class MailStatus(LabelledEnum):
     """The states of an outbox mail."""
 
-    queued = "queued"  # waiting for a sender (again, after a temporary failure)
-    sending = "sending"  # claimed by one sender
-    sent = "sent"  # accepted by the SMTP server
-    held = "held"  # no MAIL_SERVER: kept in the development mailbox, never sent
-    failed = "failed"  # permanent failure; staff can retry
+    # Waiting for a sender (again, after a temporary failure).
+    queued = "queued", _lp("mail status", "queued")
+    # Claimed by one sender.
+    sending = "sending", _lp("mail status", "sending")
+    # Accepted by the SMTP server.
+    sent = "sent", _lp("mail status", "sent")
+    # No MAIL_SERVER: kept in the development mailbox, never sent.
+    held = "held", _lp("mail status", "kept (not sent)")
+    # Permanent failure; staff can retry.
+    failed = "failed", _lp("mail status", "failed")
     # Not sent because its reason went away before delivery (the contact unsubscribed,
     # the invited guest registered meanwhile): a state, not a failure.
-    withdrawn = "withdrawn"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    MailStatus.queued: _lp("mail status", "queued"),
-    MailStatus.sending: _lp("mail status", "sending"),
-    MailStatus.sent: _lp("mail status", "sent"),
-    MailStatus.held: _lp("mail status", "kept (not sent)"),
-    MailStatus.failed: _lp("mail status", "failed"),
-    MailStatus.withdrawn: _lp("mail status", "withdrawn (no longer wanted)"),
-}
+    withdrawn = "withdrawn", _lp("mail status", "withdrawn (no longer wanted)")
 
 
 class OutgoingMail(db.Model):

@@ -1,5 +1,4 @@
 """How far a campaign has gone out, and where each recipient stands now."""
-import enum
 from collections import Counter
 from dataclasses import dataclass
 
@@ -8,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..contacts.models import Contact
+from ..database import LabelledEnum
 from ..extensions import db
 from ..outbox import MailStatus, OutgoingMail
 from ..registrations.models import Registration, RegistrationStatus
@@ -55,32 +55,15 @@ def campaign_progress(campaign_id: int) -> Progress:
     return Progress(**counts)
 
 
-class RecipientState(enum.StrEnum):
-    queued = "queued"
-    invited = "invited"
-    failed = "failed"
-    withdrawn = "withdrawn"
-    unsubscribed = "unsubscribed"
-    registered = "registered"
-    cancelled = "cancelled"
-    attended = "attended"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _STATE_LABELS[self]
-
-
-_STATE_LABELS = {
-    RecipientState.queued: _lp("campaign recipient", "queued"),
-    RecipientState.invited: _lp("campaign recipient", "invited"),
-    RecipientState.failed: _lp("campaign recipient", "not delivered"),
-    RecipientState.withdrawn: _lp("campaign recipient", "not sent"),
-    RecipientState.unsubscribed: _lp("campaign recipient", "unsubscribed"),
-    RecipientState.registered: _lp("campaign recipient", "registered"),
-    RecipientState.cancelled: _lp("campaign recipient", "registration cancelled"),
-    RecipientState.attended: _lp("campaign recipient", "attended"),
-}
+class RecipientState(LabelledEnum):
+    queued = "queued", _lp("campaign recipient", "queued")
+    invited = "invited", _lp("campaign recipient", "invited")
+    failed = "failed", _lp("campaign recipient", "not delivered")
+    withdrawn = "withdrawn", _lp("campaign recipient", "not sent")
+    unsubscribed = "unsubscribed", _lp("campaign recipient", "unsubscribed")
+    registered = "registered", _lp("campaign recipient", "registered")
+    cancelled = "cancelled", _lp("campaign recipient", "registration cancelled")
+    attended = "attended", _lp("campaign recipient", "attended")
 
 
 @dataclass(frozen=True)

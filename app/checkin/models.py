@@ -1,52 +1,28 @@
 """The record of every check-in and undo at the door: who, when, how, which device."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import EnumText, UTCDateTime, utcnow
+from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 from ..registrations.models import Registration
 
 
-class CheckInAction(enum.StrEnum):
-    check_in = "check_in"
-    undo = "undo"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _ACTION_LABELS[self]
+class CheckInAction(LabelledEnum):
+    check_in = "check_in", _lp("door log", "Check-in")
+    undo = "undo", _lp("door log", "Undo")
 
 
-class CheckInMethod(enum.StrEnum):
+class CheckInMethod(LabelledEnum):
     """How the door found the guest."""
 
-    scan = "scan"  # a scanned or typed ticket code
-    search = "search"  # by name, without the ticket
-    walk_in = "walk-in"  # registered at the door
-    ticket_page = "ticket page"  # the button on a ticket page opened with any phone
-    undo = "undo"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _METHOD_LABELS[self]
-
-
-_ACTION_LABELS = {
-    CheckInAction.check_in: _lp("door log", "Check-in"),
-    CheckInAction.undo: _lp("door log", "Undo"),
-}
-_METHOD_LABELS = {
-    CheckInMethod.scan: _lp("door log", "ticket scanned"),
-    CheckInMethod.search: _lp("door log", "found by name"),
-    CheckInMethod.walk_in: _lp("door log", "walk-in"),
-    CheckInMethod.ticket_page: _lp("door log", "ticket page"),
-    CheckInMethod.undo: _lp("door log", "undone"),
-}
+    scan = "scan", _lp("door log", "ticket scanned")  # a scanned or typed code
+    search = "search", _lp("door log", "found by name")  # without the ticket
+    walk_in = "walk-in", _lp("door log", "walk-in")  # registered at the door
+    ticket_page = "ticket page", _lp("door log", "ticket page")  # a ticket opened with any phone
+    undo = "undo", _lp("door log", "undone")
 
 
 class CheckInRecord(db.Model):

@@ -11,7 +11,6 @@ under the write lock and writes only if the plan is still exactly the one the
 preview showed, all in one transaction; otherwise it writes nothing and offers a
 fresh preview.
 """
-import enum
 import hashlib
 import json
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import Actor, AuditAction, changed_fields, record
-from ..database import write_transaction
+from ..database import LabelledEnum, write_transaction
 from ..errors import DomainError
 from ..extensions import db
 from ..text import clean_line
@@ -44,26 +43,13 @@ TOKEN_SALT = "podium.contacts.import"
 MERGED_FIELDS = ("name", "organisation", "organisation_kind", "tags", "locale")
 
 
-class ImportAction(enum.StrEnum):
+class ImportAction(LabelledEnum):
     """What importing one line does."""
 
-    new = "new"
-    update = "update"
-    unchanged = "unchanged"
-    error = "error"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _ACTION_LABELS[self]
-
-
-_ACTION_LABELS = {
-    ImportAction.new: _lp("import", "new"),
-    ImportAction.update: _lp("import", "update"),
-    ImportAction.unchanged: _lp("import", "no change"),
-    ImportAction.error: _lp("import", "error"),
-}
+    new = "new", _lp("import", "new")
+    update = "update", _lp("import", "update")
+    unchanged = "unchanged", _lp("import", "no change")
+    error = "error", _lp("import", "error")
 
 
 class ImportExpired(DomainError):

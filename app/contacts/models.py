@@ -1,44 +1,25 @@
 """The contact network: the people Podium may invite, with their organisation and language."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import EnumText, UTCDateTime, utcnow
+from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 from ..links import new_link_token
 
 
-class OrganisationKind(enum.StrEnum):
-    chamber = "chamber"
-    employment_agency = "employment-agency"
-    city = "city"
-    district = "district"
-    charity = "charity"
-    school = "school"
-    company = "company"
-    volunteer = "volunteer"
-    other = "other"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    OrganisationKind.chamber: _l("Chamber (IHK, HWK)"),
-    OrganisationKind.employment_agency: _l("Employment agency / job centre"),
-    OrganisationKind.city: _l("City"),
-    OrganisationKind.district: _l("District"),
-    OrganisationKind.charity: _l("Charity"),
-    OrganisationKind.school: _l("School"),
-    OrganisationKind.company: _l("Company"),
-    OrganisationKind.volunteer: _l("Volunteer initiative"),
-    OrganisationKind.other: _l("Other"),
-}
+class OrganisationKind(LabelledEnum):
+    chamber = "chamber", _l("Chamber (IHK, HWK)")
+    employment_agency = "employment-agency", _l("Employment agency / job centre")
+    city = "city", _l("City")
+    district = "district", _l("District")
+    charity = "charity", _l("Charity")
+    school = "school", _l("School")
+    company = "company", _l("Company")
+    volunteer = "volunteer", _l("Volunteer initiative")
+    other = "other", _l("Other")
 
 
 class Contact(db.Model):

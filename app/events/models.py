@@ -1,5 +1,4 @@
 """Events: what the network publishes and guests sign up for."""
-import enum
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,52 +8,24 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import EnumText, UTCDateTime, utcnow
+from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
 
-class EventKind(enum.StrEnum):
-    forum = "forum"
-    podium = "podium"
-    info = "info"
-    talk = "talk"
-    working_group = "working-group"
-    coordination = "coordination"
-    other = "other"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _KIND_LABELS[self]
+class EventKind(LabelledEnum):
+    forum = "forum", _l("Forum")
+    podium = "podium", _l("Podium discussion")
+    info = "info", _l("Information event")
+    talk = "talk", _l("Expert talk")
+    working_group = "working-group", _l("Working group")
+    coordination = "coordination", _l("Coordination meeting")
+    other = "other", _l("Event")
 
 
-_KIND_LABELS = {
-    EventKind.forum: _l("Forum"),
-    EventKind.podium: _l("Podium discussion"),
-    EventKind.info: _l("Information event"),
-    EventKind.talk: _l("Expert talk"),
-    EventKind.working_group: _l("Working group"),
-    EventKind.coordination: _l("Coordination meeting"),
-    EventKind.other: _l("Event"),
-}
-
-
-class EventStatus(enum.StrEnum):
-    draft = "draft"
-    published = "published"
-    cancelled = "cancelled"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    EventStatus.draft: _lp("event status", "draft"),
-    EventStatus.published: _lp("event status", "published"),
-    EventStatus.cancelled: _lp("event status", "cancelled"),
-}
+class EventStatus(LabelledEnum):
+    draft = "draft", _lp("event status", "draft")
+    published = "published", _lp("event status", "published")
+    cancelled = "cancelled", _lp("event status", "cancelled")
 
 
 def new_ical_uid() -> str:

@@ -7,49 +7,25 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import EnumText, UTCDateTime, utcnow
+from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..links import new_link_token
 from .tickets import new_ticket_code
 
 
-class RegistrationStatus(enum.StrEnum):
-    confirmed = "confirmed"
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _STATUS_LABELS[self]
+class RegistrationStatus(LabelledEnum):
+    confirmed = "confirmed", _lp("registration status", "confirmed")
+    waitlisted = "waitlisted", _lp("registration status", "on the waitlist")
+    cancelled = "cancelled", _lp("registration status", "cancelled")
 
 
-_STATUS_LABELS = {
-    RegistrationStatus.confirmed: _lp("registration status", "confirmed"),
-    RegistrationStatus.waitlisted: _lp("registration status", "on the waitlist"),
-    RegistrationStatus.cancelled: _lp("registration status", "cancelled"),
-}
-
-
-class Affiliation(enum.StrEnum):
+class Affiliation(LabelledEnum):
     """How a guest takes part: the figures of the network count these."""
 
-    professional = "professional"
-    volunteer = "volunteer"
-    other = "other"
-
-    @property
-    def label(self):
-        """The name people read, in their language (lazy: translated when shown)."""
-        return _AFFILIATION_LABELS[self]
-
-
-_AFFILIATION_LABELS = {
-    Affiliation.professional: _l("Professional"),
-    Affiliation.volunteer: _l("Volunteer"),
-    Affiliation.other: _l("Other / private"),
-}
+    professional = "professional", _l("Professional")
+    volunteer = "volunteer", _l("Volunteer")
+    other = "other", _l("Other / private")
 
 
 class Source(enum.StrEnum):

@@ -121,7 +121,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_mail_kinds_of_features(app: Flask) -> None:
     """Which feature composes each kind of mail, and which may withdraw its mails before they go out."""
-    register_mail_kinds(app, guest_mails.COMPOSERS)
+    register_mail_kinds(app, guest_mails.COMPOSERS, withdrawal=guest_mails.withdrawn)
     register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
 
 

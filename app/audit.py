@@ -14,7 +14,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import JSON, ForeignKey, Index, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from .extensions import db
@@ -42,6 +42,7 @@ class AuditAction(LabelledEnum):
     registration_added = "registration_added", _lp("audit", "registered by staff")
     registration_confirmed = "registration_confirmed", _lp("audit", "given a place by staff")
     registration_cancelled = "registration_cancelled", _lp("audit", "registration cancelled by staff")
+    registration_promoted = "registration_promoted", _lp("audit", "moved up from the waitlist")
     contact_created = "contact_created", _lp("audit", "added")
     contact_updated = "contact_updated", _lp("audit", "changed")
     contact_imported = "contact_imported", _lp("audit", "imported")
@@ -59,6 +60,7 @@ FACT_LABELS = {
     "copied_from": _l("Copy of event no."),
     "contact_id": _l("Contact no."),
     "unsubscribed_at": _l("Unsubscribed"),
+    "walk_in": _l("At the door, without signing up"),
 }
 
 
@@ -81,9 +83,6 @@ class AuditEntry(db.Model):
     # {field: [before, after]}, or facts of the step ({"file": "network.csv"}).
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    # By name, not by import: the registrations package stands above this module.
-    registration = relationship("Registration", lazy="joined")
-
 
 def record(actor: Actor, action: AuditAction, *, at: datetime, changes: dict | None = None,
            event_id: int | None = None, registration_id: int | None = None,
@@ -97,13 +96,21 @@ def record(actor: Actor, action: AuditAction, *, at: datetime, changes: dict | N
 
 
 def changed_fields(before: dict, after: dict) -> dict:
-    """{field: [before, after]} for every field whose value differs."""
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    """{field: [before, after]} for every field whose value differs; a field that was not there
+    before (a new contact) and is empty now is no change."""
+    return {name: [before.get(name), value] for name, value in after.items()
+            if before.get(name) != value and not (name not in before and value in ("", [], None))}
 
 
 def entries_for_event(event_id: int, limit: int = 200) -> list[AuditEntry]:
     """The newest entries about an event and its registrations, newest first."""
     query = select(AuditEntry).where(AuditEntry.event_id == event_id)
+    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+
+
+def latest_entries(action: AuditAction, limit: int = 20) -> list[AuditEntry]:
+    """The newest entries of one kind (e.g. the deletions of contacts, which have no page)."""
+    query = select(AuditEntry).where(AuditEntry.action == action)
     return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
 
 

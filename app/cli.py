@@ -26,7 +26,7 @@ mail = AppGroup("mail", help="The outbox.")
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(list(Role)), default=Role.staff, show_default=True)
+@click.option("--role", type=click.Choice([str(role) for role in Role]), default=Role.staff, show_default=True)
 @click.option("--password", help="Generated and printed when not given.")
 @click.option("--name", default="")
 def users_create(email, role, password, name):
@@ -44,7 +44,7 @@ def users_create(email, role, password, name):
 
 @tokens.command("create")
 @click.option("--name", required=True, help='What it is for, e.g. "Tablet 1".')
-@click.option("--role", type=click.Choice(list(Role)), default=Role.door, show_default=True)
+@click.option("--role", type=click.Choice([str(role) for role in Role]), default=Role.door, show_default=True)
 @click.option("--event", "event_id", type=int, help="Only for this event (id).")
 def tokens_create(name, role, event_id):
     """Create a bearer token and print it once."""
@@ -88,7 +88,7 @@ def _parse_local(value: str | None, zone: ZoneInfo, option: str) -> datetime | N
 
 @events.command("create")
 @click.option("--title", required=True)
-@click.option("--kind", type=click.Choice(list(EventKind)), default=EventKind.other, show_default=True)
+@click.option("--kind", type=click.Choice([str(kind) for kind in EventKind]), default=EventKind.other, show_default=True)
 @click.option("--starts", required=True, help='"YYYY-MM-DD HH:MM" in the event\'s time zone')
 @click.option("--ends", help='"YYYY-MM-DD HH:MM"; default: two hours after the start')
 @click.option("--timezone", "tz", default="Europe/Berlin", show_default=True)

@@ -39,6 +39,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Aware datetimes go in as UTC; a naive one is refused."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -47,6 +48,7 @@ class UTCDateTime(TypeDecorator):
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
+        """Out comes an aware datetime in UTC, whatever the database kept."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -85,9 +87,11 @@ class EnumText(TypeDecorator):
         self.enum_class = enum_class
 
     def process_bind_param(self, value, dialect):
+        """A member, or text that names one, goes in as its text."""
         return None if value is None else str(self.enum_class(value))
 
     def process_result_value(self, value, dialect):
+        """Out comes the enum member."""
         return None if value is None else self.enum_class(value)
 
 

@@ -15,6 +15,7 @@ class RedactingLogger(Logger):
     """gunicorn's logger, with the secret part of /t/<code> and /r/<token> paths left out."""
 
     def atoms(self, resp, req, environ, request_time):
+        """gunicorn's log atoms, with the secret part of the path and the referer left out."""
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = redact_path(atoms["U"])
         atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"

@@ -66,6 +66,7 @@ class OutgoingMail(db.Model):
 
     @property
     def is_retryable(self) -> bool:
+        """Whether staff may send it again (failed, or kept without a mail server)."""
         return self.status in RETRYABLE
 
     def __repr__(self) -> str:

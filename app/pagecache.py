@@ -30,6 +30,7 @@ class PageCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, version: Hashable, now: datetime) -> str | None:
+        """The stored body if it is still at `version` and has not gone stale by `now`; else None."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -42,6 +43,7 @@ class PageCache:
             return body
 
     def put(self, key: Hashable, version: Hashable, valid_until: datetime | None, body: str) -> None:
+        """Store a body at `version`, stale from `valid_until` on (None: only by a new version)."""
         with self._lock:
             self._entries[key] = (version, valid_until, body)
             self._entries.move_to_end(key)
@@ -49,6 +51,7 @@ class PageCache:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every stored page."""
         with self._lock:
             self._entries.clear()
 

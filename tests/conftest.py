@@ -213,9 +213,11 @@ STAFF_PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def login(client):
-    def log_in(role="staff", email=None):
+    """log_in(role, email, name): the test client, logged in as a new user through the login form."""
+
+    def log_in(role="staff", email=None, name=""):
         email = email or f"{role}@podium.test"
-        create_user(email, role=role, password=STAFF_PASSWORD)
+        create_user(email, role=role, password=STAFF_PASSWORD, name=name)
         response = client.post("/staff/login", data={"email": email, "password": STAFF_PASSWORD})
         assert response.status_code == 302, response.text
         return client

@@ -11,14 +11,15 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from app.audit import AuditAction, AuditEntry
+from app.audit import Actor, AuditAction, AuditEntry
+from app.checkin.services import register_walk_in
 from app.contacts.models import Contact
 from app.database import utcnow
 from app.extensions import db
 from app.formatting import shown as shown_value
 from tests.events.staff_forms import berlin, event_form, local_input, shown_form
 from tests.pages import ENGLISH, page
-from tests.rows import fresh_reads, reload
+from tests.rows import fresh_reads, registrations_of, reload
 
 STAFF_NAME = "staff@podium.test"  # what the `staff` fixture's user is called (no name given)
 
@@ -124,20 +125,48 @@ def test_staff_changes_to_registrations_are_recorded_on_the_events_page(office, 
     office.post(url_for("registrations_staff.create", event_id=event.id),
                 data={"name": "Clara Neu", "email": "clara@example.org", "affiliation": "volunteer",
                       "locale": "de", "send_mail": "y"})
+    [clara] = [r for r in registrations_of(event) if r.name == "Clara Neu"]
+
     office.post(url_for("registrations_staff.cancel", event_id=event.id, registration_id=anna.id))
-    office.post(url_for("registrations_staff.confirm", event_id=event.id, registration_id=ben.id))
 
     entries = [entry for entry in trail(event_id=event.id) if entry.registration_id is not None]
     assert [(e.action, e.registration_id) for e in entries] == [
-        (AuditAction.registration_added, entries[0].registration_id),
+        (AuditAction.registration_added, clara.id),
         (AuditAction.registration_cancelled, anna.id),
+        (AuditAction.registration_promoted, ben.id),  # Anna's place went to Ben: also staff's doing
     ]
-    # Ben moved up by himself when Anna's place was freed: the confirm button changed nothing.
-    assert reload(ben).is_confirmed
+    assert entries[0].changes == {"status": [None, "waitlisted"], "mailed": True}
     rows = history_rows(office.get(url_for("events_staff.edit", event_id=event.id)))
-    assert [row[2] for row in rows if ":" in row[2]] == ["Anna Schmidt: registration cancelled by staff",
+    assert [row[2] for row in rows if ":" in row[2]] == ["Ben Weber: moved up from the waitlist",
+                                                         "Anna Schmidt: registration cancelled by staff",
                                                          "Clara Neu: registered by staff"]
     assert {row[1] for row in rows if ":" in row[2]} == {STAFF_NAME}
+    assert "Status: – → on the waitlist" in rows[-2][3]  # Clara's entry, with the status's name
+
+
+def test_a_higher_capacity_records_who_moved_up(office, make_event, sign_up):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    sign_up(event)
+    ben = sign_up(event, name="Ben Weber")
+    form = shown_form(office.get(url_for("events_staff.edit", event_id=event.id)))
+
+    office.post(url_for("events_staff.update", event_id=event.id), data={**form, "capacity": "2"})
+
+    [promotion] = trail(registration_id=ben.id)
+    assert (promotion.action, promotion.actor) == (AuditAction.registration_promoted, STAFF_NAME)
+
+
+def test_a_guest_on_the_waitlist_let_in_at_the_door_is_recorded(app, make_event, sign_up):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    sign_up(event)
+    ben = sign_up(event, name="Ben Weber", email="ben@example.org")
+
+    register_walk_in(event.id, {"name": "Ben Weber", "email": "ben@example.org"}, Actor(name="Tablet 1"),
+                     over_capacity_ok=True)
+
+    [entry] = trail(registration_id=ben.id)
+    assert entry.actor == "Tablet 1"
+    assert entry.changes == {"status": ["waitlisted", "confirmed"], "walk_in": True}
 
 
 def test_confirming_from_the_waitlist_is_recorded_with_the_status_change(office, make_event, sign_up):
@@ -191,6 +220,10 @@ def test_adding_and_editing_a_contact_is_recorded_and_shown_on_its_page(staff):
     rows = history_rows(staff.get(url_for("contacts_staff.edit", contact_id=juergen.id), headers=ENGLISH))
     assert [row[2] for row in rows] == ["changed", "added"]
     assert "Organisation: – → HWK Trier" in rows[0][3]
+    # A new contact's empty fields are no change; its kind and language read as on the form.
+    assert "Tags" not in rows[1][3] and "Organisation:" not in rows[1][3]
+    assert "Kind of organisation: – → Chamber (IHK, HWK)" in rows[1][3]
+    assert "Language of invitations: – → Deutsch" in rows[1][3]
 
 
 def test_an_import_records_each_contact_it_adds_or_changes(staff):
@@ -231,6 +264,8 @@ def test_deleting_a_contact_takes_its_entries_along_and_keeps_only_that_someone_
     [deletion] = trail(action=AuditAction.contact_deleted)
     assert deletion.actor == STAFF_NAME and deletion.changes == {"contact_id": contact_id}
     assert "Dieter" not in str(deletion.changes) and "dieter@" not in str(deletion.changes)
+    listing = page(staff.get(url_for("contacts_staff.index"), headers=ENGLISH))
+    assert f"Contact no. {contact_id}, deleted by {STAFF_NAME}" in listing.one("section", class_="history").text
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -246,6 +281,8 @@ def test_an_event_made_on_the_command_line_names_the_command_line(app):
 
 @pytest.mark.parametrize("value, shown", [
     (None, "–"), ([], "–"), (True, "yes"), (["Forum", "Presse"], "Forum, Presse"), ("HWK", "HWK"),
+    ("2027-05-06T16:00:00+00:00", "5/6/27, 6:00\u202fPM"),  # stored in UTC, read in Berlin
+    ("2027-05-06 is not a time", "2027-05-06 is not a time"),
 ])
 def test_stored_values_read_as_a_person_writes_them(app, value, shown):
     with app.test_request_context(headers=ENGLISH):

@@ -285,12 +285,27 @@ def _module_level_functions(body: list[ast.stmt]):
                 yield from _module_level_functions(handler.body)
 
 
+def _public_methods(body: list[ast.stmt]):
+    """(class name, method) for the public methods (properties too) of module-level classes."""
+    for node in body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
+                    yield node.name, item
+
+
 def check_docstrings(tree: Tree) -> list[str]:
-    """Every public module-level function (views included) without a docstring."""
-    return [f"{path}:{node.lineno}: public function {node.name}() has no docstring"
-            for path, source in sorted(tree.items())
-            for node in _module_level_functions(parse(source, path).body)
-            if not node.name.startswith("_") and not (ast.get_docstring(node) or "").strip()]
+    """Every public module-level function (views included) and every public method of a
+    module-level class without a docstring."""
+    problems = []
+    for path, source in sorted(tree.items()):
+        module = parse(source, path).body
+        problems += [f"{path}:{node.lineno}: public function {node.name}() has no docstring"
+                     for node in _module_level_functions(module)
+                     if not node.name.startswith("_") and not (ast.get_docstring(node) or "").strip()]
+        problems += [f"{path}:{node.lineno}: public method {cls}.{node.name}() has no docstring"
+                     for cls, node in _public_methods(module) if not (ast.get_docstring(node) or "").strip()]
+    return sorted(problems, key=lambda line: (line.split(":")[0], int(line.split(":")[1])))
 
 
 # --- rule 4: StrEnum ----------------------------------------------------------------------------
@@ -474,9 +489,16 @@ def test_the_docstring_check_sees_a_bare_public_function():
         class Form:
             def method(self):
                 pass
+
+            def _helper(self):
+                pass
+
+            def __init__(self):
+                pass
         ''')}
     assert check_docstrings(tree) == ["app/events/views.py:2: public function index() has no docstring",
-                                      "app/events/views.py:9: public function conditional() has no docstring"]
+                                      "app/events/views.py:9: public function conditional() has no docstring",
+                                      "app/events/views.py:21: public method Form.method() has no docstring"]
 
 
 def test_the_enum_check_sees_a_str_enum_subclass():

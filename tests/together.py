@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.database import WriteTransaction, utcnow
 from app.extensions import db
+from app.mailing import sender
 
 
 def run_together(app, calls, timeout: float = 120) -> list:
@@ -37,6 +38,15 @@ def run_together(app, calls, timeout: float = 120) -> list:
 def failures(outcomes) -> list[BaseException]:
     """The exceptions among the outcomes of run_together."""
     return [o for o in outcomes if isinstance(o, BaseException)]
+
+
+def deliver_in_parallel(app, senders: int = 4) -> list:
+    """Several senders (as several `flask mail work` processes) draining the outbox at the same
+    moment; none of them may fail. Returns each sender's DeliveryReport."""
+    outcomes = run_together(app, [sender.deliver_due] * senders, timeout=300)
+    assert failures(outcomes) == []
+    db.session.rollback()
+    return outcomes
 
 
 @contextmanager

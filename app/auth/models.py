@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
+        """Whether the user may log in (Flask-Login)."""
         return self.active
 
     def has_role(self, *roles: str) -> bool:
@@ -48,6 +49,7 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
+        """How pages and logs name the user: the name, else the address."""
         return self.name or self.email
 
 
@@ -75,6 +77,7 @@ class ApiToken(db.Model):
 
     @property
     def is_active(self) -> bool:
+        """Whether the token is still valid (not revoked)."""
         return self.revoked_at is None
 
     def has_role(self, *roles: str) -> bool:
@@ -87,4 +90,5 @@ class ApiToken(db.Model):
 
     @property
     def display_name(self) -> str:
+        """How the door log names the device."""
         return self.name

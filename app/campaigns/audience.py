@@ -75,6 +75,7 @@ class Audience:
 
     @property
     def count(self) -> int:
+        """How many contacts would be mailed."""
         return len(self.contacts)
 
 

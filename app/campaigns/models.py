@@ -45,6 +45,7 @@ class Campaign(db.Model):
 
     @property
     def is_draft(self) -> bool:
+        """Not sent yet: text and audience may still change."""
         return self.status == CampaignStatus.draft
 
 

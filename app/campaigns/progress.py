@@ -24,10 +24,12 @@ class Progress:
 
     @property
     def total(self) -> int:
+        """Every invitation of the campaign, whatever its state."""
         return self.queued + self.sent + self.failed + self.skipped + self.held
 
     @property
     def done(self) -> bool:
+        """Nothing is waiting to be sent any more."""
         return self.total > 0 and self.queued == 0
 
     def as_dict(self) -> dict:

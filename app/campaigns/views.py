@@ -7,6 +7,7 @@ from ..contacts.models import OrganisationKind
 from ..errors import DomainError
 from ..events import services as events
 from ..extensions import csrf, limiter
+from ..forms import show_refusal
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import Affiliation
 from ..registrations.views import landing_after_signup
@@ -60,7 +61,7 @@ def accept(token):
     try:
         result = invitations.accept_invitation(token, form.data, locale=str(get_locale()))
     except DomainError as exc:
-        form.form_errors.append(str(exc))
+        show_refusal(form, exc)
         return _invitation_page(invitations.get_recipient_by_token(token), form, exc.status_code)
     return landing_after_signup(result)
 

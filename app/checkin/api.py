@@ -74,7 +74,7 @@ def counts(event_id):
 
 @bp.get("/events/<int:event_id>/registrations")
 def search(event_id):
-    """Registrations whose name, organisation or email contains `q`."""
+    """Registrations whose name, organisation or email holds every word of `q`, by name."""
     event = get_event(event_id)
     results = services.search(event.id, request.args.get("q", ""))
     return jsonify(results=[answers.registration_json(r) for r in results])

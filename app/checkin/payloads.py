@@ -85,6 +85,15 @@ class WalkInBody:
         return {"name": self.name, "organisation": self.organisation, "email": self.email}
 
 
+def form_nonce(value) -> str | None:
+    """The nonce the door page's form sent, or None when it sent none or not one (a nonce only
+    makes a retried scan safe; without it the scan still counts once)."""
+    try:
+        return _nonce(value or None)
+    except MalformedBody:
+        return None
+
+
 def _object(body) -> dict:
     if not isinstance(body, dict):
         raise MalformedBody("the body must be a JSON object")

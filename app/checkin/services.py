@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import Actor
+from ..audit import Actor, AuditAction, record
 from ..database import get_row, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity
 from ..events.models import Event
@@ -168,6 +168,13 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
             registration = existing or Registration(event=event, email_key=email_key(email) if email else None,
                                                     consent_at=tx.now, consent_version=CONSENT_AT_THE_DOOR,
                                                     source=Source.walk_in)
+            if existing is not None:
+                # A place for someone who was on the waitlist or had cancelled: the event's
+                # history says so, beside the door log's check-in.
+                record(actor, AuditAction.registration_confirmed, at=tx.now, event_id=event.id,
+                       registration_id=existing.id, changes={"status": [existing.status,
+                                                                        RegistrationStatus.confirmed],
+                                                             "walk_in": True})
             if existing is not None and existing.is_waitlisted:
                 event.waitlist_count -= 1
             registration.name = name
@@ -208,7 +215,7 @@ def search(event_id: int, query: str, limit: int = 20) -> list[Registration]:
     (two characters at least: one letter would list half the event)."""
     if len(clean_line(query or "")) < 2:
         return []
-    return find_registrations(event_id, query=query, limit=limit)
+    return find_registrations(event_id, query=query, by_name=True, limit=limit)
 
 
 def attendance(event_id: int) -> tuple[list[Registration], list[Registration]]:

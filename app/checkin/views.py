@@ -4,11 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..auth.access import role_required
 from ..errors import OverCapacity
 from ..events.services import door_events, get_event
+from ..forms import show_refusal
 from ..registrations.services import get_by_ticket_code
 from . import answers, services
 from .access import DOOR_ROLES, session_actor
 from .forms import ScanForm, WalkInForm
 from .models import CheckInMethod
+from .payloads import form_nonce
 
 bp = Blueprint("checkin", __name__)
 
@@ -47,12 +49,12 @@ def scan(event_id):
     registration_id = request.form.get("registration_id", type=int)
     if registration_id:
         result = services.check_in_registration(event.id, registration_id, session_actor(),
-                                                nonce=request.form.get("nonce") or None)
+                                                nonce=form_nonce(request.form.get("nonce")))
         return _page(event, result=result)
     form = ScanForm()
     if not form.validate_on_submit():
         return _page(event, scan_form=form, status=422)
-    result = services.check_in(event.id, form.code.data, session_actor(), nonce=form.nonce.data or None)
+    result = services.check_in(event.id, form.code.data, session_actor(), nonce=form_nonce(form.nonce.data))
     return _page(event, result=result)
 
 
@@ -76,7 +78,7 @@ def walk_in(event_id):
         result = services.register_walk_in(event.id, form.data, session_actor(),
                                            over_capacity_ok=form.over_capacity.data)
     except OverCapacity as exc:
-        form.form_errors.append(str(exc))
+        show_refusal(form, exc)
         return _page(event, walk_in_form=form, status=409)
     return _page(event, result=result)
 

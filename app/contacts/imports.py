@@ -111,6 +111,7 @@ class ImportPreview:
 
     @property
     def has_changes(self) -> bool:
+        """Whether importing would add or change any contact."""
         return any(line.action in (ImportAction.new, ImportAction.update) for line in self.lines)
 
 

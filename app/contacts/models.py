@@ -47,4 +47,5 @@ class Contact(db.Model):
 
     @property
     def is_unsubscribed(self) -> bool:
+        """The contact asked for no more invitations."""
         return self.unsubscribed_at is not None

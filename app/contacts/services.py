@@ -69,6 +69,7 @@ class ContactPage:
 
     @property
     def pages(self) -> int:
+        """How many pages the matching contacts fill (at least one)."""
         return max(1, -(-self.total // self.per_page))
 
 

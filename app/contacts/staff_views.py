@@ -2,15 +2,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..audit import entries_for_contact
+from ..audit import AuditAction, entries_for_contact, latest_entries
 from ..auth.access import current_actor, staff_required
 from ..campaigns.services import count_invitations
 from ..csvexport import DELIMITERS, csv_download
 from ..database import utcnow
-from ..errors import DomainError
-from ..forms import ButtonForm, field_labels, show_refusal
+from ..forms import MAIL_LANGUAGES, ButtonForm, field_labels, show_refusal
 from . import imports, services
-from .csv_reading import MAX_IMPORT_LINES
+from .csv_reading import MAX_IMPORT_LINES, ImportFileRefused
 from .forms import ContactFilterForm, ContactForm, ContactImportForm, ImportConfirmForm, ResubscribeForm
 from .imports import ImportExpired, ImportOutdated
 from .models import OrganisationKind
@@ -19,6 +18,9 @@ from .services import ContactFilter
 bp = Blueprint("contacts_staff", __name__, url_prefix="/staff/contacts")
 
 FILTER_ARGS = ("q", "tag", "kind", "status")
+# How the history names stored values of a contact.
+VALUE_LABELS = {"organisation_kind": {kind: kind.label for kind in OrganisationKind},
+                "locale": {choice.value: choice.label for choice in MAIL_LANGUAGES}}
 SUBSCRIPTION = {"subscribed": False, "unsubscribed": True}
 
 
@@ -32,7 +34,9 @@ def _filter_form(counts: services.ContactCounts | None = None) -> ContactFilterF
 
 
 def _criteria(form: ContactFilterForm) -> ContactFilter:
-    return ContactFilter(query=form.q.data or "", tag=form.tag.data or "", kind=form.kind.data or "",
+    # The filters come from a link that anyone may have edited: an unknown kind filters nothing.
+    kind = form.kind.data if form.kind.data in OrganisationKind.__members__.values() else ""
+    return ContactFilter(query=form.q.data or "", tag=form.tag.data or "", kind=kind,
                          unsubscribed=SUBSCRIPTION.get(form.status.data or ""))
 
 
@@ -49,7 +53,8 @@ def index():
     form = _filter_form(counts)
     page = services.find_contacts(_criteria(form), page=request.args.get("page", 1, type=int))
     return render_template("contacts/staff/list.html", form=form, page=page, counts=counts,
-                           filters=_filter_args(), source_label=services.source_label)
+                           filters=_filter_args(), source_label=services.source_label,
+                           deletions=latest_entries(AuditAction.contact_deleted))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,7 +65,7 @@ def new():
     if form.validate_on_submit():
         try:
             contact = services.create_contact(form.data, by=current_actor())
-        except DomainError as exc:
+        except services.ContactRefused as exc:
             show_refusal(form, exc)
         else:
             flash(_("%(name)s was added to the contacts.", name=contact.name))
@@ -73,6 +78,7 @@ def _edit_page(contact, form, *, resubscribe_form=None, status=200):
     return render_template("contacts/staff/form.html", form=form, contact=contact,
                            resubscribe_form=resubscribe_form or ResubscribeForm(formdata=None),
                            invitations=count_invitations(contact.id), history=entries_for_contact(contact.id),
+                           value_labels=VALUE_LABELS,
                            field_labels=field_labels(form),
                            source_label=services.source_label), status
 
@@ -86,7 +92,7 @@ def edit(contact_id):
     if form.validate_on_submit():
         try:
             contact = services.update_contact(contact.id, form.data, by=current_actor())
-        except DomainError as exc:
+        except services.ContactRefused as exc:
             show_refusal(form, exc)
         else:
             flash(_("The details of %(name)s were saved.", name=contact.name))
@@ -144,7 +150,7 @@ def import_upload():
     upload = form.file.data
     try:
         preview = imports.preview_import(upload.read(imports.MAX_IMPORT_BYTES + 1), upload.filename)
-    except DomainError as exc:
+    except ImportFileRefused as exc:
         show_refusal(form, exc)
         return _upload_page(form, status=422)
     return _preview_page(preview)
@@ -161,7 +167,7 @@ def import_confirm():
         result = imports.apply_import(form.token.data, by=current_actor())
     except ImportExpired as exc:
         upload_form = ContactImportForm(formdata=None)
-        upload_form.form_errors.append(str(exc))
+        show_refusal(upload_form, exc)
         return _upload_page(upload_form, status=exc.status_code)
     except ImportOutdated as exc:
         return _preview_page(exc.preview, notice=str(exc), status=exc.status_code)

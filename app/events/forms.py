@@ -98,14 +98,17 @@ class EventForm(FlaskForm):
         })
 
     def validate_timezone(self, field):
+        """Only a zone of the list (the form's choices are not checked by WTForms)."""
         if field.data not in known_timezones():
             raise ValidationError(_l("Unknown time zone. Choose one from the list, e.g. Europe/Berlin."))
 
     def validate_ends_at(self, field):
+        """An event ends after it starts."""
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The event must end after it starts."))
 
     def validate_registration_closes_at(self, field):
+        """Sign-up closes after it opens."""
         opens = self.registration_opens_at.data
         if opens and field.data and field.data <= opens:
             raise ValidationError(_l("Registration must close after it opens."))

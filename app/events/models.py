@@ -67,40 +67,50 @@ class Event(db.Model):
 
     @property
     def zone(self) -> ZoneInfo:
+        """The event's own time zone."""
         return ZoneInfo(self.timezone)
 
     @property
     def local_starts_at(self) -> datetime:
+        """The start as a wall clock in the event's zone shows it."""
         return self.starts_at.astimezone(self.zone)
 
     @property
     def local_ends_at(self) -> datetime:
+        """The end as a wall clock in the event's zone shows it."""
         return self.ends_at.astimezone(self.zone)
 
     @property
     def is_draft(self) -> bool:
+        """Not yet public: only staff see it."""
         return self.status == EventStatus.draft
 
     @property
     def is_published(self) -> bool:
+        """Public, and taking sign-ups as its dates allow."""
         return self.status == EventStatus.published
 
     @property
     def is_cancelled(self) -> bool:
+        """Called off: still visible, as cancelled."""
         return self.status == EventStatus.cancelled
 
     def has_started(self, now: datetime) -> bool:
+        """Whether the event has begun at `now`."""
         return self.starts_at <= now
 
     def has_ended(self, now: datetime) -> bool:
+        """Whether the event is over at `now`."""
         return self.ends_at <= now
 
     @property
     def is_full(self) -> bool:
+        """Every place is taken (never for an event without a limit)."""
         return self.capacity is not None and self.confirmed_count >= self.capacity
 
     @property
     def places_left(self) -> int | None:
+        """How many places are free; None for an event without a limit."""
         return None if self.capacity is None else max(self.capacity - self.confirmed_count, 0)
 
     def __repr__(self) -> str:

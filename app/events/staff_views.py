@@ -9,10 +9,17 @@ from ..auth.access import current_actor, staff_required
 from ..errors import DomainError
 from ..forms import field_labels, show_refusal
 from ..registrations import event_changes
+from ..registrations.models import RegistrationStatus
+from ..registrations.services import names_by_id
 from . import services
 from .forms import CancelEventForm, EventForm
+from .models import EventKind
 
 bp = Blueprint("events_staff", __name__, url_prefix="/staff")
+
+# How the history names stored values of the event and of its registrations.
+VALUE_LABELS = {"kind": {kind: kind.label for kind in EventKind},
+                "status": {status: status.label for status in RegistrationStatus}}
 
 
 @bp.get("/")
@@ -26,8 +33,8 @@ def _form_page(form: EventForm, *, event=None, source=None, problem: str | None 
     """The event form: new (no event), a duplicate of `source`, or editing `event` with its history."""
     history = entries_for_event(event.id) if event is not None else []
     return render_template("events/staff/form.html", form=form, event=event, source=source, problem=problem,
-                           history=history,
-                           field_labels=field_labels(form)), status
+                           history=history, field_labels=field_labels(form), value_labels=VALUE_LABELS,
+                           guest_names=names_by_id(entry.registration_id for entry in history)), status
 
 
 @bp.get("/events/new")
@@ -159,7 +166,7 @@ def cancel(event_id):
     try:
         result = event_changes.cancel_event(event.id, message=form.message.data or "", by=current_actor())
     except DomainError as exc:
-        form.form_errors.append(str(exc))
+        show_refusal(form, exc)
         return _cancel_page(services.get_event(event_id), form, exc.status_code)
     flash(ngettext("The event is cancelled. %(num)s guest is being told by mail.",
                    "The event is cancelled. %(num)s guests are being told by mail.", result.told))

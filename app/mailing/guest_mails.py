@@ -4,6 +4,7 @@ cancellation of the event."""
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..errors import NotFound
 from ..events import ical
@@ -11,7 +12,7 @@ from ..extensions import db
 from ..links import absolute_url
 from ..outbox import OutgoingMail
 from ..registrations.event_changes import EVENT_CANCELLED_MAIL, EVENT_UPDATED_MAIL, describe_changes
-from ..registrations.models import Registration
+from ..registrations.models import Registration, RegistrationStatus
 from ..registrations.reminders import REMINDER_MAIL
 from ..registrations.services import CANCELLED_MAIL, CONFIRMED_MAIL, WAITLISTED_MAIL, waitlist_position
 from ..registrations.tickets import qr_png
@@ -154,3 +155,17 @@ COMPOSERS = {
     EVENT_UPDATED_MAIL: event_updated,
     EVENT_CANCELLED_MAIL: event_cancelled,
 }
+
+
+def withdrawn(mails: list[OutgoingMail]) -> set[int]:
+    """The reminders among `mails` whose guest has no place any more (cancelled since the
+    reminder was queued): its calendar REQUEST would put the event back into their calendar."""
+    reminders = [(mail.id, mail.registration_id) for mail in mails
+                 if mail.kind == REMINDER_MAIL and mail.registration_id is not None]
+    if not reminders:
+        return set()
+    confirmed = set(db.session.execute(
+        select(Registration.id).where(Registration.id.in_({r for _m, r in reminders}),
+                                      Registration.status == RegistrationStatus.confirmed)
+    ).scalars())
+    return {mail_id for mail_id, registration_id in reminders if registration_id not in confirmed}

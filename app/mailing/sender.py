@@ -43,10 +43,11 @@ class PreparedMessage(Message):
         self.raw = raw
 
     def as_bytes(self) -> bytes:
+        """The bytes mailing.mime built, sent as they are."""
         return self.raw
 
     def has_bad_headers(self) -> bool:
-        # The email package refuses header injection when it builds the message.
+        """Never: the email package refuses header injection when it builds the message."""
         return False
 
 
@@ -68,6 +69,7 @@ class DeliveryReport:
 
     @property
     def handled(self) -> int:
+        """How many mails this run dealt with, whatever became of them."""
         return self.sent + self.retried + self.failed + self.held + self.withdrawn
 
 

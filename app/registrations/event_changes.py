@@ -25,7 +25,7 @@ from ..extensions import db
 from ..formatting import day_and_time_range
 from ..outbox import enqueue
 from .models import Registration, RegistrationStatus
-from .services import promote_from_waitlist
+from .services import promote_from_waitlist, record_promotions
 
 EVENT_UPDATED_MAIL = "event_updated"
 EVENT_CANCELLED_MAIL = "event_cancelled"
@@ -104,6 +104,7 @@ def update_event(event_id: int, changes: dict, *, by: Actor, now: datetime | Non
         promoted = []
         if "capacity" in differences and event.is_published and not event.has_started(tx.now):
             promoted = promote_from_waitlist(event)
+            record_promotions(by, promoted, at=tx.now)
         if differences:
             record(by, AuditAction.event_updated, at=tx.now, event_id=event.id,
                    changes=differences | ({"guests_told": told} if told else {}))

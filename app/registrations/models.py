@@ -85,22 +85,27 @@ class Registration(db.Model):
 
     @property
     def is_confirmed(self) -> bool:
+        """The guest has a place."""
         return self.status == RegistrationStatus.confirmed
 
     @property
     def is_waitlisted(self) -> bool:
+        """The guest waits for a place."""
         return self.status == RegistrationStatus.waitlisted
 
     @property
     def is_cancelled(self) -> bool:
+        """The registration has been cancelled (by the guest or by staff)."""
         return self.status == RegistrationStatus.cancelled
 
     @property
     def is_checked_in(self) -> bool:
+        """The guest has been let in."""
         return self.checked_in_at is not None
 
     @property
     def calendar_sequence(self) -> int:
+        """The SEQUENCE this guest's calendar last saw: the event's plus their own changes."""
         return self.event.sequence + self.sequence_offset
 
     def __repr__(self) -> str:

@@ -1,4 +1,5 @@
-"""Sign-up, cancellation and the waitlist, for guests and for staff.
+"""Sign-up, cancellation and the waitlist; finding registrations. What staff do with an
+event's registrations is staff_services.py's.
 
 Every change to who holds a place happens under the event's row lock
 (database.write_transaction) and commits before returning, so that the lock is
@@ -14,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..audit import Actor, AuditAction, record
-from ..database import first_row, get_by_link_key, get_row, utcnow, write_transaction
-from ..errors import AlreadyCancelled, EventFull, InvalidInput, NotFound, OverCapacity, RegistrationRefused
+from ..database import first_row, get_by_link_key, is_valid_id, utcnow, write_transaction
+from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
 from ..events.models import Event
 from ..events.services import signup_closed_reason
 from ..extensions import db
@@ -23,7 +24,6 @@ from ..outbox import enqueue
 from ..search import matches_words
 from ..text import clean_line, clean_text, email_key
 from .models import (
-    CONSENT_GIVEN_TO_STAFF,
     Affiliation,
     Registration,
     RegistrationStatus,
@@ -34,14 +34,6 @@ from .tickets import new_ticket_code
 CONFIRMED_MAIL = "registration_confirmed"
 WAITLISTED_MAIL = "registration_waitlisted"
 CANCELLED_MAIL = "registration_cancelled"
-
-
-class AlreadyRegistered(InvalidInput):
-    """Staff entered an address that already holds a registration for this event."""
-
-    code = "already_registered"
-    field = "email"
-    message = _l("This address is already registered for this event.")
 
 
 @dataclass(frozen=True)
@@ -62,8 +54,6 @@ class SignupResult:
                    registration.ticket_code, registration.manage_token)
 
 
-# --- guests --------------------------------------------------------------------
-
 def register(event_id: int, data: dict, *, locale: str, source: Source = Source.online,
              now: datetime | None = None) -> SignupResult:
     """Sign a guest up: confirmed while places are left, else waitlisted (or EventFull).
@@ -81,16 +71,18 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
             raise RegistrationRefused(reason)
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
-            _mail_current_state(registration, locale=locale, repeated=True)
+            mail_current_state(registration, locale=locale, repeated=True)
             return SignupResult.of(registration, created=False)
         if event.is_full and not event.waitlist_enabled:
             raise EventFull()
-        registration = _new_or_renewed(event, registration, data)
-        _fill(registration, data, locale=locale, now=tx.now)
-        registration.source = source
-        _give_place_or_queue(event, registration, tx.now)
+        if registration is None:
+            registration = new_registration(event, data, source)
+        else:
+            renew(registration)
+        fill(registration, data, locale=locale, now=tx.now)
+        give_place_or_queue(event, registration, tx.now)
         db.session.flush()
-        _mail_current_state(registration, locale=locale)
+        mail_current_state(registration, locale=locale)
         return SignupResult.of(registration, created=True)
 
 
@@ -101,7 +93,10 @@ def cancel_registration(registration_id: int, *, by: Actor | None = None,
 
     :raises NotFound, AlreadyCancelled, RegistrationRefused:
     """
-    event_id = get_row(Registration, registration_id).event_id
+    found = db.session.get(Registration, registration_id) if is_valid_id(registration_id) else None
+    if found is None:
+        raise NotFound()
+    event_id = found.event_id
     with write_transaction(lock=(Event, event_id), now=now) as tx:
         event = tx.row
         registration = db.session.get(Registration, registration_id, populate_existing=True)
@@ -117,11 +112,11 @@ def cancel_registration(registration_id: int, *, by: Actor | None = None,
         registration.sequence_offset += 1
         enqueue(CANCELLED_MAIL, registration.email, locale=registration.locale, registration_id=registration.id,
                 params={"sequence": registration.calendar_sequence, "had_place": had_place})
-        if had_place and event.is_published:
-            promote_from_waitlist(event)
+        promoted = promote_from_waitlist(event) if had_place and event.is_published else []
         if by is not None:
             record(by, AuditAction.registration_cancelled, at=tx.now, event_id=event.id,
                    registration_id=registration.id)
+            record_promotions(by, promoted, at=tx.now)
         return registration
 
 
@@ -129,7 +124,7 @@ def promote_from_waitlist(event: Event) -> list[Registration]:
     """Give free places to the first in line and mail them. Caller holds the event lock."""
     promoted = []
     while not event.is_full and event.waitlist_count > 0:
-        registration = _first_in_line(event)
+        registration = first_in_line(event)
         if registration is None:
             break
         event.waitlist_count -= 1
@@ -139,6 +134,23 @@ def promote_from_waitlist(event: Event) -> list[Registration]:
                 params={"sequence": registration.calendar_sequence, "promoted": True})
         promoted.append(registration)
     return promoted
+
+
+def record_promotions(by: Actor, promoted: list[Registration], *, at: datetime) -> None:
+    """Note in the history who moved up from the waitlist because of what `by` did."""
+    for registration in promoted:
+        record(by, AuditAction.registration_promoted, at=at, event_id=registration.event_id,
+               registration_id=registration.id,
+               changes={"status": [RegistrationStatus.waitlisted, RegistrationStatus.confirmed]})
+
+
+def names_by_id(registration_ids) -> dict[int, str]:
+    """The guests' names of these registrations (for pages that list what happened to them)."""
+    ids = {registration_id for registration_id in registration_ids if registration_id}
+    if not ids:
+        return {}
+    query = select(Registration.id, Registration.name).where(Registration.id.in_(ids))
+    return dict(db.session.execute(query).all())
 
 
 def can_cancel(registration: Registration, now: datetime | None = None) -> bool:
@@ -189,127 +201,24 @@ def ticket_version(code: str) -> tuple | None:
     )
 
 
-# --- staff ---------------------------------------------------------------------
-
-def get_registration(event_id: int, registration_id: int) -> Registration:
-    """One registration of this event (NotFound for another event's)."""
-    registration = get_row(Registration, registration_id)
-    if registration.event_id != event_id:
-        raise NotFound(Registration.not_found)
-    return registration
-
-
 def find_registrations(event_id: int, *, query: str = "", status: RegistrationStatus | None = None,
-                       limit: int | None = None) -> list[Registration]:
-    """The event's registrations in the order they came: all, or those whose name,
-    organisation or email holds every word of `query`, and those with `status`."""
+                       by_name: bool = False, limit: int | None = None) -> list[Registration]:
+    """The event's registrations in the order they came (or `by_name`): all, or those whose
+    name, organisation or email holds every word of `query`, and those with `status`."""
     statement = select(Registration).where(
         Registration.event_id == event_id,
         *matches_words(query, Registration.name, Registration.organisation, Registration.email_key))
     if status:
         statement = statement.where(Registration.status == status)
-    statement = statement.order_by(Registration.created_at, Registration.id)
+    order = (func.lower(Registration.name),) if by_name else (Registration.created_at,)
+    statement = statement.order_by(*order, Registration.id)
     return list(db.session.execute(statement.limit(limit)).scalars())
 
 
-def confirm_registration(event_id: int, registration_id: int, *, by: Actor, over_capacity_ok: bool = False,
-                         now: datetime | None = None) -> Registration:
-    """Staff give a waitlisted (or cancelled) guest a place and mail them their ticket. Commits.
+# --- the steps of every change to who holds a place (staff_services.py takes them too) ----
 
-    Confirming an already confirmed guest changes nothing and mails nothing (a second click).
-
-    :raises NotFound, RegistrationRefused:
-    :raises OverCapacity: when the event is full and `over_capacity_ok` was not given.
-    """
-    with write_transaction(lock=(Event, event_id), now=now) as tx:
-        event = tx.row
-        registration = _registration_of(event, registration_id)
-        if registration.is_confirmed:
-            return registration
-        _refuse_staff_change(event, tx.now)
-        if event.is_full and not over_capacity_ok:
-            raise OverCapacity()
-        was_waitlisted = registration.is_waitlisted
-        if was_waitlisted:
-            event.waitlist_count -= 1
-        else:
-            # Back from cancelled: the old ticket stays void, and the calendar SEQUENCE
-            # must rise above the CANCEL the guest was sent.
-            registration.ticket_code = new_ticket_code()
-            registration.sequence_offset += 1
-            registration.cancelled_at = None
-        registration.status = RegistrationStatus.confirmed
-        event.confirmed_count += 1
-        enqueue(CONFIRMED_MAIL, registration.email, locale=registration.locale, registration_id=registration.id,
-                params={"sequence": registration.calendar_sequence, "promoted": was_waitlisted})
-        record(by, AuditAction.registration_confirmed, at=tx.now, event_id=event.id,
-               registration_id=registration.id,
-               changes={"status": [RegistrationStatus.waitlisted if was_waitlisted else RegistrationStatus.cancelled,
-                                   RegistrationStatus.confirmed]})
-        return registration
-
-
-def cancel_registration_by_staff(event_id: int, registration_id: int, *, by: Actor,
-                                 now: datetime | None = None) -> Registration:
-    """Staff cancel a registration: the guest is mailed and the first in line promoted. Commits.
-
-    :raises NotFound, AlreadyCancelled, RegistrationRefused:
-    """
-    get_registration(event_id, registration_id)
-    return cancel_registration(registration_id, by=by, now=now)
-
-
-def promoted_by_cancelling(registration: Registration) -> Registration | None:
-    """Who would move up from the waitlist if this registration were cancelled now."""
-    event = registration.event
-    if not registration.is_confirmed or not event.is_published:
-        return None
-    if event.capacity is not None and event.confirmed_count - 1 >= event.capacity:
-        return None  # confirmed over capacity: the freed place was never a place
-    return _first_in_line(event)
-
-
-def add_registration(event_id: int, data: dict, *, locale: str, send_mail: bool, by: Actor,
-                     over_capacity_ok: bool = False, now: datetime | None = None) -> Registration:
-    """Staff register a guest by hand (source "staff"; the consent is the staff's to record). Commits.
-
-    Confirmed while places are left; when the event is full, waitlisted, or confirmed
-    anyway with `over_capacity_ok`. The guest gets the mail of their state only with
-    `send_mail`.
-
-    :raises NotFound, RegistrationRefused:
-    :raises AlreadyRegistered: the address holds a registration for this event that is not cancelled.
-    :raises OverCapacity: full, no waitlist, and `over_capacity_ok` not given.
-    """
-    with write_transaction(lock=(Event, event_id), now=now) as tx:
-        event = tx.row
-        _refuse_staff_change(event, tx.now)
-        registration = find_by_email(event.id, data["email"])
-        if registration is not None and not registration.is_cancelled:
-            raise AlreadyRegistered(_l("%(name)s is already registered for this event with this address "
-                                       "(%(status)s).", name=registration.name, status=registration.status.label))
-        if event.is_full and not event.waitlist_enabled and not over_capacity_ok:
-            raise OverCapacity()
-        registration = _new_or_renewed(event, registration, data)
-        _fill(registration, data, locale=locale, now=tx.now)
-        registration.consent_version = CONSENT_GIVEN_TO_STAFF
-        registration.source = Source.staff
-        if over_capacity_ok:
-            registration.status = RegistrationStatus.confirmed
-            event.confirmed_count += 1
-        else:
-            _give_place_or_queue(event, registration, tx.now)
-        db.session.flush()
-        if send_mail:
-            _mail_current_state(registration, locale=locale)
-        record(by, AuditAction.registration_added, at=tx.now, event_id=event.id, registration_id=registration.id,
-               changes={"status": [None, registration.status], "mailed": send_mail})
-        return registration
-
-
-# --- the steps -----------------------------------------------------------------
-
-def _first_in_line(event: Event) -> Registration | None:
+def first_in_line(event: Event) -> Registration | None:
+    """Who is next on the event's waitlist (the order in which they joined it)."""
     return db.session.execute(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted)
@@ -318,20 +227,23 @@ def _first_in_line(event: Event) -> Registration | None:
     ).scalar_one_or_none()
 
 
-def _new_or_renewed(event: Event, cancelled: Registration | None, data: dict) -> Registration:
-    """A new registration, or the guest's cancelled one taken up again."""
-    if cancelled is None:
-        registration = Registration(event=event, email_key=email_key(data["email"]))
-        db.session.add(registration)
-        return registration
-    # Signing up again after cancelling: a fresh ticket, a newer calendar SEQUENCE.
+def new_registration(event: Event, data: dict, source: Source) -> Registration:
+    """A new registration of this address for the event, in the session (no flush)."""
+    registration = Registration(event=event, email_key=email_key(data["email"]), source=source)
+    db.session.add(registration)
+    return registration
+
+
+def renew(cancelled: Registration) -> None:
+    """The guest's cancelled registration taken up again: a fresh ticket, a newer calendar
+    SEQUENCE; how it first came about (its source) stays."""
     cancelled.ticket_code = new_ticket_code()
     cancelled.sequence_offset += 1
     cancelled.cancelled_at = None
-    return cancelled
 
 
-def _fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
+def fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
+    """Write what the guest (or staff) typed into the registration, cleaned; consent given now."""
     registration.name = clean_line(data["name"])
     registration.email = clean_line(data["email"])
     registration.organisation = clean_line(data.get("organisation") or "")
@@ -343,7 +255,8 @@ def _fill(registration: Registration, data: dict, *, locale: str, now: datetime)
     registration.consent_version = current_app.config["CONSENT_VERSION"]
 
 
-def _give_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:
+def give_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:
+    """A place while there is one, else the end of the waitlist; the event's counters follow."""
     if event.is_full:
         registration.status = RegistrationStatus.waitlisted
         registration.waitlisted_at = now
@@ -360,23 +273,8 @@ def _leave(event: Event, registration: Registration) -> None:
         event.waitlist_count -= 1
 
 
-def _mail_current_state(registration: Registration, *, locale: str, repeated: bool = False) -> None:
+def mail_current_state(registration: Registration, *, locale: str, repeated: bool = False) -> None:
+    """Queue the mail of where the guest stands: the ticket, or the waitlist notice."""
     kind = CONFIRMED_MAIL if registration.is_confirmed else WAITLISTED_MAIL
     enqueue(kind, registration.email, locale=locale, registration_id=registration.id,
             params={"sequence": registration.calendar_sequence, "repeated": repeated})
-
-
-def _registration_of(event: Event, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id, populate_existing=True)
-    if registration is None or registration.event_id != event.id:
-        raise NotFound(Registration.not_found)
-    return registration
-
-
-def _refuse_staff_change(event: Event, now: datetime) -> None:
-    # Staff may add guests before sign-up opens, after it closes and to drafts (speakers,
-    # partners), but a place in a cancelled or begun event means nothing any more.
-    if event.is_cancelled:
-        raise RegistrationRefused(_l("This event has been cancelled."))
-    if event.has_started(now):
-        raise RegistrationRefused(_l("This event has already taken place; registration is closed."))

@@ -7,7 +7,7 @@ from ..csvexport import csv_download, local_time
 from ..errors import AlreadyCancelled, DomainError, OverCapacity
 from ..events.services import get_event
 from ..forms import show_refusal
-from . import services
+from . import services, staff_services
 from .forms import StaffRegistrationForm
 from .models import RegistrationStatus
 
@@ -73,7 +73,7 @@ def create(event_id):
     if not form.validate_on_submit():
         return _new_page(event, form, 422)
     try:
-        registration = services.add_registration(event.id, form.data, locale=form.locale.data,
+        registration = staff_services.add_registration(event.id, form.data, locale=form.locale.data,
                                                  send_mail=form.send_mail.data, by=current_actor(),
                                                  over_capacity_ok=form.over_capacity.data)
     except DomainError as exc:
@@ -91,11 +91,11 @@ def create(event_id):
 def confirm(event_id, registration_id):
     """Give a waitlisted or cancelled guest a place; beyond capacity only when confirmed so."""
     try:
-        registration = services.confirm_registration(event_id, registration_id, by=current_actor(),
+        registration = staff_services.confirm_registration(event_id, registration_id, by=current_actor(),
                                                      over_capacity_ok=bool(request.form.get("over_capacity")))
     except OverCapacity:
         return render_template("registrations/staff/over_capacity.html", event=get_event(event_id),
-                               registration=services.get_registration(event_id, registration_id),
+                               registration=staff_services.get_registration(event_id, registration_id),
                                **_filters(request.form)), 409
     flash(_("%(name)s is confirmed; the ticket is on its way by mail.", name=registration.name))
     return _back_to_list(event_id)
@@ -105,9 +105,9 @@ def confirm(event_id, registration_id):
 @staff_required
 def cancel_confirm(event_id, registration_id):
     """Ask before cancelling a guest's registration."""
-    registration = services.get_registration(event_id, registration_id)
+    registration = staff_services.get_registration(event_id, registration_id)
     return render_template("registrations/staff/cancel.html", event=registration.event,
-                           registration=registration, moves_up=services.promoted_by_cancelling(registration),
+                           registration=registration, moves_up=staff_services.promoted_by_cancelling(registration),
                            **_filters(request.args))
 
 
@@ -116,7 +116,7 @@ def cancel_confirm(event_id, registration_id):
 def cancel(event_id, registration_id):
     """Cancel a guest's registration; they are mailed and the first in line moves up."""
     try:
-        registration = services.cancel_registration_by_staff(event_id, registration_id, by=current_actor())
+        registration = staff_services.cancel_registration_by_staff(event_id, registration_id, by=current_actor())
     except AlreadyCancelled as exc:  # a second click, or a colleague was quicker
         flash(str(exc))
         return _back_to_list(event_id)

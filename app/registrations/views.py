@@ -7,6 +7,7 @@ from ..errors import DomainError, NotFound
 from ..events import services as events
 from ..events.views import calendar_description, calendar_download
 from ..extensions import limiter
+from ..forms import show_refusal
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
 from . import services
@@ -67,7 +68,7 @@ def register(slug):
     try:
         result = services.register(event.id, form.data, locale=str(get_locale()))
     except DomainError as exc:
-        form.form_errors.append(str(exc))
+        show_refusal(form, exc)
         return _event_page(events.get_published(slug), form, exc.status_code)
     return landing_after_signup(result)
 

@@ -12,11 +12,9 @@ from app.contacts.models import Contact
 from app.database import utcnow
 from app.extensions import db
 from app.links import new_link_token
-from app.mailing import sender
 from app.outbox import OutgoingMail
 from tests.mailing.reading import only_part, text_of
-from tests.rows import fresh_reads
-from tests.together import failures, run_together
+from tests.rows import fresh_reads, outbox_rows
 
 INVITATION_LINK = re.compile(r"http://podium\.test/i/([A-Za-z0-9_-]+)")
 UNSUBSCRIBE_LINK = re.compile(r"http://podium\.test/u/([A-Za-z0-9_-]+)")
@@ -87,9 +85,7 @@ def recipients_of(campaign) -> list[CampaignRecipient]:
 
 def mails_of(kind: str = campaigns.INVITATION) -> list[OutgoingMail]:
     """The outbox rows of one kind of campaign mail, oldest first."""
-    fresh_reads()
-    query = select(OutgoingMail).where(OutgoingMail.kind == kind).order_by(OutgoingMail.id)
-    return list(db.session.execute(query).scalars())
+    return outbox_rows(kind=kind)
 
 
 def contact_by_email(email: str) -> Contact:
@@ -113,11 +109,3 @@ def invitation_token(message) -> str:
     tokens = set(INVITATION_LINK.findall(text_body(message)))
     assert len(tokens) == 1, f"expected one invitation link, found {tokens}"
     return tokens.pop()
-
-
-def deliver_in_parallel(app, senders: int = 4) -> list:
-    """Several senders (as several `flask mail work` processes) draining the outbox at once."""
-    outcomes = run_together(app, [sender.deliver_due] * senders, timeout=300)
-    assert failures(outcomes) == []
-    db.session.rollback()
-    return outcomes

@@ -15,12 +15,11 @@ from app.database import commit_write, utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.mailing import sender
-from tests.together import run_together, write_transaction_without_lock
+from tests.together import deliver_in_parallel, run_together, write_transaction_without_lock
 
 from .conftest import (
     after_the_claim_timeout,
     contact_by_email,
-    deliver_in_parallel,
     invitation_token,
     mails_of,
     recipients_of,

@@ -3,10 +3,9 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from app.auth.services import create_api_token, create_user
+from app.auth.services import create_api_token
 from app.checkin.models import CheckInRecord
 from app.extensions import db
-from tests.conftest import STAFF_PASSWORD
 from tests.rows import fresh_reads
 
 
@@ -51,14 +50,12 @@ def scan(client):
 
 
 @pytest.fixture
-def log_in_as(client):
-    """Log the test client in as a new user of `role`, named `name`; English pages."""
+def log_in_as(login):
+    """Log the test client in as a new user of `role`, named `name`, reading pages in English."""
 
     def log_in(role="door", name="", email=None):
-        email = email or f"{role}-{name.lower().replace(' ', '-') or 'x'}@podium.test"
-        create_user(email, role=role, password=STAFF_PASSWORD, name=name)
-        response = client.post(url_for("auth.login"), data={"email": email, "password": STAFF_PASSWORD})
-        assert response.status_code == 302, response.text
+        client = login(role, email=email or f"{role}-{name.lower().replace(' ', '-') or 'x'}@podium.test",
+                       name=name)
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         return client
 

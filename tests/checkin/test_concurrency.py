@@ -79,12 +79,13 @@ def widened_race_window(monkeypatch):
 def unconditional_check_in(monkeypatch):
     """The check-in as it would be without the atomic conditional UPDATE.
 
-    A faithful copy of services._check_in_registration, except that whether the guest
-    is already in is decided from the row as this request read it (before the write),
-    and the UPDATE then writes without `checked_in_at IS NULL` in its WHERE clause.
-    Writes are still serialised (write_transaction: BEGIN IMMEDIATE on SQLite, and the
-    row lock of the UPDATE on PostgreSQL), so what this control removes is exactly the
-    condition, nothing else.
+    A copy of services._check_in_registration, except that whether the guest is already
+    in is decided from the row as this request read it (before the write), and the UPDATE
+    then writes without `checked_in_at IS NULL` in its WHERE clause. It also leaves out the
+    replay of a nonce seen before and the fallback for a reused nonce: every device here
+    sends a nonce of its own, so neither would act. Writes are still serialised
+    (write_transaction: BEGIN IMMEDIATE on SQLite, and the row lock of the UPDATE on
+    PostgreSQL), so what this control removes for these scans is the condition.
     """
 
     def read_then_write(event_id, registration, actor, *, nonce, method, now):

@@ -10,6 +10,7 @@ from app.database import commit_write, utcnow
 from app.extensions import db
 from app.mailing import sender
 from app.outbox import OutgoingMail
+from tests.together import deliver_in_parallel
 
 # Threads racing each other, or thousands of mails: minutes of the suite, not seconds.
 pytestmark = pytest.mark.slow
@@ -25,32 +26,8 @@ def many_guests(make_event, sign_up):
     return [sign_up(event).email for _ in range(GUESTS)]
 
 
-def deliver_in_parallel(app, senders: int = SENDERS) -> None:
-    """Run `senders` threads, each with its own app context, that start delivering at the same moment."""
-    start = threading.Barrier(senders)
-    errors = []
-
-    def run():
-        with app.app_context():
-            try:
-                start.wait(timeout=30)
-                sender.deliver_due()
-            except BaseException as exc:  # noqa: BLE001 -- reported below, in the test's thread
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, name=f"sender-{n}") for n in range(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a sender did not finish"
-    assert errors == []
-
-
 def test_parallel_senders_deliver_every_mail_exactly_once(app, many_guests, smtp, outbox):
-    deliver_in_parallel(app)
+    deliver_in_parallel(app, SENDERS)
 
     message_ids = [message["Message-ID"] for message in smtp.messages]
     per_recipient = Counter(r for received in smtp.received for r in received.rcpt_tos)
@@ -87,7 +64,7 @@ def test_negative_control_senders_without_a_claim_do_send_twice(app, many_guests
 
     monkeypatch.setattr(sender, "claim_due", claim_without_condition)
 
-    deliver_in_parallel(app)
+    deliver_in_parallel(app, SENDERS)
 
     message_ids = [message["Message-ID"] for message in smtp.messages]
     assert len(message_ids) > len(set(message_ids))

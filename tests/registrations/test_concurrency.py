@@ -53,13 +53,13 @@ def statuses(event) -> list[str]:
 @pytest.fixture
 def widened_race_window(monkeypatch):
     """Sleep inside the critical section, between reading the count and writing it."""
-    original = services._give_place_or_queue
+    original = services.give_place_or_queue
 
     def slow_give_place_or_queue(event, registration, now):
         time.sleep(RACE_WINDOW_SECONDS)
         return original(event, registration, now)
 
-    monkeypatch.setattr(services, "_give_place_or_queue", slow_give_place_or_queue)
+    monkeypatch.setattr(services, "give_place_or_queue", slow_give_place_or_queue)
 
 
 @pytest.fixture

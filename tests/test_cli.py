@@ -2,6 +2,8 @@
 import re
 from datetime import datetime, timezone
 
+import pytest
+
 from app.auth.models import User
 from app.events.models import Event
 from app.extensions import db
@@ -47,6 +49,14 @@ def test_events_create_prints_id_and_url_and_reads_local_time(app):
     assert event.starts_at == datetime(2030, 12, 3, 17, 0, tzinfo=timezone.utc)  # 18:00 CET
     assert (event.capacity, event.waitlist_enabled, event.status) == (70, False, "published")
     assert app.test_client().get(url.removeprefix("http://podium.test")).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["forum", "podium", "info", "talk", "working-group", "coordination", "other"])
+def test_events_create_takes_every_kind_as_the_readme_spells_it(app, kind):
+    result = run(app, "events", "create", "--title", "Treffen", "--kind", kind, "--starts", "2030-12-03 18:00")
+
+    assert result.exit_code == 0, result.output
+    assert db.session.get(Event, int(result.output.split("id: ")[1].split()[0])).kind == kind
 
 
 def test_events_create_is_a_draft_unless_published(app):

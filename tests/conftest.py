@@ -145,6 +145,17 @@ def request_context(request):
 
 
 @pytest.fixture
+def mailbox(smtp, deliver):
+    """mailbox(address): deliver what is due, then every mail `address` has received so far."""
+
+    def received(address: str) -> list:
+        deliver()
+        return smtp.to(address)
+
+    return received
+
+
+@pytest.fixture
 def deliver(app):
     """Deliver what is due, as a sender would; returns the DeliveryReport."""
 

@@ -76,3 +76,16 @@ def decode_qr(png: bytes) -> list[str]:
 
 def content_id(part: EmailMessage) -> str:
     return (part["Content-ID"] or "").strip().strip("<>")
+
+
+# The MIME tree of every mail that carries a ticket (confirmation, reminder): DESIGN.md's.
+TICKET_MAIL_TREE = (
+    "multipart/mixed", [
+        ("multipart/alternative", [
+            "text/plain",
+            ("multipart/related", ["text/html", "image/png"]),
+            "text/calendar",
+        ]),
+        "attachment invite.ics",
+    ],
+)

@@ -8,6 +8,7 @@ from app.registrations.models import Registration
 
 from .reading import (
     CALENDAR_FILE_TYPES,
+    TICKET_MAIL_TREE,
     attachment,
     calendar_text,
     content_id,
@@ -22,16 +23,6 @@ from .reading import (
 
 ORGANIZER = "veranstaltungen@netzwerk.example"
 
-CONFIRMATION_TREE = (
-    "multipart/mixed", [
-        ("multipart/alternative", [
-            "text/plain",
-            ("multipart/related", ["text/html", "image/png"]),
-            "text/calendar",
-        ]),
-        "attachment invite.ics",
-    ],
-)
 
 
 @dataclass
@@ -63,7 +54,7 @@ def confirmation(app, make_event, sign_up, smtp, deliver, outbox):
 def test_confirmation_has_the_imip_mime_tree(confirmation):
     arrived = confirmation(name="Anna Schmidt", email="anna@example.org")
 
-    assert mime_tree(arrived.message) == CONFIRMATION_TREE
+    assert mime_tree(arrived.message) == TICKET_MAIL_TREE
     assert attachment(arrived.message, "invite.ics").get_content_type() in CALENDAR_FILE_TYPES
 
 

@@ -1,5 +1,4 @@
 """The mails a guest gets along the way: cancellation, waitlist, promotion, signing up twice."""
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -18,17 +17,6 @@ from .reading import (
     parse_with_vobject,
     text_of,
 )
-
-
-@pytest.fixture
-def mailbox_of(smtp, deliver):
-    """Deliver what is due and return every mail that `address` has received so far."""
-
-    def received(address: str) -> list:
-        deliver()
-        return smtp.to(address)
-
-    return received
 
 
 def sign_up_on_the_page(client, event, name, email):
@@ -53,13 +41,13 @@ def vevent_of(message):
 
 # --- a guest cancels ------------------------------------------------------------
 
-def test_cancelling_mails_a_calendar_cancel_for_the_same_event(client, make_event, sign_up, mailbox_of):
+def test_cancelling_mails_a_calendar_cancel_for_the_same_event(client, make_event, sign_up, mailbox):
     event = make_event(capacity=10)
     registration = sign_up(event, email="anna@example.org")
-    [confirmation] = mailbox_of("anna@example.org")
+    [confirmation] = mailbox("anna@example.org")
 
     cancel_on_the_page(client, registration)
-    [_, cancellation] = mailbox_of("anna@example.org")
+    [_, cancellation] = mailbox("anna@example.org")
 
     part = only_part(cancellation, "text/calendar")
     assert part.get_param("method") == "CANCEL"
@@ -70,13 +58,13 @@ def test_cancelling_mails_a_calendar_cancel_for_the_same_event(client, make_even
     assert int(cancelled.sequence.value) > int(confirmed.sequence.value)
 
 
-def test_cancellation_attaches_cancel_ics_and_no_qr_code(client, make_event, sign_up, mailbox_of):
+def test_cancellation_attaches_cancel_ics_and_no_qr_code(client, make_event, sign_up, mailbox):
     event = make_event(capacity=10)
     registration = sign_up(event, email="anna@example.org")
-    mailbox_of("anna@example.org")
+    mailbox("anna@example.org")
 
     cancel_on_the_page(client, registration)
-    cancellation = mailbox_of("anna@example.org")[-1]
+    cancellation = mailbox("anna@example.org")[-1]
 
     assert attachment_names(cancellation) == ["cancel.ics"]
     cancel_file = attachment(cancellation, "cancel.ics")
@@ -88,15 +76,15 @@ def test_cancellation_attaches_cancel_ics_and_no_qr_code(client, make_event, sig
 
 
 def test_calendar_sequence_never_goes_down_when_a_guest_cancels_and_returns(
-        client, make_event, sign_up, mailbox_of):
+        client, make_event, sign_up, mailbox):
     event = make_event(capacity=10)
     registration = sign_up(event, email="anna@example.org")
-    mailbox_of("anna@example.org")
+    mailbox("anna@example.org")
     cancel_on_the_page(client, registration)
-    mailbox_of("anna@example.org")
+    mailbox("anna@example.org")
 
     sign_up(event, email="anna@example.org")
-    request, cancel, request_again = mailbox_of("anna@example.org")
+    request, cancel, request_again = mailbox("anna@example.org")
 
     methods = [only_part(m, "text/calendar").get_param("method") for m in (request, cancel, request_again)]
     assert methods == ["REQUEST", "CANCEL", "REQUEST"]
@@ -107,13 +95,13 @@ def test_calendar_sequence_never_goes_down_when_a_guest_cancels_and_returns(
 
 # --- waitlist and promotion -----------------------------------------------------
 
-def test_waitlisted_guest_gets_a_notice_without_calendar_or_qr(make_event, sign_up, mailbox_of):
+def test_waitlisted_guest_gets_a_notice_without_calendar_or_qr(make_event, sign_up, mailbox):
     event = make_event(capacity=1)
     sign_up(event, email="first@example.org")
     waiting = sign_up(event, email="second@example.org")
     assert waiting.is_waitlisted
 
-    [notice] = mailbox_of("second@example.org")
+    [notice] = mailbox("second@example.org")
 
     assert content_types(notice) == ["text/plain", "text/html"]
     assert attachment_names(notice) == []
@@ -121,20 +109,20 @@ def test_waitlisted_guest_gets_a_notice_without_calendar_or_qr(make_event, sign_
 
 
 def test_first_in_line_is_promoted_and_gets_a_calendar_request(app, client, make_event, sign_up,
-                                                               mailbox_of):
+                                                               mailbox):
     event = make_event(capacity=1)
     holder = sign_up(event, email="first@example.org")
     sign_up(event, email="second@example.org", name="Berta Second")
     sign_up(event, email="third@example.org")
-    mailbox_of("second@example.org")
+    mailbox("second@example.org")
 
     cancel_on_the_page(client, holder)
-    [_, promotion] = mailbox_of("second@example.org")
+    [_, promotion] = mailbox("second@example.org")
 
     promoted = registration_of("second@example.org")
     assert promoted.is_confirmed
     assert registration_of("third@example.org").is_waitlisted
-    assert len(mailbox_of("third@example.org")) == 1  # only the waitlist notice
+    assert len(mailbox("third@example.org")) == 1  # only the waitlist notice
     part = only_part(promotion, "text/calendar")
     assert part.get_param("method") == "REQUEST"
     vevent = vevent_of(promotion)
@@ -155,14 +143,14 @@ def registrations_for(event) -> int:
     ).scalar_one()
 
 
-def test_signing_up_again_repeats_the_ticket(app, client, make_event, mailbox_of):
+def test_signing_up_again_repeats_the_ticket(app, client, make_event, mailbox):
     event = make_event(capacity=10)
     sign_up_on_the_page(client, event, "Anna Schmidt", "anna@example.org")
     again = sign_up_on_the_page(client, event, "Anna Schmidt", "Anna@Example.org")
 
     assert again.status_code == 302
     assert registrations_for(event) == 1
-    first, second = mailbox_of("anna@example.org")
+    first, second = mailbox("anna@example.org")
     ticket_url = f"{app.config['BASE_URL']}/t/{registration_of('anna@example.org').ticket_code}"
     for mail in (first, second):
         assert decode_qr(only_part(mail, "image/png").get_payload(decode=True)) == [ticket_url]
@@ -170,7 +158,7 @@ def test_signing_up_again_repeats_the_ticket(app, client, make_event, mailbox_of
     assert second["Message-ID"] != first["Message-ID"]
 
 
-def test_signing_up_again_on_the_waitlist_repeats_the_notice(client, make_event, sign_up, mailbox_of):
+def test_signing_up_again_on_the_waitlist_repeats_the_notice(client, make_event, sign_up, mailbox):
     event = make_event(capacity=1)
     sign_up(event, email="first@example.org")
     sign_up_on_the_page(client, event, "Berta", "berta@example.org")
@@ -180,7 +168,7 @@ def test_signing_up_again_on_the_waitlist_repeats_the_notice(client, make_event,
     assert registrations_for(event) == 2
     waiting = registration_of("berta@example.org")
     assert waiting.is_waitlisted
-    first, second = mailbox_of("berta@example.org")
+    first, second = mailbox("berta@example.org")
     for mail in (first, second):
         assert content_types(mail) == ["text/plain", "text/html"]
         assert f"/r/{waiting.manage_token}" in text_of(only_part(mail, "text/plain"))

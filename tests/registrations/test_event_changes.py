@@ -29,17 +29,6 @@ ANNA, BEN, CLARA = "anna@example.org", "ben@example.org", "clara@example.org"
 
 
 @pytest.fixture
-def mailbox(smtp, deliver):
-    """Deliver what is due and return what `address` has received so far."""
-
-    def received(address: str) -> list:
-        deliver()
-        return smtp.to(address)
-
-    return received
-
-
-@pytest.fixture
 def forum(make_event, sign_up, mailbox):
     """A published forum with two places: Anna and Ben confirmed, Clara waiting (Ben and Clara
     read English). Their sign-up mails have arrived."""

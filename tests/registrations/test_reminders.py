@@ -14,6 +14,7 @@ from app.registrations import reminders, services, staff_services
 from app.registrations.models import Registration
 from tests.conftest import TEST_ACTOR
 from tests.mailing.reading import (
+    TICKET_MAIL_TREE,
     attachment,
     calendar_text,
     decode_qr,
@@ -30,16 +31,6 @@ from tests.together import run_together, write_transaction_without_lock
 from .conftest import signed_up_at
 
 REMINDER = "registration_reminder"
-REMINDER_TREE = (
-    "multipart/mixed", [
-        ("multipart/alternative", [
-            "text/plain",
-            ("multipart/related", ["text/html", "image/png"]),
-            "text/calendar",
-        ]),
-        "attachment invite.ics",
-    ],
-)
 
 
 def in_days(days: float):
@@ -218,7 +209,7 @@ def reminder(app, make_event, sign_up, smtp, deliver):
 def test_the_reminder_has_the_imip_tree_with_the_qr_code(reminder):
     _event, _anna, message = reminder
 
-    assert mime_tree(message) == REMINDER_TREE
+    assert mime_tree(message) == TICKET_MAIL_TREE
     image = only_part(message, "image/png")
     cid = image["Content-ID"].strip("<>")
     assert f'src="cid:{cid}"' in text_of(only_part(message, "text/html"))

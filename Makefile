@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 WORKERS ?= 2
+# Links in mails, QR codes and calendar files point here: the port `make run` serves, unless set.
+BASE_URL ?= http://127.0.0.1:$(PORT)
 # Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
@@ -32,9 +34,9 @@ translations: $(VENV)/.installed
 
 run: install
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
+	BASE_URL=$(BASE_URL) $(BIN)/flask demo
 	@echo "Podium is at http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login)"
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+	BASE_URL=$(BASE_URL) $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
 
 test: install-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -107,9 +107,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every feature's pages."""
+    """Every feature's pages, and the icon browsers ask for at /favicon.ico."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """The site's icon, for browsers that look for it here rather than in the page."""
+        return app.send_static_file("favicon.png")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .i18n import language_names, text_direction
 from .richtext import render_markdown
 
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
@@ -83,4 +84,5 @@ def register(app) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(when=when, clock=clock, day=day, shown=shown, markdown=render_markdown)
-    app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale)
+    app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale, language_names=language_names,
+                                 text_direction=text_direction)

@@ -1,7 +1,23 @@
-"""Which language a page speaks: the guest's choice, else the browser's, else German."""
+"""Which language a page speaks: the guest's choice, else the browser's, else German; and
+which way it is written."""
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale
 
 bp = Blueprint("i18n", __name__)
+
+# Each language named in itself: that is how people find their own.
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "uk": "Українська"}
+RIGHT_TO_LEFT = {"ar", "fa"}
+
+
+def language_names() -> list[tuple[str, str]]:
+    """(code, name in itself) of every language the site speaks, in the configured order."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+
+
+def text_direction() -> str:
+    """"rtl" for a page in a language written right to left, else "ltr"."""
+    return "rtl" if str(get_locale().language) in RIGHT_TO_LEFT else "ltr"
 
 
 def select_locale() -> str:

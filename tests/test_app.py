@@ -1,4 +1,8 @@
 """The factory, configuration and languages."""
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 import config
@@ -72,10 +76,10 @@ def test_pages_speak_german_by_default_and_english_on_request(client, make_event
     make_event(title="Forum Sprache")
     german = client.get("/events/")
     assert german.status_code == 200
-    assert '<html lang="de">' in german.text
+    assert '<html lang="de" dir="ltr">' in german.text
     assert "Veranstaltungen" in german.text
     english = client.get("/events/", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert '<html lang="en">' in english.text
+    assert '<html lang="en" dir="ltr">' in english.text
     assert "Upcoming events" in english.text
 
 
@@ -86,7 +90,7 @@ def test_language_switch_is_remembered(client, make_event):
     assert response.headers["Location"].endswith("/events/")
     assert "Upcoming events" in client.get("/events/").text
     client.get("/lang/de?next=/events/")
-    assert '<html lang="de">' in client.get("/events/", headers={"Accept-Language": "en"}).text
+    assert '<html lang="de" dir="ltr">' in client.get("/events/", headers={"Accept-Language": "en"}).text
 
 
 def test_language_switch_does_not_redirect_elsewhere(client):
@@ -106,3 +110,20 @@ def test_csrf_protects_the_sign_up_form(client, make_event):
     response = client.post(f"/events/{event.slug}/register", data={
         "name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"})
     assert response.status_code == 400
+
+
+def test_make_run_on_another_port_puts_that_port_into_links():
+    """`PORT=5321 make run`: mails, QR codes and calendar files must point to 5321, not 5000."""
+    root = Path(__file__).resolve().parent.parent
+    environment = {name: value for name, value in os.environ.items() if name != "BASE_URL"}
+
+    def planned(*args):
+        result = subprocess.run(["make", "--dry-run", "run", *args], cwd=root, env=environment,
+                                capture_output=True, text=True, check=True)
+        return [line for line in result.stdout.splitlines() if "gunicorn" in line or "flask demo" in line]
+
+    demo, server = planned("PORT=5321")
+    assert "BASE_URL=http://127.0.0.1:5321 " in demo and "BASE_URL=http://127.0.0.1:5321 " in server
+    assert "--bind 127.0.0.1:5321" in server
+    demo, server = planned("PORT=5321", "BASE_URL=https://podium.example.org")
+    assert "BASE_URL=https://podium.example.org " in demo and "BASE_URL=https://podium.example.org " in server

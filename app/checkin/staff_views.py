@@ -1,15 +1,29 @@
 """Staff pages of the door: who came, who did not, and the door log, with a CSV export."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ..auth.access import staff_required
-from ..csvexport import csv_download, local_time
+from ..csvexport import Column, local_time, table_download
 from ..events.services import get_event
 from . import services
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff/events")
 
-CSV_HEADER = ["name", "organisation", "email", "affiliation", "attended", "checked_in_at", "checked_in_by",
-              "source"]
+
+
+def _columns(zone) -> list[Column]:
+    """The attendance export: who came, first in the order of arrival, then who did not."""
+    return [
+        Column("name", _l("Name"), lambda r: r.name),
+        Column("organisation", _l("Organisation"), lambda r: r.organisation),
+        Column("email", _l("Email"), lambda r: r.email),
+        Column("affiliation", _l("Takes part as"), lambda r: r.affiliation, lambda r: r.affiliation.label),
+        Column("attended", _l("Attended"), lambda r: "yes" if r.is_checked_in else "no",
+               lambda r: _l("yes") if r.is_checked_in else _l("no")),
+        Column("checked_in_at", _l("Checked in at"), lambda r: local_time(r.checked_in_at, zone)),
+        Column("checked_in_by", _l("Let in by"), lambda r: r.checked_in_by),
+        Column("source", _l("Came through"), lambda r: r.source, lambda r: r.source.label),
+    ]
 
 
 @bp.get("/<int:event_id>/attendance")
@@ -25,9 +39,8 @@ def attendance(event_id):
 @bp.get("/<int:event_id>/attendance.csv")
 @staff_required
 def attendance_csv(event_id):
-    """The attendance list as CSV (UTF-8 with BOM, for spreadsheets)."""
+    """The attendance list as CSV; `format=excel` for a German Excel."""
     event = get_event(event_id)
     came, missing = services.attendance(event.id)
-    rows = ([r.name, r.organisation, r.email, r.affiliation, "yes" if r.checked_in_at else "no",
-             local_time(r.checked_in_at, event.zone), r.checked_in_by, r.source] for r in came + missing)
-    return csv_download(CSV_HEADER, rows, f"attendance-{event.slug}.csv")
+    return table_download(_columns(event.zone), came + missing, f"attendance-{event.slug}.csv",
+                          excel=request.args.get("format") == "excel")

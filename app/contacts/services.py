@@ -12,10 +12,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import Actor, AuditAction, changed_fields, record
-from ..csvexport import local_time
+from ..csvexport import Column, local_time
 from ..database import get_row, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
+from ..i18n import LANGUAGE_NAMES
 from ..search import matches_words
 from ..text import clean_line, email_key
 from .models import Contact, OrganisationKind
@@ -26,9 +27,6 @@ PAGE_SIZE = 100
 SOURCE_TYPED_IN = "typed in"
 SOURCE_IMPORT_PREFIX = "CSV import "
 
-# The export's header line; the import reads it back (the last three columns are not imported).
-EXPORT_COLUMNS = ("name", "email", "organisation", "kind", "tags", "language", "source", "source_at",
-                  "unsubscribed_at")
 # What staff may change on a contact (subscription and origin are not theirs to change).
 EDITABLE_FIELDS = ("name", "email", "organisation", "organisation_kind", "tags", "locale")
 
@@ -197,15 +195,31 @@ def source_label(source: str) -> str:
     return source
 
 
-def export_rows(criteria: ContactFilter = ContactFilter()) -> list[list]:
-    """The contacts (as filtered) as rows under EXPORT_COLUMNS, by name; a file the import reads back."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    contacts = db.session.execute(
+def export_contacts(criteria: ContactFilter = ContactFilter()) -> list[Contact]:
+    """The contacts (as filtered), by name, for the export."""
+    return list(db.session.execute(
         select(Contact).where(*_conditions(criteria)).order_by(func.lower(Contact.name), Contact.id)
-    ).scalars()
-    return [[contact.name, contact.email, contact.organisation, contact.organisation_kind,
-             ", ".join(contact.tags or []), contact.locale, contact.source, local_time(contact.source_at, zone),
-             local_time(contact.unsubscribed_at, zone)] for contact in contacts]
+    ).scalars())
+
+
+def _local(moment) -> str:
+    return local_time(moment, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+# The export, in both formats a file the import reads back: its headers are among the column
+# names csv_reading knows (in English and German), its kinds and languages among the words it
+# knows. The last three columns are not imported.
+EXPORT_COLUMNS = [
+    Column("name", _l("Name"), lambda c: c.name),
+    Column("email", _l("Email"), lambda c: c.email),
+    Column("organisation", _l("Organisation"), lambda c: c.organisation),
+    Column("kind", _l("Kind of organisation"), lambda c: c.organisation_kind, lambda c: c.organisation_kind.label),
+    Column("tags", _l("Tags"), lambda c: ", ".join(c.tags or [])),
+    Column("language", _l("Language"), lambda c: c.locale, lambda c: LANGUAGE_NAMES.get(c.locale, c.locale)),
+    Column("source", _l("Source"), lambda c: c.source, lambda c: source_label(c.source)),
+    Column("source_at", _l("Added on"), lambda c: _local(c.source_at)),
+    Column("unsubscribed_at", _l("Unsubscribed on"), lambda c: _local(c.unsubscribed_at)),
+]
 
 
 def tag_spellings() -> dict[str, str]:

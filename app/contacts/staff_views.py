@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..audit import AuditAction, entries_for_contact, latest_entries
 from ..auth.access import current_actor, staff_required
 from ..campaigns.services import count_invitations
-from ..csvexport import DELIMITERS, csv_download
+from ..csvexport import table_download
 from ..database import utcnow
 from ..forms import MAIL_LANGUAGES, ButtonForm, field_labels, show_refusal
 from . import imports, services
@@ -180,8 +180,7 @@ def import_confirm():
 @bp.get("/export.csv")
 @staff_required
 def export():
-    """The contacts (as filtered) as CSV; `separator=semicolon` for a German Excel."""
-    delimiter = DELIMITERS.get(request.args.get("separator", ""), ",")
-    rows = services.export_rows(_criteria(_filter_form()))
-    return csv_download(services.EXPORT_COLUMNS, rows, f"contacts-{utcnow().strftime('%Y-%m-%d')}.csv",
-                        delimiter=delimiter)
+    """The contacts (as filtered) as CSV; `format=excel` for a German Excel. Both import again."""
+    contacts = services.export_contacts(_criteria(_filter_form()))
+    return table_download(services.EXPORT_COLUMNS, contacts, f"contacts-{utcnow().strftime('%Y-%m-%d')}.csv",
+                          excel=request.args.get("format") == "excel")

@@ -28,13 +28,13 @@ class Affiliation(LabelledEnum):
     other = "other", _l("Other / private")
 
 
-class Source(enum.StrEnum):
+class Source(LabelledEnum):
     """How a registration came about."""
 
-    online = "online"  # the guest signed up on the event page
-    invitation = "invitation"  # the guest signed up through a campaign's personal link
-    walk_in = "walk-in"  # registered at the door
-    staff = "staff"  # entered by staff (a phone call, a partner's list)
+    online = "online", _lp("registration source", "signed up online")
+    invitation = "invitation", _lp("registration source", "invitation link")  # a campaign's personal link
+    walk_in = "walk-in", _lp("registration source", "at the door")
+    staff = "staff", _lp("registration source", "entered by staff")  # a phone call, a partner's list
 
 
 # What `consent_version` says where the guest did not tick the consent box on our form.

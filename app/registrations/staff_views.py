@@ -1,20 +1,41 @@
 """Staff pages for one event's registrations: list, search, status changes, add by hand, export."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.access import current_actor, staff_required
-from ..csvexport import csv_download, local_time
+from ..csvexport import Column, local_time, table_download
 from ..errors import AlreadyCancelled, DomainError, OverCapacity
 from ..events.services import get_event
 from ..forms import show_refusal
+from ..i18n import LANGUAGE_NAMES
 from . import services, staff_services
 from .forms import StaffRegistrationForm
 from .models import RegistrationStatus
 
 bp = Blueprint("registrations_staff", __name__, url_prefix="/staff/events")
 
-CSV_HEADER = ["name", "email", "organisation", "affiliation", "status", "source", "registered_at",
-              "waitlisted_at", "cancelled_at", "checked_in_at", "note", "language", "consent_version"]
+
+def _columns(zone) -> list[Column]:
+    """The registrations export: one row per registration, whatever its state."""
+    def local(name):
+        return lambda r: local_time(getattr(r, name), zone)
+
+    return [
+        Column("name", _l("Name"), lambda r: r.name),
+        Column("email", _l("Email"), lambda r: r.email),
+        Column("organisation", _l("Organisation"), lambda r: r.organisation),
+        Column("affiliation", _l("Takes part as"), lambda r: r.affiliation, lambda r: r.affiliation.label),
+        Column("status", _l("Status"), lambda r: r.status, lambda r: r.status.label),
+        Column("source", _l("Came through"), lambda r: r.source, lambda r: r.source.label),
+        Column("registered_at", _l("Registered on"), local("created_at")),
+        Column("waitlisted_at", _l("On the waitlist since"), local("waitlisted_at")),
+        Column("cancelled_at", _l("Cancelled on"), local("cancelled_at")),
+        Column("checked_in_at", _l("Checked in at"), local("checked_in_at")),
+        Column("note", _l("Note"), lambda r: r.note),
+        Column("language", _l("Language"), lambda r: r.locale, lambda r: LANGUAGE_NAMES.get(r.locale, r.locale)),
+        Column("consent_version", _l("Consent"), lambda r: r.consent_version),
+    ]
 
 
 def _filters(values) -> dict:
@@ -43,14 +64,10 @@ def index(event_id):
 @bp.get("/<int:event_id>/registrations.csv")
 @staff_required
 def export(event_id):
-    """Every registration of the event, whatever its status, as CSV for spreadsheets."""
+    """Every registration of the event, whatever its status, as CSV; `format=excel` for a German Excel."""
     event = get_event(event_id)
-    rows = ([r.name, r.email, r.organisation, r.affiliation, r.status, r.source,
-             *(local_time(moment, event.zone)
-               for moment in (r.created_at, r.waitlisted_at, r.cancelled_at, r.checked_in_at)),
-             r.note, r.locale, r.consent_version]
-            for r in services.find_registrations(event.id))
-    return csv_download(CSV_HEADER, rows, f"registrations-{event.slug}.csv")
+    return table_download(_columns(event.zone), services.find_registrations(event.id),
+                          f"registrations-{event.slug}.csv", excel=request.args.get("format") == "excel")
 
 
 def _new_page(event, form, status=200):

@@ -333,8 +333,9 @@ def test_a_broken_confirmation_asks_for_the_file_again(staff):
     response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH, data={"token": "forged.token"})
 
     assert response.status_code == 400
-    assert page(response).one(role="alert").text == (
-        "This preview has expired or is not valid. Please upload the file again.")
+    summary = page(response).one(role="alert")
+    assert [item.text for item in summary.find_all("li")] == [
+        "This preview has expired or is not valid. Please upload the file again."]
 
 
 @pytest.mark.parametrize("data, message", [

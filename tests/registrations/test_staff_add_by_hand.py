@@ -161,7 +161,7 @@ def test_full_without_waitlist_asks_for_over_capacity(add, make_event, sign_up):
     refused = add(event)
 
     assert refused.status_code == 409
-    assert "over capacity" in page(refused).one("div", class_="alert").text
+    assert "over capacity" in page(refused).one(class_="error-summary").text
     assert page(refused).one("input", name="over_capacity")
     assert page(refused).one("input", name="email").get("value") == "heinz.mueller@example.org"
     assert registration_count() == 1
@@ -180,7 +180,7 @@ def test_a_cancelled_event_takes_nobody(add, make_event, app):
     response = add(event)
 
     assert response.status_code == 409
-    assert "cancelled" in page(response).one("div", class_="alert").text
+    assert "cancelled" in page(response).one(class_="error-summary").text
     assert registration_count() == 0
 
 

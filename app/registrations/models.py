@@ -1,5 +1,4 @@
 """A guest's registration for an event: confirmed, on the waitlist, or cancelled."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l

@@ -46,8 +46,10 @@ class Config:
     MAIL_BACKGROUND = env_bool("MAIL_BACKGROUND", True)
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
-    # A claim older than this is taken to be from a crashed sender and is retried.
-    MAIL_CLAIM_TIMEOUT = timedelta(minutes=10)
+    # A claim older than this is taken to be from a crashed sender and is retried. A live sender
+    # renews its claims every 10 s and waits at most MAIL_TIMEOUT_SECONDS for the server.
+    MAIL_CLAIM_TIMEOUT = timedelta(seconds=env_int("MAIL_CLAIM_TIMEOUT_SECONDS", 50))
+    MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 20)
     # Confirmed guests are reminded this many hours before an event starts; 0: no reminders.
     REMINDER_BEFORE_HOURS = env_int("REMINDER_BEFORE_HOURS", 48)
 

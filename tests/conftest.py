@@ -274,6 +274,7 @@ class SMTPRecorder:
     mail_options: list = field(default_factory=list)
     reply: str | None = None  # e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later"
     refused_recipients: set = field(default_factory=set)
+    smtputf8: bool = False  # offer SMTPUTF8 (RFC 6531), as big providers do; aiosmtpd's default is not to
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -315,7 +316,8 @@ class _Hooks:
 
 
 def start_smtp(recorder: SMTPRecorder) -> Controller:
-    controller = Controller(_Hooks(recorder), hostname=recorder.host, port=recorder.port)
+    controller = Controller(_Hooks(recorder), hostname=recorder.host, port=recorder.port,
+                            enable_SMTPUTF8=recorder.smtputf8)
     controller.start()
     return controller
 

@@ -21,6 +21,9 @@ from email.utils import format_datetime, parseaddr
 from icalendar import Calendar
 
 SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
+# For a recipient whose address has non-ASCII characters before the @ (jörg@example.org): the
+# headers carry raw UTF-8, which only a server that offers SMTPUTF8 (RFC 6531) may take.
+UTF8_HEADERS = policy.SMTPUTF8.clone(cte_type="7bit")
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,10 @@ def build_message(content: MailContent, *, sender: str, recipient: str, message_
     """The whole mail as an EmailMessage (policy SMTP: CRLF line ends)."""
     # 7bit: non-ASCII text goes out quoted-printable, which every relay accepts
     # (raw 8-bit data would need BODY=8BITMIME from the server).
-    message = EmailMessage(policy=SEVEN_BIT)
+    message = EmailMessage(policy=UTF8_HEADERS if needs_smtputf8(recipient) else SEVEN_BIT)
     message["Subject"] = content.subject
     message["From"] = sender
-    message["To"] = recipient
+    message["To"] = with_ascii_domain(recipient)
     if reply_to:
         message["Reply-To"] = reply_to
     message["Date"] = format_datetime(date)
@@ -86,3 +89,22 @@ def build_message(content: MailContent, *, sender: str, recipient: str, message_
 def envelope_address(address: str) -> str:
     """The bare address of a header value such as 'Podium <podium@example.org>'."""
     return parseaddr(address)[1]
+
+
+def with_ascii_domain(address: str) -> str:
+    """The address with its domain in IDNA ("anna@bücher.de" -> "anna@xn--bcher-kva.de"), as the
+    envelope carries it too."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """Whether the part of `address` before the @ has characters outside ASCII. (A non-ASCII
+    domain alone needs no SMTPUTF8: it travels as IDNA, xn--.)"""
+    local = envelope_address(address).rpartition("@")[0]
+    return not local.isascii()

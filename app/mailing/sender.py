@@ -3,8 +3,15 @@
 Any number of senders may run (the web processes' background threads and
 `flask mail work` processes): a mail is claimed by one conditional UPDATE, with
 FOR UPDATE SKIP LOCKED on PostgreSQL so that senders do not queue behind each
-other. A sender that dies after sending but before recording it leaves a claim
-that expires; the mail is then sent again (at most one duplicate, same Message-ID).
+other. A live sender renews the claims of its batch every CLAIM_REFRESH_SECONDS and
+waits at most MAIL_TIMEOUT_SECONDS for the server, so its claims never grow older
+than MAIL_CLAIM_TIMEOUT (under a minute); a sender that dies leaves claims that do,
+and another sender takes them over. Dying after sending but before recording it
+means that one mail is sent again (at most one duplicate, same Message-ID).
+
+Whatever goes wrong with one mail (a refused address, a server without SMTPUTF8 for
+an address like jörg@example.org, any exception) ends that mail, never its batch:
+only a failed connection leaves the rest of the batch for a later attempt.
 """
 import logging
 import os
@@ -25,12 +32,14 @@ from ..extensions import mail as flask_mail
 from ..outbox import RETRYABLE, MailStatus, OutgoingMail, mail_waiting
 from ..registrations.reminders import queue_due_reminders
 from .messages import compose, withdrawn
-from .mime import build_message, envelope_address
+from .mime import build_message, envelope_address, needs_smtputf8, with_ascii_domain
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MAX_BACKOFF = timedelta(hours=1)
+# How often a sender renews the claims of the mails it is still working on.
+CLAIM_REFRESH_SECONDS = 10
 # How often a sender looks for reminders that have fallen due.
 REMINDER_CHECK_SECONDS = 60
 
@@ -131,9 +140,15 @@ def _deliver_batch(ids: list[int], report: DeliveryReport, now: datetime | None)
         report.held += len(claimed)
         return
     pending = list(claimed)
+    refresh_at = time.monotonic() + CLAIM_REFRESH_SECONDS
     try:
         with flask_mail.connect() as connection:
+            if connection.host is not None and connection.host.sock is not None:
+                connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
             while pending:
+                if time.monotonic() >= refresh_at:
+                    _keep_claims([mail.id for mail in pending])
+                    refresh_at = time.monotonic() + CLAIM_REFRESH_SECONDS
                 _send_one(connection, pending[0], report, now)
                 pending.pop(0)
     except (OSError, smtplib.SMTPException) as exc:
@@ -179,10 +194,24 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
 def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime | None) -> None:
     sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
     try:
-        connection.send(PreparedMessage(mail.raw, sender, mail.recipient))
+        if needs_smtputf8(mail.recipient):
+            _require_smtputf8(connection)
+            # Flask-Mail's address check cannot take a non-ASCII local part (email.utils.formataddr
+            # refuses it), so this one goes over the same connection without it.
+            connection.host.sendmail(sender, [with_ascii_domain(mail.recipient)], mail.raw,
+                                     ["SMTPUTF8", "BODY=8BITMIME"])
+        else:
+            connection.send(PreparedMessage(mail.raw, sender, mail.recipient))
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
         failure = PermanentFailure if _smtp_code(exc) >= 500 else TemporaryFailure
         _record_failure(mail, failure(_describe(exc)), report, now)
+        _reset(connection)
+        return
+    except (OSError, smtplib.SMTPException):
+        raise  # the connection failed: the batch's remaining mails wait for a later attempt
+    except Exception as exc:  # anything else is this mail's problem, never the batch's
+        log.exception("Mail %s could not be sent", mail.id)
+        _record_failure(mail, PermanentFailure(_describe(exc)), report, now)
         _reset(connection)
         return
     # Recorded at once: a crash later in the batch must not resend this one.
@@ -190,6 +219,27 @@ def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime |
         status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
         last_error=None, claimed_at=None))
     report.sent += 1
+
+
+class NoSmtpUtf8(Exception):
+    """The address needs SMTPUTF8 and the server does not offer it."""
+
+
+def _require_smtputf8(connection) -> None:
+    """:raises NoSmtpUtf8: the connected server cannot take a non-ASCII address."""
+    host = connection.host
+    host.ehlo_or_helo_if_needed()
+    if not host.has_extn("smtputf8"):
+        raise NoSmtpUtf8("the mail server does not accept addresses with characters outside ASCII "
+                         "before the @ (it does not offer SMTPUTF8)")
+
+
+def _keep_claims(ids: list[int]) -> None:
+    """Renew this sender's claims on the mails it has still to send, so nobody takes them over."""
+    commit_write(update(OutgoingMail)
+                 .where(OutgoingMail.id.in_(ids), OutgoingMail.status == MailStatus.sending,
+                        OutgoingMail.claimed_by == sender_name())
+                 .values(claimed_at=utcnow()))
 
 
 def _smtp_code(exc: Exception) -> int:
@@ -231,6 +281,8 @@ def _describe(exc: Exception) -> str:
         return f"{exc.smtp_code} {text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(f"{code} {text(msg)}" for code, msg in exc.recipients.values())
+    if isinstance(exc, NoSmtpUtf8):
+        return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
 

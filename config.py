@@ -71,6 +71,9 @@ class Config:
     # Werkzeug's scrypt (N=2**15, r=8, p=1) with a random salt per password.
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # A form or a JSON body is small; the contact import allows more for its file (its view says so).
+    MAX_CONTENT_LENGTH = 1_000_000
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -100,6 +103,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
 
 
 CONFIGS = {

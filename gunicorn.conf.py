@@ -7,7 +7,7 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 10
 accesslog = "-"
-# Paths /t/<code> and /r/<token> carry secrets: the logger leaves them out.
+# Paths /t/, /r/, /i/ and /u/ carry the keys of personal links: the logger leaves them out.
 logger_class = "app.logredact.RedactingLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
 

@@ -31,6 +31,7 @@ from .mailing.sender import start_background_sender
 from .mailing.staff_views import bp as mailing_staff_bp
 from .registrations.staff_views import bp as registrations_staff_bp
 from .registrations.views import bp as registrations_bp
+from .security import register_request_guards, register_security_headers, register_url_converters
 
 # Each feature's pages: for guests (bp) and for staff (staff_bp), then the door's API.
 BLUEPRINTS = (
@@ -52,6 +53,8 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_instance_defaults(app)
     register_proxy(app)
     register_extensions(app)
+    register_url_converters(app)
+    register_request_guards(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -128,17 +131,6 @@ def register_mail_kinds_of_features(app: Flask) -> None:
     """Which feature composes each kind of mail, and which may withdraw its mails before they go out."""
     register_mail_kinds(app, guest_mails.COMPOSERS, withdrawal=guest_mails.withdrawn)
     register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
-
-
-def register_security_headers(app: Flask) -> None:
-    """Headers every answer carries, unless a view set its own."""
-    @app.after_request
-    def security_headers(response):
-        # Ticket codes and manage tokens are in URLs: never send them to another site.
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
 
 
 def register_mail_sender(app: Flask) -> None:

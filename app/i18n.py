@@ -3,6 +3,8 @@ which way it is written."""
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 
+from .links import local_path
+
 bp = Blueprint("i18n", __name__)
 
 # Each language named in itself: that is how people find their own.
@@ -36,7 +38,4 @@ def switch(code):
     """Remember the chosen language and go back to the page the guest came from."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("events.upcoming")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next")) or url_for("events.upcoming"))

@@ -1,7 +1,13 @@
-"""Links that leave Podium in mails, QR codes and calendar files: their address and their key."""
+"""Links: those that leave Podium in mails, QR codes and calendar files (their address and their
+key), and where a page may send the browser next."""
 import secrets
+from urllib.parse import urlsplit
 
 from flask import current_app
+
+# What browsers drop from a URL before following it (WHATWG URL parser): a tab or a line break in
+# "/\t/evil.example" makes it "//evil.example", another host.
+_DROPPED = str.maketrans("", "", "\t\n\r")
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -14,3 +20,19 @@ def new_link_token() -> str:
     """192 random bits, URL-safe: the key of a personal link (a guest's own page, an
     invitation, an unsubscribe link). Each link has its own; none is derived from another."""
     return secrets.token_urlsafe(24)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/events/x/?a=1"), else None: a redirect to it can
+    never lead to another host, however the browser reads it (tabs, backslashes, "//host")."""
+    if not target:
+        return None
+    cleaned = target.translate(_DROPPED).replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    if any(ord(c) < 32 or c == "\x7f" for c in cleaned):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned

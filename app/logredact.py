@@ -1,18 +1,20 @@
-"""Keep ticket codes and manage tokens out of access logs: they are keys to a guest's data."""
+"""Keep the keys of personal links out of access logs: ticket codes (/t/), a guest's own page
+(/r/), invitation links (/i/) and unsubscribe links (/u/) each open someone's data."""
 import re
 
 from gunicorn.glogging import Logger
 
-SECRET_PATH = re.compile(r"^/(t|r)/[^/]+")
+# The first segment of every path that carries a key of someone's link.
+SECRET_PATH = re.compile(r"^/(t|r|i|u)/[^/?]+")
 
 
 def redact_path(path: str) -> str:
-    """The path without the secret part of /t/<code> and /r/<token>."""
+    """The path without the secret part of /t/<code>, /r/<token>, /i/<token> and /u/<token>."""
     return SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path or "")
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, with the secret part of /t/<code> and /r/<token> paths left out."""
+    """gunicorn's logger, with the secret part of personal links left out (see SECRET_PATH)."""
 
     def atoms(self, resp, req, environ, request_time):
         """gunicorn's log atoms, with the secret part of the path and the referer left out."""

@@ -63,6 +63,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per minute; 200 per hour")
+    # Failed or not, logins to one account, from whatever address (the per-address limit is apart).
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes; 50 per day")
 
     # How many reverse proxies in front of Podium set X-Forwarded-For/-Proto (0: none).
     # Needed behind a proxy, or every guest shares the proxy's rate limit.

@@ -2,8 +2,10 @@
 import hashlib
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import write_transaction
 from ..errors import InvalidInput
@@ -43,11 +45,26 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None.
+
+    It takes as long for an unknown address as for a known one: the password is checked
+    against a stand-in hash made the same way, so the time of the answer does not tell
+    which addresses have an account.
+    """
     user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_stand_in_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def _stand_in_hash() -> str:
+    """A hash of a random password, made once per app with the configured method and cost."""
+    return current_app.extensions.setdefault(
+        "podium.stand_in_hash",
+        generate_password_hash(secrets.token_urlsafe(16), method=current_app.config["PASSWORD_HASH_METHOD"]))
 
 
 def hash_token(token: str) -> str:

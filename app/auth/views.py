@@ -1,22 +1,24 @@
 """Staff login and logout."""
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
+from ..links import local_path
+from ..text import email_key
 from . import services
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: an open redirect would make phishing links look like ours.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return None
+def _account_key() -> str:
+    """Limits per account as well as per client address: many addresses cannot guess one password."""
+    return "login-account:" + email_key(request.form.get("email") or "")
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 def home_for(user) -> str:
@@ -26,6 +28,7 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
 def login():
     """Log a staff member in."""
     if current_user.is_authenticated:
@@ -35,7 +38,8 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            # Only paths on this site: an open redirect would make phishing links look like ours.
+            return redirect(local_path(request.args.get("next")) or home_for(user))
         form.form_errors.append(_("Email or password is wrong."))
         return render_template("auth/login.html", form=form), 401
     status = 422 if form.is_submitted() else 200

@@ -31,7 +31,7 @@ from .mailing.sender import start_background_sender
 from .mailing.staff_views import bp as mailing_staff_bp
 from .registrations.staff_views import bp as registrations_staff_bp
 from .registrations.views import bp as registrations_bp
-from .security import register_request_guards, register_security_headers, register_url_converters
+from .security import register_input_limits, register_request_guards, register_security_headers
 
 # Each feature's pages: for guests (bp) and for staff (staff_bp), then the door's API.
 BLUEPRINTS = (
@@ -53,7 +53,7 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_instance_defaults(app)
     register_proxy(app)
     register_extensions(app)
-    register_url_converters(app)
+    register_input_limits(app)
     register_request_guards(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -2,6 +2,7 @@
 control characters, a bounded body, and the headers (a strict Content-Security-Policy, HSTS in
 production, no caching of pages that show a person's data, no Referer from personal links)."""
 from flask import Flask, abort, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from .database import MAX_ID
@@ -30,9 +31,22 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def register_url_converters(app: Flask) -> None:
-    """Bounded ids in every route (call before the blueprints are registered)."""
+class BoundedJSON(DefaultJSONProvider):
+    """JSON that is nested deeper than Python's recursion limit is malformed input, not a crash:
+    request.get_json() then fails as for any other broken body (400, or None when silent)."""
+
+    def loads(self, s, **kwargs):
+        """Parse JSON; nesting too deep to parse is a ValueError like any other broken JSON."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+def register_input_limits(app: Flask) -> None:
+    """Bounded ids in every route and bounded JSON (call before the blueprints are registered)."""
     app.url_map.converters["int"] = BoundedInt
+    app.json = BoundedJSON(app)
 
 
 def register_request_guards(app: Flask) -> None:

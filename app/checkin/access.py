@@ -8,6 +8,7 @@ from ..audit import Actor
 from ..auth.models import ApiToken, Role
 from ..auth.services import authenticate_token
 from ..extensions import csrf
+from .devices import browser_name
 
 DOOR_ROLES = (Role.door, Role.staff)
 
@@ -29,9 +30,8 @@ class Unauthenticated(Exception):
 
 
 def device_name() -> str:
-    """The browser the door works with, as the door log names it."""
-    # Werkzeug no longer parses user agents; the raw string tells devices apart well enough.
-    return (request.user_agent.string or "?")[:200]
+    """The browser the door works with, as the door log names it ("Chrome on Android")."""
+    return browser_name(request.user_agent.string)
 
 
 def api_credentials() -> Credentials:

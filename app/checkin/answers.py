@@ -1,4 +1,8 @@
-"""What the door sees after a scan: a colour, a sentence, and the guest's details."""
+"""What the door sees after an action: a look, a headline, a sentence, and the guest's details.
+
+Colour is never the only sign: every status has its own headline ("Checked in", "Already in",
+"Wrong event" ...), and the page puts an icon beside it. An undo is neutral: it lets nobody in.
+"""
 from flask_babel import gettext as _
 
 from ..events.models import Event
@@ -8,7 +12,7 @@ from . import services as s
 
 COLOURS = {
     s.CHECKED_IN: "green",
-    s.UNDONE: "green",
+    s.UNDONE: "neutral",
     s.ALREADY: "amber",
     s.NOT_CHECKED_IN: "amber",
     s.UNKNOWN: "red",
@@ -16,6 +20,19 @@ COLOURS = {
     s.CANCELLED: "red",
     s.NOT_CONFIRMED: "red",
 }
+
+
+def headline(result: s.ScanResult) -> str:
+    """The one or two words the door reads first, big: what happened."""
+    return {
+        s.CHECKED_IN: _("Checked in"),
+        s.ALREADY: _("Already in"),
+        s.WRONG_EVENT: _("Wrong event"),
+        s.CANCELLED: _("Cancelled"),
+        s.NOT_CONFIRMED: _("Not confirmed"),
+        s.UNDONE: _("Check-in undone"),
+        s.NOT_CHECKED_IN: _("Not checked in"),
+    }.get(result.status, _("Unknown ticket"))
 
 
 def message(result: s.ScanResult, event: Event) -> str:
@@ -39,6 +56,13 @@ def message(result: s.ScanResult, event: Event) -> str:
     return _("Unknown ticket.")
 
 
+def detail(result: s.ScanResult, event: Event) -> str | None:
+    """The sentence under the headline and the name, where it adds something."""
+    if result.status in (s.CHECKED_IN, s.UNDONE):
+        return None
+    return message(result, event)
+
+
 def registration_json(registration: Registration | None) -> dict | None:
     """A registration as the check-in API shows it."""
     if registration is None:
@@ -55,15 +79,29 @@ def registration_json(registration: Registration | None) -> dict | None:
 
 
 def answer(result: s.ScanResult, event: Event) -> dict:
-    """The whole answer to a scan, an undo or a walk-in: status, colour, sentence, guest."""
+    """The whole answer to a scan, an undo or a walk-in: status, look, words, guest."""
     registration = result.registration
     return {
         "status": result.status,
         "colour": COLOURS[result.status],
+        "headline": headline(result),
         "message": message(result, event),
+        "detail": detail(result, event),
         "registration": registration_json(registration),
         "checked_in_at": registration.checked_in_at.isoformat() if registration and registration.checked_in_at else None,
         "checked_in_by": registration.checked_in_by if registration else None,
+    }
+
+
+def over_capacity(name: str, organisation: str = "") -> dict:
+    """The banner while the door is asked whether to let a guest in beyond the places
+    (without JavaScript: the walk-in form's checkbox asks)."""
+    return {
+        "status": "over_capacity",
+        "colour": "amber",
+        "headline": _("The event is full"),
+        "detail": _("Let this guest in anyway? Tick the box in the form below and send it again."),
+        "registration": {"name": name, "organisation": organisation},
     }
 
 

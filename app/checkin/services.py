@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import Actor, AuditAction, record
-from ..database import get_row, write_transaction
+from ..database import get_row, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity
 from ..events.models import Event
 from ..extensions import db
@@ -198,6 +198,13 @@ class DoorCounts:
     checked_in: int
     confirmed: int
     capacity: int | None
+
+
+def is_door_day(event: Event, now: datetime | None = None) -> bool:
+    """Whether today, by the event's own clock, is a day of the event (a door opened on
+    the wrong day is warned)."""
+    today = (now or utcnow()).astimezone(event.zone).date()
+    return event.local_starts_at.date() <= today <= event.local_ends_at.date()
 
 
 def door_counts(event_id: int) -> DoorCounts:

@@ -1,4 +1,9 @@
-"""The door: the check-in page with its scanner, search and walk-ins, and check-in from a ticket page."""
+"""The door: the check-in page with its scanner, search and walk-ins, and check-in from a ticket page.
+
+Every action works as a plain form post (the page comes back with the answer in the
+banner, at #banner, in the mode it came from: `mode` and `q` ride along in the form's
+URL); checkin.js sends the same actions to the API and keeps the page.
+"""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..auth.access import role_required
@@ -16,21 +21,32 @@ bp = Blueprint("checkin", __name__)
 
 door_required = role_required(*DOOR_ROLES)
 
+# The door's ways of finding a guest, one shown at a time (?mode=); the camera needs JavaScript.
+MODES = ("camera", "code", "search", "walk-in")
+
 
 @bp.get("/staff/checkin/")
 @door_required
 def events():
     """Events whose door can be worked now: today's and the coming ones."""
-    return render_template("checkin/events.html", events=door_events())
+    events = door_events()
+    return render_template("checkin/events.html", events=events,
+                           door_days={event.id: services.is_door_day(event) for event in events})
 
 
-def _page(event, *, result=None, scan_form=None, walk_in_form=None, status=200):
+def _mode(default: str) -> str:
+    mode = request.args.get("mode")
+    return mode if mode in MODES else default
+
+
+def _page(event, *, mode, result=None, answer=None, scan_form=None, walk_in_form=None, status=200):
     query = request.args.get("q", "")
     return render_template(
-        "checkin/page.html", event=event, result=result,
-        answer=answers.answer(result, event) if result else None,
+        "checkin/page.html", event=event, mode=mode, result=result,
+        answer=answers.answer(result, event) if result else answer,
         scan_form=scan_form or ScanForm(formdata=None), walk_in_form=walk_in_form or WalkInForm(formdata=None),
         query=query, found=services.search(event.id, query), counts=services.door_counts(event.id),
+        door_day=services.is_door_day(event),
     ), status
 
 
@@ -38,7 +54,17 @@ def _page(event, *, result=None, scan_form=None, walk_in_form=None, status=200):
 @door_required
 def page(event_id):
     """The check-in page: camera, scanner input, search, walk-ins, live counts."""
-    return _page(get_event(event_id))
+    return _page(get_event(event_id), mode=_mode("search" if request.args.get("q") else "code"))
+
+
+@bp.get("/staff/events/<int:event_id>/checkin/found")
+@door_required
+def found(event_id):
+    """The search list alone, as the page shows it (checkin.js refreshes the list with it)."""
+    event = get_event(event_id)
+    query = request.args.get("q", "")
+    return render_template("checkin/found.html", event=event, query=query,
+                           found=services.search(event.id, query))
 
 
 @bp.post("/staff/events/<int:event_id>/checkin")
@@ -50,12 +76,12 @@ def scan(event_id):
     if registration_id:
         result = services.check_in_registration(event.id, registration_id, session_actor(),
                                                 nonce=form_nonce(request.form.get("nonce")))
-        return _page(event, result=result)
+        return _page(event, mode=_mode("search"), result=result)
     form = ScanForm()
     if not form.validate_on_submit():
-        return _page(event, scan_form=form, status=422)
+        return _page(event, mode="code", scan_form=form, status=422)
     result = services.check_in(event.id, form.code.data, session_actor(), nonce=form_nonce(form.nonce.data))
-    return _page(event, result=result)
+    return _page(event, mode=_mode("code"), result=result)
 
 
 @bp.post("/staff/events/<int:event_id>/checkin/<int:registration_id>/undo")
@@ -63,24 +89,27 @@ def scan(event_id):
 def undo(event_id, registration_id):
     """Undo a check-in (no-JS path)."""
     event = get_event(event_id)
-    return _page(event, result=services.undo_check_in(event.id, registration_id, session_actor()))
+    result = services.undo_check_in(event.id, registration_id, session_actor())
+    return _page(event, mode=_mode("code"), result=result)
 
 
 @bp.post("/staff/events/<int:event_id>/walk-ins")
 @door_required
 def walk_in(event_id):
-    """Register and check in a guest who did not sign up (no-JS path)."""
+    """Register and check in a guest who did not sign up, or give a place to one who is on
+    the waitlist or had cancelled (no-JS path)."""
     event = get_event(event_id)
     form = WalkInForm()
     if not form.validate_on_submit():
-        return _page(event, walk_in_form=form, status=422)
+        return _page(event, mode="walk-in", walk_in_form=form, status=422)
     try:
         result = services.register_walk_in(event.id, form.data, session_actor(),
                                            over_capacity_ok=form.over_capacity.data)
     except OverCapacity as exc:
         show_refusal(form, exc)
-        return _page(event, walk_in_form=form, status=409)
-    return _page(event, result=result)
+        return _page(event, mode="walk-in", walk_in_form=form, status=409,
+                     answer=answers.over_capacity(form.name.data, form.organisation.data))
+    return _page(event, mode=_mode("walk-in"), result=result)
 
 
 @bp.post("/t/<code>/checkin")

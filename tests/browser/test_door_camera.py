@@ -69,7 +69,7 @@ def test_the_camera_checks_a_ticket_in_and_the_same_ticket_again_says_already(
     banner = page.locator("#banner")
     expect(banner).to_have_class(re.compile(r"\bbanner-idle\b"))
 
-    page.click("#camera-start")
+    page.click("#tab-camera")  # the camera's tab starts it: one tap
 
     expect(page.locator("#camera-section")).to_be_visible()
     expect(banner).to_have_class(green(), timeout=SCAN_TIMEOUT_MS)
@@ -97,11 +97,12 @@ def test_a_camera_scan_after_reloading_the_page_says_already_checked_in(door_pag
     event = make_event()
     anna = sign_up(event, name="Anna Schmidt")
     page = door_page(event, video=camera_feed(tmp_path, anna.ticket_code))
-    page.click("#camera-start")
+    page.click("#tab-camera")
     expect(page.locator("#banner")).to_have_class(green(), timeout=SCAN_TIMEOUT_MS)
 
     page.reload()
-    page.click("#camera-start")
+    expect(page.locator("#mode-camera")).to_be_visible()  # the page stays in its mode
+    page.click("#camera-start")  # but the camera starts only when asked
 
     expect(page.locator("#banner")).to_have_class(amber(), timeout=SCAN_TIMEOUT_MS)
     expect(page.locator("#banner")).to_contain_text("by Anna Door")
@@ -147,40 +148,44 @@ def test_search_walk_in_and_undo_work_without_leaving_the_page(door_page, make_e
     page.evaluate("window.stillTheSamePage = true")
     banner = page.locator("#banner")
 
+    browser_dialogs = []
+    page.on("dialog", lambda dialog: (browser_dialogs.append(dialog.message), dialog.dismiss()))
+
     # Search as you type, then the button next to the name.
+    page.click("#tab-search")
     page.locator("#search-q").type("schmi")
     result = page.locator("#search-results li", has_text="Anna Schmidt")
     result.get_by_role("button", name="Check in").click()
     expect(banner).to_have_class(green())
     expect(banner).to_contain_text("Anna Schmidt")
     expect(page.locator("#count-checked-in")).to_have_text("1")
-    expect(result).to_contain_text("checked in")
+    expect(result).to_contain_text("checked in at")
     assert stored(anna.id).checked_in_at is not None
 
-    # Undo from the banner.
+    # Undo from the banner: a neutral answer, and the list offers the check-in again.
     banner.get_by_role("button", name="Undo").click()
-    expect(banner).to_contain_text("Check-in undone.")
+    expect(banner).to_have_class(re.compile(r"\bbanner-neutral\b"))
+    expect(banner).to_contain_text("Check-in undone")
     expect(page.locator("#count-checked-in")).to_have_text("0")
+    expect(result.get_by_role("button", name="Check in")).to_be_visible()
     assert stored(anna.id).checked_in_at is None
 
-    # A walk-in although the event is full: the page asks first.
-    questions = []
-
-    def answer(dialog):
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
+    # A walk-in although the event is full: the page asks first, in its own dialog.
+    page.click("#tab-walk-in")
     walk_in = page.locator("#walk-in-form")
     walk_in.locator("input[name=name]").fill("Eva Neu")
     walk_in.locator("input[name=organisation]").fill("Stadt Trier")
     walk_in.get_by_role("button", name="Register and check in").click()
+    question = page.locator("dialog#over-capacity")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("Eva Neu")
+    question.get_by_role("button", name="Let in anyway").click()
 
     expect(banner).to_have_class(green())
     expect(banner).to_contain_text("Eva Neu")
     expect(page.locator("#count-checked-in")).to_have_text("1")
     expect(page.locator("#count-confirmed")).to_have_text("2")
-    assert questions == ["The event is full. Let this guest in anyway?"]
+    assert browser_dialogs == []  # never the browser's confirm()
     expect(walk_in.locator("input[name=name]")).to_have_value("")
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.errors == []
@@ -189,9 +194,9 @@ def test_search_walk_in_and_undo_work_without_leaving_the_page(door_page, make_e
 def test_the_camera_button_gives_way_to_the_camera_and_comes_back_after_stop(door_page, make_event):
     page = door_page(make_event())  # Chromium's default fake camera: a moving test pattern
     start = page.locator("#camera-start")
-    expect(start).to_be_visible()
+    expect(page.locator("#tab-camera")).to_be_visible()
 
-    start.click()
+    page.click("#tab-camera")
 
     expect(page.locator("#camera-section")).to_be_visible()
     expect(page.get_by_role("button", name="Stop camera")).to_be_visible()
@@ -201,6 +206,12 @@ def test_the_camera_button_gives_way_to_the_camera_and_comes_back_after_stop(doo
 
     expect(page.locator("#camera-section")).to_be_hidden()
     expect(start).to_be_visible()
+    start.click()
+    expect(page.locator("#camera-section")).to_be_visible()
+
+    page.click("#tab-code")  # another mode: the camera stops
+    expect(page.locator("#camera-section")).to_be_hidden()
+    expect(page.locator("#code")).to_be_focused()
     assert page.errors == []
 
 
@@ -215,6 +226,7 @@ def test_without_javascript_the_page_offers_no_camera_button_but_works(live_serv
         page.goto(f"{live_server}/staff/events/{event.id}/checkin")
 
         expect(page.locator("#camera-start")).to_be_hidden()  # it could not do anything
+        expect(page.locator("#tab-camera")).to_be_hidden()
         page.fill("#code", anna.ticket_code)
         page.press("#code", "Enter")  # the plain form, posted to the server
 

@@ -1,7 +1,7 @@
 """Reading the door pages: the banner and the forms, on the shared HTML tree (tests/pages.py)."""
 from tests.pages import Element, form_values, page, parse
 
-__all__ = ["Element", "banner", "banner_colour", "button_form", "form_values", "page", "parse"]
+__all__ = ["Element", "banner", "banner_colour", "banner_headline", "button_form", "form_values", "page", "parse"]
 
 
 def banner(response) -> Element:
@@ -11,9 +11,16 @@ def banner(response) -> Element:
 
 
 def banner_colour(response) -> str:
-    colours = {c.removeprefix("banner-") for c in banner(response).classes if c.startswith("banner-")}
+    """The banner's look: green, amber, red, neutral, or idle before any action."""
+    colours = {c.removeprefix("banner-") for c in banner(response).classes
+               if c.startswith("banner-") and not c.startswith("banner--")}
     assert len(colours) == 1, colours
     return colours.pop()
+
+
+def banner_headline(response) -> str:
+    """The words the door reads first ("Let in", "Already in" ...)."""
+    return banner(response).one(class_="banner-message").text
 
 
 def button_form(root: Element, label: str) -> Element:

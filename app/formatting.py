@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from .i18n import language_names, text_direction
 from .richtext import render_markdown
 
+# An en dash between no-break spaces.
+NO_BREAK_DASH = "\u00a0–\u00a0"
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -42,13 +44,17 @@ def long_day(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
-    """"18:00 – 20:00", with the end's date when it ends on another day."""
+    """"18:00 – 20:00", with the end's date when it ends on another day.
+
+    The spaces around the dash do not break: a line never ends in "18:00 –".
+    """
     locale = get_locale()
     local_start, local_end = starts.astimezone(zone), ends.astimezone(zone)
     end = format_time(local_end, format="short", locale=locale)
     if local_start.date() != local_end.date():
         end = f"{format_date(local_end, format='medium', locale=locale)} {end}"
-    return _("%(start)s – %(end)s", start=format_time(local_start, format="short", locale=locale), end=end)
+    text = _("%(start)s – %(end)s", start=format_time(local_start, format="short", locale=locale), end=end)
+    return text.replace(" – ", NO_BREAK_DASH)
 
 
 def day_and_time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:

@@ -39,12 +39,20 @@ def invitation(token):
     """The sign-up form, filled in with the invited contact's details."""
     recipient = _published_recipient(token)
     contact = recipient.contact
-    volunteer = contact.organisation_kind == OrganisationKind.volunteer
     form = RegistrationForm(data={
         "name": contact.name, "email": contact.email, "organisation": contact.organisation,
-        "affiliation": Affiliation.volunteer if volunteer else Affiliation.professional,
+        "affiliation": affiliation_of(contact.organisation_kind),
     })
     return _invitation_page(recipient, form)
+
+
+def affiliation_of(kind: OrganisationKind) -> Affiliation | None:
+    """How a contact of this kind takes part, as far as the contact list knows (None: the guest says)."""
+    if kind == OrganisationKind.volunteer:
+        return Affiliation.volunteer
+    if kind == OrganisationKind.other:
+        return None
+    return Affiliation.professional
 
 
 @bp.post("/i/<token>")

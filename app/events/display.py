@@ -1,4 +1,6 @@
-"""How an event's date, time and places read, in the reader's language (template filters)."""
+"""How an event's date, time, place and places read, in the reader's language (template filters)."""
+from urllib.parse import quote
+
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
@@ -26,6 +28,11 @@ def event_when(event: Event) -> str:
     return day_and_time_range(event.starts_at, event.ends_at, event.zone)
 
 
+def map_url(event: Event) -> str:
+    """OpenStreetMap's search for the event's address (or its venue, when it has no address)."""
+    return "https://www.openstreetmap.org/search?query=" + quote(event.address or event.venue, safe="")
+
+
 def places_label(event: Event) -> str:
     """What a guest wants to know about the places: how many are left, or why none."""
     if event.is_cancelled:
@@ -41,4 +48,5 @@ def places_label(event: Event) -> str:
 def register(app) -> None:
     """Make the event filters available to every template."""
     app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
-                                 event_time_range=event_time_range, places_label=places_label)
+                                 event_time_range=event_time_range, places_label=places_label,
+                                 map_url=map_url)

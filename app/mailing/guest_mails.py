@@ -1,6 +1,6 @@
 """The mails to guests about their registration and their event: confirmation (with the
 ticket and the calendar invitation), waitlist, cancellation, reminder, change and
-cancellation of the event."""
+cancellation of the event, and the confirmation of a new address (with a word to the old one)."""
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..links import absolute_url
 from ..outbox import OutgoingMail
 from ..registrations.event_changes import EVENT_CANCELLED_MAIL, EVENT_UPDATED_MAIL, describe_changes
+from ..registrations.guest_changes import EMAIL_CHANGE_MAIL, EMAIL_CHANGED_MAIL, EMAIL_LINK_VALID
 from ..registrations.models import Registration, RegistrationStatus
 from ..registrations.reminders import REMINDER_MAIL
 from ..registrations.services import CANCELLED_MAIL, CONFIRMED_MAIL, WAITLISTED_MAIL, waitlist_position
@@ -147,6 +148,28 @@ def registration_reminder(mail: OutgoingMail) -> MailContent:
                         _("Reminder: %(title)s", title=registration.event.title))
 
 
+def email_change(mail: OutgoingMail) -> MailContent:
+    """To a new address: the link that moves the registration to it (nothing else changes)."""
+    registration = _registration(mail)
+    confirm_url = absolute_url("registrations.confirm_email_form", key=mail.params["key"])
+    text, html = render_pair("registration_email_change_to_guest", registration=registration,
+                             event=registration.event, new_email=mail.recipient, confirm_url=confirm_url,
+                             hours=int(EMAIL_LINK_VALID.total_seconds() // 3600), params=mail.params)
+    return MailContent(subject=_("Please confirm your new address: %(title)s", title=registration.event.title),
+                       text=text, html=html)
+
+
+def email_changed(mail: OutgoingMail) -> MailContent:
+    """To the old address, after the change: where the mails go now, and whom to ask if that was not them."""
+    registration = _registration(mail)
+    text, html = render_pair("registration_email_changed_to_guest", registration=registration,
+                             event=registration.event, old_email=mail.params["old_email"],
+                             new_email=mail.params["new_email"], organizer=current_app.config["ORGANIZER_EMAIL"],
+                             params=mail.params)
+    return MailContent(subject=_("Your address was changed: %(title)s", title=registration.event.title),
+                       text=text, html=html)
+
+
 COMPOSERS = {
     CONFIRMED_MAIL: registration_confirmed,
     WAITLISTED_MAIL: registration_waitlisted,
@@ -154,6 +177,8 @@ COMPOSERS = {
     REMINDER_MAIL: registration_reminder,
     EVENT_UPDATED_MAIL: event_updated,
     EVENT_CANCELLED_MAIL: event_cancelled,
+    EMAIL_CHANGE_MAIL: email_change,
+    EMAIL_CHANGED_MAIL: email_changed,
 }
 
 

@@ -1,9 +1,9 @@
-"""The sign-up form."""
+"""The sign-up form, the guest's own corrections, and staff's form for a guest registered by hand."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional
 
 from ..forms import MAIL_LANGUAGES
 from ..text import clean_line, clean_text
@@ -12,25 +12,35 @@ from .models import Affiliation
 AFFILIATION_CHOICES = [SelectChoice(a, a.label) for a in Affiliation]
 
 
-class RegistrationForm(FlaskForm):
+class GuestDetailsForm(FlaskForm):
+    """What a guest tells about themselves: on the sign-up form, and corrected on their own page."""
+
     name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(_l("Please enter your name.")), Length(max=200)],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("Email"), filters=[clean_line], validators=[
         DataRequired(_l("Please enter your email address.")),
         Email(_l("This does not look like an email address (example: name@example.org).")),
         Length(max=254),
-    ], render_kw={"autocomplete": "email", "inputmode": "email"})
+    ], render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"})
     organisation = StringField(_l("Organisation (optional)"), filters=[clean_line], validators=[Optional(), Length(max=200)],
                                render_kw={"autocomplete": "organization"})
+    # No default: whoever did not notice a preselected answer would be counted wrongly. Nothing
+    # chosen is InputRequired's to say; WTForms' own choice check would add "Not a valid choice."
     affiliation = RadioField(
         _l("You take part as"),
         choices=AFFILIATION_CHOICES,
-        default=Affiliation.professional,
-        validators=[InputRequired(_l("Please choose one."))],
+        validate_choice=False,
+        validators=[InputRequired(_l("Please choose one.")),
+                    AnyOf([a.value for a in Affiliation], message=_l("Please choose one."))],
     )
     note = TextAreaField(_l("Note (optional), e.g. accessibility needs"), filters=[clean_text],
                          validators=[Optional(), Length(max=2000)])
-    consent = BooleanField(validators=[DataRequired(_l("Please agree so that we can register you."))])
+
+
+class RegistrationForm(GuestDetailsForm):
+    """The sign-up form: the guest's details and their consent."""
+
+    consent = BooleanField(_l("Consent"), validators=[DataRequired(_l("Please agree so that we can register you."))])
 
 
 class StaffRegistrationForm(FlaskForm):

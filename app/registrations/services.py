@@ -8,7 +8,7 @@ transaction; nothing slow happens inside it. What staff change is also written
 to the audit trail, in the same transaction.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
 from ..events.models import Event
 from ..events.services import signup_closed_reason
 from ..extensions import db
-from ..outbox import enqueue
+from ..outbox import OutgoingMail, enqueue
 from ..search import matches_words
 from ..text import clean_line, clean_text, email_key
 from .models import (
@@ -34,6 +34,9 @@ from .tickets import new_ticket_code
 CONFIRMED_MAIL = "registration_confirmed"
 WAITLISTED_MAIL = "registration_waitlisted"
 CANCELLED_MAIL = "registration_cancelled"
+# The same address signed up again is mailed its current state, at most this often: else
+# the public form would let anyone fill a stranger's mailbox.
+REPEAT_MAIL_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
     """Sign a guest up: confirmed while places are left, else waitlisted (or EventFull).
 
     The same address again for the same event creates nothing: the existing
-    registration's state is mailed again. Commits.
+    registration's state is mailed again (at most once per REPEAT_MAIL_EVERY). Commits.
 
     :raises NotFound, RegistrationRefused, EventFull:
     """
@@ -71,7 +74,8 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
             raise RegistrationRefused(reason)
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
-            mail_current_state(registration, locale=locale, repeated=True)
+            if not repeated_recently(registration, tx.now):
+                mail_current_state(registration, locale=locale, repeated=True)
             return SignupResult.of(registration, created=False)
         if event.is_full and not event.waitlist_enabled:
             raise EventFull()
@@ -271,6 +275,16 @@ def _leave(event: Event, registration: Registration) -> None:
         event.confirmed_count -= 1
     elif registration.is_waitlisted:
         event.waitlist_count -= 1
+
+
+def repeated_recently(registration: Registration, now: datetime) -> bool:
+    """Whether this registration's state was mailed again within REPEAT_MAIL_EVERY."""
+    params = db.session.execute(select(OutgoingMail.params).where(
+        OutgoingMail.registration_id == registration.id,
+        OutgoingMail.kind.in_((CONFIRMED_MAIL, WAITLISTED_MAIL)),
+        OutgoingMail.created_at > now - REPEAT_MAIL_EVERY,
+    )).scalars()
+    return any(p.get("repeated") for p in params)
 
 
 def mail_current_state(registration: Registration, *, locale: str, repeated: bool = False) -> None:

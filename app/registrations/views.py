@@ -1,6 +1,8 @@
-"""The guest's path: event page with sign-up form, ticket, own page, cancellation."""
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+"""The guest's path: event page with sign-up form, the page after signing up, ticket, own page
+(corrections, a new address, cancellation)."""
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..database import utcnow
 from ..errors import DomainError, NotFound
@@ -10,9 +12,9 @@ from ..extensions import limiter
 from ..forms import show_refusal
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
-from . import services
+from . import guest_changes, services
 from .calendar_links import calendar_links
-from .forms import RegistrationForm
+from .forms import GuestDetailsForm, RegistrationForm
 from .tickets import qr_png
 
 bp = Blueprint("registrations", __name__)
@@ -74,12 +76,24 @@ def register(slug):
 
 
 def landing_after_signup(result: services.SignupResult):
-    """Confirmed: the ticket. Waitlisted: the guest's own page. Already registered: "mail on its way"."""
+    """Confirmed: what happened, with ticket and calendar. Waitlisted: the guest's own page.
+    Already registered: "a mail is on its way"."""
     if not result.created:
         return redirect(url_for("registrations.mail_on_its_way", slug=result.event_slug))
     if result.confirmed:
-        return redirect(url_for("registrations.ticket", code=result.ticket_code))
+        return redirect(url_for("registrations.signed_up", token=result.manage_token))
     return redirect(url_for("registrations.manage", token=result.manage_token))
+
+
+@bp.get("/r/<token>/signed-up")
+def signed_up(token):
+    """Where a confirmed guest lands: registered, where the mail went, ticket, calendar, own page."""
+    registration = services.get_by_manage_token(token)
+    if not registration.is_confirmed or registration.event.is_cancelled:
+        return redirect(url_for("registrations.manage", token=token))
+    event = registration.event
+    return render_template("registrations/signed_up.html", registration=registration, event=event,
+                           calendar_links=calendar_links(event, calendar_description(event)))
 
 
 @bp.get("/events/<slug>/registered")
@@ -118,14 +132,75 @@ def ticket_qr(code):
 
 @bp.get("/r/<token>")
 def manage(token):
-    """The guest's own page: details, calendar file, cancellation."""
+    """The guest's own page: where they stand, details, calendar file, corrections, cancellation."""
     registration = services.get_by_manage_token(token)
-    return render_template("registrations/manage.html", registration=registration,
-                           event=registration.event,
-                           position=services.waitlist_position(registration),
-                           can_cancel=services.can_cancel(registration),
-                           calendar_links=calendar_links(registration.event,
-                                                         calendar_description(registration.event)))
+    return render_template(
+        "registrations/manage.html", registration=registration, event=registration.event,
+        position=services.waitlist_position(registration),
+        can_cancel=services.can_cancel(registration),
+        can_change=guest_changes.can_change(registration),
+        calendar_links=calendar_links(registration.event, calendar_description(registration.event)))
+
+
+def _details_page(registration, form, status=200):
+    return render_template("registrations/edit.html", registration=registration, event=registration.event,
+                           form=form), status
+
+
+@bp.get("/r/<token>/edit")
+def edit(token):
+    """The guest corrects their details."""
+    registration = services.get_by_manage_token(token)
+    if not guest_changes.can_change(registration):
+        return redirect(url_for("registrations.manage", token=token))
+    return _details_page(registration, GuestDetailsForm(obj=registration))
+
+
+@bp.post("/r/<token>/edit")
+@limiter.limit(_signup_limit)  # each new address is mailed a link
+def save(token):
+    """Store the corrections; a new address first gets a confirmation link."""
+    registration = services.get_by_manage_token(token)
+    form = GuestDetailsForm()
+    if not form.validate_on_submit():
+        return _details_page(registration, form, 422)
+    try:
+        saved = guest_changes.save_details(registration.id, form.data, locale=str(get_locale()))
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return _details_page(services.get_by_manage_token(token), form, exc.status_code)
+    flash(_("Your changes are saved."))
+    if saved.confirming:
+        flash(_("We have sent a link to %(email)s. Your address changes once you open it (within 48 hours); "
+                "until then, our mails go to %(old)s.", email=saved.confirming, old=saved.registration.email))
+    return redirect(url_for("registrations.manage", token=token))
+
+
+@bp.get("/r/new-address/<key>")
+def confirm_email_form(key):
+    """The link in the mail to a new address: a button, since opening a link changes nothing."""
+    try:
+        registration, change = guest_changes.read_email_change(key)
+    except DomainError as exc:
+        return _email_refused(exc)
+    return render_template("registrations/confirm_email.html", event=registration.event,
+                           new_email=change.new_email, key=key)
+
+
+@bp.post("/r/new-address/<key>")
+def confirm_email(key):
+    """Move the registration to the new address; its guest page follows."""
+    try:
+        registration = guest_changes.confirm_email_change(key)
+    except DomainError as exc:
+        return _email_refused(exc)
+    flash(_("Your address is now %(email)s: our mails about this event go there.", email=registration.email))
+    return redirect(url_for("registrations.manage", token=registration.manage_token))
+
+
+def _email_refused(exc: DomainError):
+    # Whoever opened the link may not be the guest (a mistyped address): the page names no one.
+    return render_template("registrations/confirm_email.html", refusal=str(exc)), exc.status_code
 
 
 @bp.get("/r/<token>/cancel")
@@ -151,6 +226,6 @@ def cancel(token):
 def manage_calendar(token):
     """The event as a calendar file, for the guest who is registered."""
     registration = services.get_by_manage_token(token)
-    if registration.is_cancelled:
-        raise NotFound()
+    if not registration.is_confirmed:
+        raise NotFound()  # no place (yet): nothing to put into a calendar
     return calendar_download(registration.event, sequence=registration.calendar_sequence)

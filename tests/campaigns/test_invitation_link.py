@@ -33,10 +33,15 @@ def invited(make_event, make_contact, make_campaign, smtp, deliver):
     return invite
 
 
+def accept_action(token) -> str:
+    """Where the form posts: to the invitation, landing at the form (#register) after a mistake."""
+    return url_for("campaigns.accept", token=token) + "#register"
+
+
 def sign_up_form(client, token) -> dict:
     response = client.get(url_for("campaigns.invitation", token=token), headers=ENGLISH)
     assert response.status_code == 200
-    return form_values(page(response).one("form", action=url_for("campaigns.accept", token=token)))
+    return form_values(page(response).one("form", action=accept_action(token)))
 
 
 def registration_of(email) -> Registration:
@@ -65,7 +70,13 @@ def test_signing_up_through_the_link_ties_the_registration_to_the_invitation(cli
 
     registration = registration_of("anna@example.org")
     assert response.status_code == 302
-    assert response.location.endswith(url_for("registrations.ticket", code=registration.ticket_code))
+    assert response.location.endswith(url_for("registrations.signed_up", token=registration.manage_token))
+    outcome = page(client.get(response.location, headers=ENGLISH)).one("section", class_="outcome")
+    assert "You are registered" in outcome.text and "anna@example.org" in outcome.text
+    outcome_links = [a.get("href") for a in outcome.find_all("a")]
+    assert url_for("registrations.manage", token=registration.manage_token) in outcome_links
+    assert url_for("registrations.manage_calendar", token=registration.manage_token) in outcome_links
+    assert url_for("registrations.ticket", code=registration.ticket_code) in outcome_links
     assert (registration.status, registration.source, registration.note) == ("confirmed", "invitation", "Rollstuhl")
     (recipient,) = recipients_of(campaign)
     assert recipient.registration_id == registration.id
@@ -74,6 +85,18 @@ def test_signing_up_through_the_link_ties_the_registration_to_the_invitation(cli
     check_in(campaign.event_id, registration.ticket_code, Actor("Tür"))
 
     assert recipient_states(staff, campaign) == {"anna@example.org": "attended"}
+
+
+@pytest.mark.parametrize(("kind", "chosen"), [
+    ("volunteer", "volunteer"),
+    ("charity", "professional"),
+    ("chamber", "professional"),
+    ("other", None),  # the contact list does not know: the guest chooses
+])
+def test_how_the_guest_takes_part_is_filled_in_from_what_the_contact_list_knows(client, invited, kind, chosen):
+    _campaign, token = invited(organisation_kind=kind)
+
+    assert sign_up_form(client, token).get("affiliation") == chosen
 
 
 def test_a_guest_may_change_the_details_and_is_still_tied_to_the_invitation(client, invited):
@@ -97,6 +120,9 @@ def test_beyond_capacity_the_guest_lands_on_their_own_page_with_the_waitlist(cli
     registration = registration_of("anna@example.org")
     assert registration.status == "waitlisted"
     assert response.location.endswith(url_for("registrations.manage", token=registration.manage_token))
+    own_page = page(client.get(response.location, headers=ENGLISH))
+    assert "You are number 1 on the waitlist" in own_page.one("section", class_="outcome").text
+    assert [a for a in own_page.one("main").find_all("a") if a.get("href").endswith(".ics")] == []
 
 
 def test_someone_already_registered_is_told_a_mail_is_on_its_way(client, invited, make_event, sign_up):
@@ -108,6 +134,8 @@ def test_someone_already_registered_is_told_a_mail_is_on_its_way(client, invited
                            data=sign_up_form(client, token) | {"consent": "y"}, headers=ENGLISH)
 
     assert response.location.endswith(url_for("registrations.mail_on_its_way", slug=event.slug))
+    assert "is on its way" in page(client.get(response.location, headers=ENGLISH)).one(
+        "section", class_="outcome").text
     registration = registration_of("anna@example.org")
     assert registration.source == "online"  # it came about online; it is tied all the same
     assert recipients_of(campaign)[0].registration_id == registration.id
@@ -135,7 +163,8 @@ def test_a_closed_event_shows_the_reason_and_refuses_the_sign_up(client, invited
                                 "affiliation": "professional"}, headers=ENGLISH)
 
     assert "This event has been cancelled." in main_text(shown)
-    assert page(shown).find("form", action=url_for("campaigns.accept", token=token)) is None
+    assert page(shown).find("form", action=accept_action(token)) is None
+    assert page(shown).find("form", id="signup") is None
     assert refused.status_code == 409
     assert db.session.execute(select(Registration)).first() is None
 

@@ -114,7 +114,8 @@ def test_an_unknown_token_is_404(client, mailed, method):
 def test_the_invitation_form_still_needs_its_csrf_token(client, mailed):
     (token,) = re.findall(r"/i/([A-Za-z0-9_-]+)", text_body(mailed))
     form = page(client.get(f"/i/{token}")).one("form", method="post")
-    values = form_values(form) | {"consent": "y"}
+    # The guest agrees, and says how they take part where the contact list does not know.
+    values = {"affiliation": "other"} | form_values(form) | {"consent": "y"}
 
     without = client.post(form.get("action"), data={k: v for k, v in values.items() if k != "csrf_token"})
     with_token = client.post(form.get("action"), data=values)

@@ -74,6 +74,8 @@ def public_pages(app, make_event, sign_up):
         (url_for("registrations.ticket", code=waitlisted.ticket_code), 200),
         (url_for("registrations.manage", token=confirmed.manage_token), 200),
         (url_for("registrations.manage", token=waitlisted.manage_token), 200),
+        (url_for("registrations.signed_up", token=confirmed.manage_token), 200),
+        (url_for("registrations.edit", token=confirmed.manage_token), 200),
         (url_for("registrations.cancel_confirm", token=confirmed.manage_token), 200),
         (url_for("registrations.ticket", code="unknown-code"), 404),
         (url_for("auth.login"), 200),
@@ -88,11 +90,36 @@ def test_no_public_page_loads_anything_from_another_host(client, public_pages):
         assert foreign == [], url
 
 
-def test_the_stylesheet_imports_nothing_from_another_host(client):
-    with client.get(url_for("static", filename="podium.css")) as response:
-        css = response.text
+# What a stylesheet makes the browser fetch: @import "x", @import url(x), url(x).
+CSS_LOADS = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)|url\(\s*['"]?([^'")\s]+)""")
 
-    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", css)
+
+def css_loads(css: str) -> list[str]:
+    return [imported or other for imported, other in CSS_LOADS.findall(css)]
+
+
+def test_the_stylesheet_imports_nothing_from_another_host(client):
+    """The stylesheet and every file it imports (its parts) load only from Podium itself."""
+    seen, todo = set(), ["podium.css"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        with client.get(url_for("static", filename=name)) as response:
+            assert response.status_code == 200, name
+            loads = css_loads(response.text)
+        assert [u for u in loads if not is_own(u)] == [], name
+        todo += [u for u in loads if u.endswith(".css") and u not in seen]
+
+    assert "parts/guest.css" in seen
+
+
+def test_the_stylesheet_check_sees_a_foreign_import():
+    """Control: the check above would notice a font or stylesheet from another host."""
+    css = ('@import url("parts/guest.css"); @import "https://fonts.example.com/a.css";'
+           ' .x { background: url(//cdn.example.com/b.png) }')
+
+    assert [u for u in css_loads(css) if not is_own(u)] == ["https://fonts.example.com/a.css",
+                                                             "//cdn.example.com/b.png"]
 
 
 def test_the_asset_check_sees_a_third_party_load():

@@ -1,4 +1,6 @@
 """The public lists: /events/ (upcoming, soonest first) and /events/past/."""
+from datetime import timedelta
+
 import pytest
 from flask import url_for
 
@@ -158,3 +160,26 @@ def test_each_language_gets_its_own_page(client, make_event):
              for headers in ({}, ENGLISH, {}, ENGLISH)]
 
     assert langs == ["de", "en", "de", "en"]
+
+
+GERMAN_WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+def test_the_date_is_spelt_out_and_the_clock_has_24_hours_in_german(client, make_event):
+    starts = next_year_at(12, 3, 17)  # 18:00 in Berlin
+    make_event(title="Forum Arbeit", starts_at=starts, ends_at=starts + timedelta(hours=2, minutes=30),
+               timezone="Europe/Berlin")
+
+    when = cards(client.get(url_for("events.upcoming")))["Forum Arbeit"].find("p", class_="when")
+
+    weekday = GERMAN_WEEKDAYS[starts.date().weekday()]
+    assert when.find("span", class_="date").text == f"{weekday}, 3. Dezember {starts.year}"
+    assert when.find("span", class_="time-range").text == "18:00 – 20:30 Uhr"
+
+
+def test_an_address_is_shown_whole(client, make_event):
+    make_event(title="Forum Wohnen", venue="Tuchfabrik Trier", address="Wechselstraße 4, 54290 Trier")
+
+    where = cards(client.get(url_for("events.upcoming")))["Forum Wohnen"].find("p", class_="where")
+
+    assert where.find("span", class_="address").text == "Tuchfabrik Trier, Wechselstraße 4, 54290 Trier"

@@ -1,12 +1,13 @@
 """The event page: all about one event, the calendar links, and the sign-up form or the
 reason why there is none (with the same reason, and 409, for a POST)."""
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
 
 from tests.conftest import days_from_now
-from tests.pages import ENGLISH, page
+from tests.pages import ENGLISH, field_error, form_values, page
 from tests.rows import registrations_of
 
 from .conftest import form_data
@@ -158,3 +159,138 @@ def test_the_page_follows_the_last_place_going(client, make_event, sign_up):
     sign_up(event)
 
     assert event_page(client, event).one("form").one("button").text == "Join the waitlist"
+
+
+# --- the first screen: facts, the way to the form, the map, the organiser ------------------
+
+def test_the_page_leads_from_the_top_straight_to_the_form(client, make_event):
+    html = event_page(client, make_event(description="Ein langer Text. " * 200, speakers=["Dr. Eva Klein"]))
+
+    head = html.one("header", class_="event-head")
+    jump = head.one("a", href="#register")
+    assert "button" in jump.classes
+    assert jump.text == "Sign up"
+    assert html.one("section", id="register").find("form", id="signup") is not None
+    # In the head, before everything long: date, time, place and free places.
+    for part in ("when", "where", "places"):
+        assert head.find("p", class_=part) is not None, part
+    assert html.one("div", class_="description") not in list(head.iter())
+
+
+def test_a_full_event_leads_to_the_waitlist(client, make_event, sign_up):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    sign_up(event)
+
+    assert event_page(client, event).one("header", class_="event-head").one("a", href="#register").text == \
+        "Join the waitlist"
+
+
+def test_a_refusing_event_has_no_way_to_the_form_but_says_why_at_the_top(client, refused):
+    event, reason = refused
+
+    head = event_page(client, event).one("header", class_="event-head")
+
+    assert head.find("a", href="#register") is None
+    assert reason in head.text
+
+
+def test_the_place_links_to_a_map_search_for_the_address(client, make_event):
+    event = make_event(venue="Rathaus Trier", address="Am Augustinerhof, 54290 Trier")
+
+    link = event_page(client, event).one("a", class_="map-link")
+
+    url = urlsplit(link.get("href"))
+    assert (url.scheme, url.netloc, url.path) == ("https", "www.openstreetmap.org", "/search")
+    assert parse_qs(url.query)["query"] == ["Am Augustinerhof, 54290 Trier"]
+    assert "noopener" in link.get("rel").split()
+    assert "OpenStreetMap" in link.text
+
+
+def test_without_an_address_the_map_searches_the_venue(client, make_event):
+    event = make_event(venue="Tuchfabrik Trier", address="")
+
+    href = event_page(client, event).one("a", class_="map-link").get("href")
+
+    assert parse_qs(urlsplit(href).query)["query"] == ["Tuchfabrik Trier"]
+
+
+def test_the_page_names_the_organisers_address(client, app, make_event):
+    app.config["ORGANIZER_EMAIL"] = "netzwerk@trier.example"
+
+    contact = event_page(client, make_event()).one("p", class_="contact")
+
+    assert contact.one("a").get("href") == "mailto:netzwerk@trier.example"
+    assert "netzwerk@trier.example" in contact.text
+
+
+@pytest.mark.parametrize("headers", [{}, ENGLISH])
+def test_the_time_range_does_not_break_at_its_dash(client, make_event, headers):
+    event = make_event()
+    html = client.get(url_for("registrations.event_page", slug=event.slug), headers=headers).text
+
+    # Read from the source: the page reader folds no-break spaces into plain ones.
+    ranges = re.findall(r'<span class="time-range">([^<]*)</span>', html)
+    assert ranges
+    for shown in ranges:
+        assert "\u00a0–\u00a0" in shown
+        assert " – " not in shown
+
+
+# --- the form: nothing decided for the guest, and mistakes in view -------------------------
+
+def test_how_the_guest_takes_part_is_not_chosen_beforehand(client, make_event):
+    form = event_page(client, make_event()).one("form", id="signup")
+
+    radios = form.find_all("input", type="radio", name="affiliation")
+    assert {r.get("value") for r in radios} == {"professional", "volunteer", "other"}
+    assert [r for r in radios if "checked" in r.attrs] == []
+
+
+def test_a_guest_who_chooses_nothing_is_asked_to_and_nothing_is_stored(make_event, submit):
+    event = make_event()
+
+    response = submit(event, affiliation=None)
+
+    assert response.status_code == 422
+    form = page(response).one("form", id="signup")
+    group = form.one("fieldset", aria_invalid="true")
+    assert "You take part as" in group.one("legend").text
+    assert "affiliation-error" in group.get("aria-describedby").split()
+    assert field_error(response, "affiliation") == "Please choose one."
+    assert form_values(form)["name"] == "Anna Schmidt"  # nothing typed is lost
+    assert registrations_of(event) == []
+
+
+def test_a_made_up_choice_is_refused(make_event, submit):
+    event = make_event()
+
+    response = submit(event, affiliation="vip")
+
+    assert response.status_code == 422
+    assert field_error(response, "affiliation") == "Please choose one."
+    assert registrations_of(event) == []
+
+
+def test_the_form_posts_to_itself_at_the_form(client, make_event):
+    event = make_event()
+
+    form = event_page(client, event).one("form", id="signup")
+
+    assert form.get("action") == url_for("registrations.register", slug=event.slug) + "#register"
+    assert form.one("button").get("type") == "submit"
+
+
+def test_after_mistakes_the_error_summary_takes_the_focus_and_links_to_each_field(make_event, submit):
+    response = submit(make_event(), name="", email="nope", affiliation=None, consent=None)
+
+    html = page(response)
+    summary = html.one("div", class_="error-summary")
+    assert "autofocus" in summary.attrs
+    assert summary.get("tabindex") == "-1"
+    links = [a.get("href") for a in summary.find_all("a")]
+    assert links == ["#name", "#email", "#affiliation-0", "#consent"]
+    for href in links:
+        assert html.find(id=href[1:]) is not None, href
+    # Above the form, inside the section the browser lands at (#register).
+    section = html.one("section", id="register")
+    assert summary in list(section.iter())

@@ -183,8 +183,11 @@ def test_signing_up_again_after_cancelling_gives_a_fresh_ticket(client, make_eve
     assert again.status == "confirmed"
     assert again.ticket_code != old_code
     assert again.cancelled_at is None
-    assert response.location.endswith(url_for("registrations.ticket", code=again.ticket_code))
-    assert "Status: confirmed" in main_text(client.get(response.location, headers=ENGLISH))
+    assert response.location.endswith(url_for("registrations.signed_up", token=again.manage_token))
+    landing = page(client.get(response.location, headers=ENGLISH))
+    assert landing.one("section", class_="outcome").find("img", class_="qr").get("src") == \
+        url_for("registrations.ticket_qr", code=again.ticket_code)
+    assert "Status: confirmed" in main_text(client.get(ticket_url(again), headers=ENGLISH))
     assert client.get(url_for("registrations.ticket", code=old_code)).status_code == 404
     assert counts(event) == (1, 0)
 

@@ -44,3 +44,14 @@ def test_reading_the_event_page_is_not_limited(client, make_event):
                           environ_base={"REMOTE_ADDR": "203.0.113.7"})
 
     assert response.status_code == 200
+
+
+def test_corrections_on_the_own_page_are_limited_too(client, make_event, sign_up):
+    """Each new address entered there is mailed a link: no endless mails from one page."""
+    anna = sign_up(make_event())
+    save = url_for("registrations.save", token=anna.manage_token)
+
+    answers = [client.post(save, data=form_data(email=f"anna{n}@example.org"),
+                           environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code for n in range(4)]
+
+    assert answers == [302, 302, 302, 429]

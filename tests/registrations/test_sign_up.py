@@ -15,26 +15,31 @@ from tests.rows import mails_to, registration_count, registrations_of
 from .conftest import form_data
 
 
-def test_a_confirmed_guest_lands_on_the_ticket(client, make_event, submit):
+def test_a_confirmed_guest_lands_on_a_page_that_says_what_happened(client, make_event, submit):
     event = make_event(title="Forum Fachkräfte", capacity=10)
 
     response = submit(event)
 
     (registration,) = registrations_of(event)
     assert response.status_code == 302
-    assert response.location.endswith(url_for("registrations.ticket", code=registration.ticket_code))
-    ticket = client.get(response.location, headers=ENGLISH)
-    assert ticket.status_code == 200
-    text = main_text(ticket)
-    assert "Anna Schmidt" in text
-    assert "Forum Fachkräfte" in text
-    assert "Status: confirmed" in text
+    assert response.location.endswith(url_for("registrations.signed_up", token=registration.manage_token))
+    landing = client.get(response.location, headers=ENGLISH)
+    assert landing.status_code == 200
+    outcome = page(landing).one("section", class_="outcome")
+    assert "You are registered" in outcome.text
+    assert "anna@example.org" in outcome.text
+    assert "Forum Fachkräfte" in outcome.text
+    # The ticket itself stays what its QR code encodes.
+    ticket = main_text(client.get(url_for("registrations.ticket", code=registration.ticket_code), headers=ENGLISH))
+    assert "Anna Schmidt" in ticket
+    assert "Status: confirmed" in ticket
 
 
 def test_the_ticket_shows_a_qr_code_of_its_own_address(client, make_event, submit):
     event = make_event(capacity=10)
-    ticket = client.get(submit(event).location, headers=ENGLISH)
+    submit(event)
     (registration,) = registrations_of(event)
+    ticket = client.get(url_for("registrations.ticket", code=registration.ticket_code), headers=ENGLISH)
 
     qr = page(ticket).one("img", class_="qr")
     image = client.get(qr.get("src"))
@@ -83,11 +88,14 @@ def test_what_the_guest_entered_is_stored_with_their_consent(app, make_event, su
 
 def test_the_guest_page_escapes_what_the_guest_typed(client, make_event, submit):
     event = make_event()
+    submit(event, name="<script>alert(1)</script>")
+    (registration,) = registrations_of(event)
 
-    response = client.get(submit(event, name="<script>alert(1)</script>").location)
-
-    assert "<script>alert(1)</script>" not in response.text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    for url in (url_for("registrations.manage", token=registration.manage_token),
+                url_for("registrations.ticket", code=registration.ticket_code)):
+        response = client.get(url)
+        assert "<script>alert(1)</script>" not in response.text, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text, url
 
 
 INVALID = {

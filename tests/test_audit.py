@@ -62,7 +62,8 @@ def test_a_new_time_is_shown_in_the_events_zone_and_the_guests_told_are_counted(
     form = shown_form(office.get(url_for("events_staff.edit", event_id=event.id)))
 
     office.post(url_for("events_staff.update", event_id=event.id),
-                data={**form, "starts_at": local_input(berlin(5, 6, 19)), "ends_at": local_input(berlin(5, 6, 21))})
+                data={**form, "starts_at": local_input(berlin(5, 6, 19)), "ends_at": local_input(berlin(5, 6, 21)),
+                      "tell_guests": "yes"})  # the answer "Save and tell them" to the page's question
 
     [entry] = trail(event_id=event.id, action=AuditAction.event_updated)
     assert entry.changes["guests_told"] == 1

@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 from ..auth.access import staff_required
 from ..csvexport import Column, local_time, table_download
 from ..events.services import get_event
-from . import services
+from ..paging import read_sort
+from . import door_log, services
 
 bp = Blueprint("checkin_staff", __name__, url_prefix="/staff/events")
-
 
 
 def _columns(zone) -> list[Column]:
@@ -29,11 +29,13 @@ def _columns(zone) -> list[Column]:
 @bp.get("/<int:event_id>/attendance")
 @staff_required
 def attendance(event_id):
-    """Who came, when, let in by whom; and who did not come."""
+    """Who came, when, let in by whom; who did not come; and the door log, a page at a time."""
     event = get_event(event_id)
     came, missing = services.attendance(event.id)
+    sort = read_sort(request.args.get("sort"), door_log.LOG_SORTS, door_log.LOG_DEFAULT_SORT)
+    log = door_log.door_log(event.id, sort=sort, page=request.args.get("page", type=int))
     return render_template("checkin/staff/attendance.html", event=event, came=came, missing=missing,
-                           history=services.history(event.id))
+                           log=log, sort=sort)
 
 
 @bp.get("/<int:event_id>/attendance.csv")

@@ -2,6 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
@@ -14,7 +16,9 @@ from .services import known_timezones
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-COMMON_TIMEZONES = ("Europe/Berlin", "Europe/Luxembourg", "Europe/Paris", "Europe/Brussels", "Europe/Amsterdam",
+# The zones offered: where the network's events take place (Trier and its neighbours), then UTC.
+# Any other known zone is still accepted, and kept in the list for an event that has one.
+REGION_TIMEZONES = ("Europe/Berlin", "Europe/Luxembourg", "Europe/Brussels", "Europe/Paris", "Europe/Amsterdam",
                     "Europe/Vienna", "Europe/Zurich", "Europe/London", "UTC")
 
 
@@ -39,11 +43,19 @@ def lines(text: str | None) -> list[str]:
     return [line for line in (clean_line(raw) for raw in (text or "").splitlines()) if line]
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """The zones of the region first, then every zone the system knows."""
-    common = [zone for zone in COMMON_TIMEZONES if zone in known_timezones()]
-    rest = sorted(known_timezones() - set(common))
-    return [SelectChoice(zone, zone) for zone in common + rest]
+def timezone_label(zone: str) -> str:
+    """A zone as people find it: its city in the reader's language, and its exact name
+    ("Luxemburg (Europe/Luxembourg)")."""
+    city = get_timezone_location(zone, locale=get_locale(), return_city=True)
+    return zone if city == zone else f"{city} ({zone})"
+
+
+def timezone_choices(keep: str | None = None) -> list[SelectChoice]:
+    """The region's zones, Europe/Berlin first; plus `keep` (an event's own zone) if it is another known one."""
+    zones = [zone for zone in REGION_TIMEZONES if zone in known_timezones()]
+    if keep and keep not in zones and keep in known_timezones():
+        zones.append(keep)
+    return [SelectChoice(zone, timezone_label(zone)) for zone in zones]
 
 
 class EventForm(FlaskForm):
@@ -77,7 +89,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = timezone_choices(keep=self.timezone.data)
 
     @classmethod
     def for_event(cls, event: Event) -> "EventForm":
@@ -137,4 +149,5 @@ class CancelEventForm(FlaskForm):
 
     message = TextAreaField(_l("A word to the guests (optional), e.g. the reason or a new date"),
                             filters=[clean_text], validators=[Optional(), Length(max=2000)], render_kw={"rows": 4})
-    confirm = BooleanField(validators=[DataRequired(_l("Please confirm that the event is to be cancelled."))])
+    confirm = BooleanField(_l("Yes, cancel this event and tell everyone registered."),
+                           validators=[DataRequired(_l("Please confirm that the event is to be cancelled."))])

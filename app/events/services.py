@@ -14,6 +14,7 @@ from ..database import first_row, get_row, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, StateConflict
 from ..extensions import db
 from ..formatting import clock, day
+from ..paging import Page, paginate
 from .models import Event, EventKind, EventStatus
 
 
@@ -30,9 +31,17 @@ def get_event(event_id: int) -> Event:
     return get_row(Event, event_id)
 
 
-def all_events() -> list[Event]:
-    """Every event, drafts and cancelled ones too, newest first (for staff)."""
-    return list(db.session.execute(select(Event).order_by(Event.starts_at.desc(), Event.id.desc())).scalars())
+def staff_upcoming(now: datetime | None = None) -> list[Event]:
+    """Every event that has not ended, drafts and cancelled ones too, soonest first (for staff)."""
+    query = select(Event).where(Event.ends_at > (now or utcnow())).order_by(Event.starts_at, Event.id)
+    return list(db.session.execute(query).scalars())
+
+
+def staff_past(now: datetime | None = None, *, page: int | None = None, size: int = 25) -> Page:
+    """Every event that has ended, drafts and cancelled ones too, newest first, a page at a time
+    (for staff: the list only grows)."""
+    query = select(Event).where(Event.ends_at <= (now or utcnow()))
+    return paginate(query.order_by(Event.starts_at.desc(), Event.id.desc()), number=page, size=size)
 
 
 def upcoming_events(now: datetime | None = None) -> list[Event]:

@@ -1,6 +1,6 @@
 """Staff pages for events: the dashboard, and creating, editing, duplicating, publishing and
 cancelling an event (changes that guests must hear of go through registrations.event_changes)."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -9,11 +9,15 @@ from ..auth.access import current_actor, staff_required
 from ..errors import DomainError
 from ..forms import field_labels, show_refusal
 from ..registrations import event_changes
+from ..registrations.calendar_links import calendar_links
+from ..registrations.forms import RegistrationForm
 from ..registrations.models import RegistrationStatus
 from ..registrations.services import names_by_id
 from . import services
 from .forms import CancelEventForm, EventForm
 from .models import EventKind
+from .services import signup_refusal
+from .views import calendar_description
 
 bp = Blueprint("events_staff", __name__, url_prefix="/staff")
 
@@ -25,16 +29,31 @@ VALUE_LABELS = {"kind": {kind: kind.label for kind in EventKind},
 @bp.get("/")
 @staff_required
 def dashboard():
-    """All events with their sign-up figures, newest first."""
-    return render_template("events/staff/dashboard.html", events=services.all_events())
+    """The events that are coming, soonest first, and apart from them the past ones, newest first."""
+    return render_template("events/staff/dashboard.html", upcoming=services.staff_upcoming(),
+                           past=services.staff_past(page=request.args.get("page", type=int)))
 
 
-def _form_page(form: EventForm, *, event=None, source=None, problem: str | None = None, status: int = 200):
-    """The event form: new (no event), a duplicate of `source`, or editing `event` with its history."""
+# The form's buttons that show something instead of saving, and the answer to "tell the guests?".
+PREVIEW, BACK, TELL_GUESTS = "preview", "back", "tell_guests"
+
+
+def _form_page(form: EventForm, *, event=None, source=None, problem: str | None = None, status: int = 200,
+               description_preview: bool = False):
+    """The event form: new (no event), a duplicate of `source`, or editing `event` with its history;
+    with `description_preview`, the description as guests will read it, below its field."""
     history = entries_for_event(event.id) if event is not None else []
     return render_template("events/staff/form.html", form=form, event=event, source=source, problem=problem,
                            history=history, field_labels=field_labels(form), value_labels=VALUE_LABELS,
-                           guest_names=names_by_id(entry.registration_id for entry in history)), status
+                           guest_names=names_by_id(entry.registration_id for entry in history),
+                           description_preview=description_preview), status
+
+
+def _shows_instead_of_saving(form: EventForm, **context):
+    """The form again, as typed, when a button asked for a preview or to go back; else None."""
+    if PREVIEW in request.form or BACK in request.form:
+        return _form_page(form, description_preview=PREVIEW in request.form, **context)
+    return None
 
 
 @bp.get("/events/new")
@@ -49,6 +68,8 @@ def new():
 def create():
     """Save a new event as a draft."""
     form = EventForm()
+    if (shown := _shows_instead_of_saving(form)) is not None:
+        return shown
     if not form.validate_on_submit():
         return _form_page(form, status=422)
     try:
@@ -68,25 +89,54 @@ def edit(event_id):
     return _form_page(EventForm.for_event(event), event=event)
 
 
+@bp.get("/events/<int:event_id>/preview")
+@staff_required
+def preview(event_id):
+    """The public page of an event as guests will see it, for staff only: a draft's too."""
+    event = services.get_event(event_id)
+    return render_template("events/staff/preview.html", event=event, form=RegistrationForm(formdata=None),
+                           refusal=_("This is a preview: guests can sign up here once the event is published.")
+                           if event.is_draft else signup_refusal(event),
+                           calendar_links=calendar_links(event, calendar_description(event)))
+
+
 @bp.post("/events/<int:event_id>/edit")
 @staff_required
 def update(event_id):
-    """Save changes; guests are mailed about a new time or place."""
+    """Save changes; before a new time or place is saved, ask whether to mail the guests about it."""
     event = services.get_event(event_id)
     form = EventForm()
+    if (shown := _shows_instead_of_saving(form, event=event)) is not None:
+        return shown
     if not form.validate_on_submit():
         return _form_page(form, event=event, status=422)
+    choice = request.form.get(TELL_GUESTS)
     try:
-        result = event_changes.update_event(event.id, form.event_fields(), by=current_actor())
+        if choice is None:
+            plan = event_changes.plan_update(event.id, form.event_fields())
+            if plan.guests_to_tell:
+                return _ask_about_mail(event, plan)
+        result = event_changes.update_event(event.id, form.event_fields(), by=current_actor(),
+                                            tell_guests=choice != "no")
     except DomainError as exc:
         show_refusal(form, exc)
         return _form_page(form, event=services.get_event(event_id), status=exc.status_code)
-    flash(_saved_message(result))
+    flash(_saved_message(result, mailed=choice != "no"))
     return redirect(url_for("events_staff.edit", event_id=event_id))
 
 
-def _saved_message(result: event_changes.EventUpdate) -> str:
+def _ask_about_mail(event, plan: event_changes.PlannedUpdate):
+    """Nothing is saved yet: the page carries what was typed, and asks whether to tell the guests."""
+    typed = [(name, value) for name, value in request.form.items(multi=True)
+             if name not in ("csrf_token", PREVIEW, BACK, TELL_GUESTS)]
+    return render_template("events/staff/confirm_change.html", event=services.get_event(event.id), plan=plan,
+                           typed=typed)
+
+
+def _saved_message(result: event_changes.EventUpdate, *, mailed: bool) -> str:
     parts = [_("Saved.") if result.changed else _("Nothing was changed.")]
+    if not mailed and result.changed:
+        parts.append(_("The guests were not mailed about it."))
     if result.told:
         parts.append(ngettext("%(num)s guest is being told about the change by mail.",
                               "%(num)s guests are being told about the change by mail.", result.told))
@@ -111,6 +161,8 @@ def duplicate(event_id):
     """Save the copy as a new draft: its own address and calendar entry, no registrations."""
     source = services.get_event(event_id)
     form = EventForm()
+    if (shown := _shows_instead_of_saving(form, source=source)) is not None:
+        return shown
     if not form.validate_on_submit():
         return _form_page(form, source=source, status=422)
     try:

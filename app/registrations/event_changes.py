@@ -8,7 +8,7 @@ entry a row in the same transaction, so either the change and everything about i
 are stored, or nothing is.
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select, update
 
 from ..audit import Actor, AuditAction, changed_fields, record
-from ..database import write_transaction
+from ..database import get_row, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus
 from ..events.services import COPIED_FIELDS, check_event_fields
@@ -60,35 +60,49 @@ class EventCancellation:
     told: int
 
 
-def update_event(event_id: int, changes: dict, *, by: Actor, now: datetime | None = None) -> EventUpdate:
-    """Change an event's fields; tell its guests about a new time or place, and give new
-    places to the waitlist. Commits.
+@dataclass(frozen=True)
+class PlannedUpdate:
+    """What saving a change would do, before anything is saved: the page asks about the mail first."""
+
+    changed: tuple[str, ...]
+    # Guests who would be mailed about a new time or place (0: nobody to ask about).
+    guests_to_tell: int
+    details: list["ChangedDetail"]
+
+
+def plan_update(event_id: int, changes: dict) -> PlannedUpdate:
+    """What update_event would change and whom it would mail, checked by the same rules; saves nothing.
+
+    :raises NotFound, StateConflict, InvalidInput, CapacityBelowConfirmed:
+    """
+    event = get_row(Event, event_id)
+    differences = _check_update(event, changes)
+    guests = len(_guests(event)) if _tells_guests(event, differences, utcnow()) else 0
+    after = _time_and_place(event) | _plain_times({name: changes[name] for name in (*TIME_AND_PLACE, "timezone")
+                                                   if name in differences})
+    details = describe_changes(_time_and_place(event), after) if guests else []
+    db.session.rollback()  # a read only: the save begins its own transaction
+    return PlannedUpdate(tuple(differences), guests, details)
+
+
+def update_event(event_id: int, changes: dict, *, by: Actor, tell_guests: bool = True,
+                 now: datetime | None = None) -> EventUpdate:
+    """Change an event's fields; tell its guests about a new time or place (unless not
+    `tell_guests`: a typo fix), and give new places to the waitlist. Commits.
+
+    The calendar SEQUENCE rises with every change calendars show, mailed or not, so that
+    the next file a calendar fetches replaces the old one. The audit entry says whether
+    the guests were told.
 
     :param changes: Event fields (see events.services.COPIED_FIELDS), times timezone-aware.
     :raises NotFound, StateConflict, InvalidInput, CapacityBelowConfirmed:
     """
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     with write_transaction(lock=(Event, event_id), now=now) as tx:
         event = tx.row
-        if event.is_cancelled:
-            raise StateConflict(_l("This event has been cancelled and can no longer be changed. "
-                                   "Duplicate it to plan it anew."))
-        current = {name: getattr(event, name) for name in EDITABLE_FIELDS}
-        check_event_fields(**(current | changes))
-        capacity = changes.get("capacity", event.capacity)
-        # Only a new capacity is checked: walk-ins let in over capacity must not
-        # block an edit of the title.
-        if capacity != event.capacity and capacity is not None and capacity < event.confirmed_count:
-            raise CapacityBelowConfirmed(_ln(
-                "%(num)s guest already has a place; the capacity cannot be lower than that.",
-                "%(num)s guests already have a place; the capacity cannot be lower than that.",
-                event.confirmed_count))
-        differences = changed_fields(current, changes)
+        differences = _check_update(event, changes)
         before = _time_and_place(event)
-        # Guests of an event that is over have nothing left to plan.
-        guests_planning = event.is_published and event.ends_at > tx.now
+        # Decided before the change: whether guests still plan around the event as it was.
+        tells_guests = _tells_guests(event, differences, tx.now)
         for name in differences:
             setattr(event, name, changes[name])
         if set(differences) & set(CALENDAR_FIELDS):
@@ -97,18 +111,50 @@ def update_event(event_id: int, changes: dict, *, by: Actor, now: datetime | Non
             # A new date deserves a new reminder before it.
             db.session.execute(update(Registration).where(Registration.event_id == event.id)
                                .values(reminded_at=None).execution_options(synchronize_session=False))
-        told = 0
-        if guests_planning and set(differences) & set(TIME_AND_PLACE):
+        told, facts = 0, {}
+        if tells_guests and tell_guests:
             told = _tell_guests(event, EVENT_UPDATED_MAIL, lambda registration: {
                 "calendar": registration.is_confirmed, "before": before, "after": _time_and_place(event)})
+            facts = {"guests_told": told} if told else {}
+        elif tells_guests and _guests(event):
+            facts = {"mailed": False}  # staff chose to save without mailing
         promoted = []
         if "capacity" in differences and event.is_published and not event.has_started(tx.now):
             promoted = promote_from_waitlist(event)
             record_promotions(by, promoted, at=tx.now)
         if differences:
-            record(by, AuditAction.event_updated, at=tx.now, event_id=event.id,
-                   changes=differences | ({"guests_told": told} if told else {}))
+            record(by, AuditAction.event_updated, at=tx.now, event_id=event.id, changes=differences | facts)
         return EventUpdate(event, tuple(differences), told, promoted)
+
+
+def _check_update(event: Event, changes: dict) -> dict:
+    """{field: [before, after]} of the change, if the event may take it.
+
+    :raises StateConflict, InvalidInput, CapacityBelowConfirmed:
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if event.is_cancelled:
+        raise StateConflict(_l("This event has been cancelled and can no longer be changed. "
+                               "Duplicate it to plan it anew."))
+    current = {name: getattr(event, name) for name in EDITABLE_FIELDS}
+    check_event_fields(**(current | changes))
+    capacity = changes.get("capacity", event.capacity)
+    # Only a new capacity is checked: walk-ins let in over capacity must not
+    # block an edit of the title.
+    if capacity != event.capacity and capacity is not None and capacity < event.confirmed_count:
+        raise CapacityBelowConfirmed(_ln(
+            "%(num)s guest already has a place; the capacity cannot be lower than that.",
+            "%(num)s guests already have a place; the capacity cannot be lower than that.",
+            event.confirmed_count))
+    return changed_fields(current, changes)
+
+
+def _tells_guests(event: Event, differences: dict, now: datetime) -> bool:
+    # Guests of a draft have no event yet, and guests of an event that is over have
+    # nothing left to plan; the others hear of a new time or place.
+    return event.is_published and event.ends_at > now and bool(set(differences) & set(TIME_AND_PLACE))
 
 
 def cancel_event(event_id: int, *, by: Actor, message: str = "", now: datetime | None = None) -> EventCancellation:
@@ -158,8 +204,13 @@ def _tell_guests(event: Event, kind: str, params_for) -> int:
 
 def _time_and_place(event: Event) -> dict:
     """What the guest knew, frozen for the mail (it is composed later, maybe after more changes)."""
-    return {"starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
-            "timezone": event.timezone, "venue": event.venue, "address": event.address}
+    return _plain_times({"starts_at": event.starts_at, "ends_at": event.ends_at, "timezone": event.timezone,
+                         "venue": event.venue, "address": event.address})
+
+
+def _plain_times(frozen: dict) -> dict:
+    return {name: value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+            for name, value in frozen.items()}
 
 
 @dataclass(frozen=True)

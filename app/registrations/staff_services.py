@@ -1,9 +1,10 @@
-"""What staff do with one event's registrations: confirm from the waitlist, cancel, register
-a guest by hand. Like sign-up, each change runs under the event's row lock, mails the
-guest through the outbox and notes who did it in the audit trail, in one transaction."""
+"""What staff do with one event's registrations: list them a page at a time, confirm from the
+waitlist, cancel, register a guest by hand. Like sign-up, each change runs under the event's row
+lock, mails the guest through the outbox and notes who did it in the audit trail, in one transaction."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
 
 from ..audit import Actor, AuditAction, record
 from ..database import get_row, is_valid_id, write_transaction
@@ -11,6 +12,8 @@ from ..errors import InvalidInput, NotFound, OverCapacity, RegistrationRefused
 from ..events.models import Event
 from ..extensions import db
 from ..outbox import enqueue
+from ..paging import Page, Sort, paginate, sorted_by
+from ..search import matches_words
 from .models import CONSENT_GIVEN_TO_STAFF, Registration, RegistrationStatus, Source
 from .services import (
     CONFIRMED_MAIL,
@@ -24,6 +27,34 @@ from .services import (
     renew,
 )
 from .tickets import new_ticket_code
+
+# The columns the staff list sorts by (the URL's `sort=`); states in the order of their weight.
+LIST_SORTS = {
+    "name": func.lower(Registration.name),
+    "status": case({RegistrationStatus.confirmed: 0, RegistrationStatus.waitlisted: 1,
+                    RegistrationStatus.cancelled: 2}, value=Registration.status),
+    "registered": Registration.created_at,
+}
+LIST_PAGE_SIZE = 50
+
+
+def list_registrations(event_id: int, *, sort: Sort, query: str = "", status: RegistrationStatus | None = None,
+                       page: int | None = None, size: int = LIST_PAGE_SIZE) -> Page:
+    """One page of the event's registrations whose name, organisation or email holds every word of
+    `query` (and that have `status`), sorted by a column of LIST_SORTS."""
+    statement = select(Registration).where(
+        Registration.event_id == event_id,
+        *matches_words(query, Registration.name, Registration.organisation, Registration.email_key))
+    if status:
+        statement = statement.where(Registration.status == status)
+    return paginate(sorted_by(statement, sort, LIST_SORTS, Registration.id), number=page, size=size)
+
+
+def count_by_status(event_id: int) -> dict[RegistrationStatus, int]:
+    """How many registrations of the event are in each state (every state named, 0 if none)."""
+    rows = db.session.execute(select(Registration.status, func.count(Registration.id))
+                              .where(Registration.event_id == event_id).group_by(Registration.status))
+    return {state: 0 for state in RegistrationStatus} | {state: n for state, n in rows}
 
 
 class AlreadyRegistered(InvalidInput):

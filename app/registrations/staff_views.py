@@ -9,6 +9,7 @@ from ..errors import AlreadyCancelled, DomainError, OverCapacity
 from ..events.services import get_event
 from ..forms import show_refusal
 from ..i18n import LANGUAGE_NAMES
+from ..paging import read_sort
 from . import services, staff_services
 from .forms import StaffRegistrationForm
 from .models import RegistrationStatus
@@ -45,20 +46,29 @@ def _filters(values) -> dict:
             "status": RegistrationStatus(status) if status in RegistrationStatus.__members__.values() else None}
 
 
+def _list_args(values) -> dict:
+    """Where in the list a person was (search, filter, sort, page): kept by every link and button
+    that leads back to it. Empty values are left out."""
+    args = _filters(values) | {"sort": values.get("sort"), "page": values.get("page", type=int)}
+    return {name: value for name, value in args.items() if value}
+
+
 def _back_to_list(event_id: int):
-    filters = {k: v for k, v in _filters(request.form).items() if v}
-    return redirect(url_for("registrations_staff.index", event_id=event_id, **filters))
+    return redirect(url_for("registrations_staff.index", event_id=event_id, **_list_args(request.form)))
 
 
 @bp.get("/<int:event_id>/registrations")
 @staff_required
 def index(event_id):
-    """Who signed up for one event: search, filter by status, act on each."""
+    """Who signed up for one event: search, filter by status, sort, page, act on each."""
     event = get_event(event_id)
     filters = _filters(request.args)
-    found = services.find_registrations(event.id, query=filters["q"], status=filters["status"])
+    sort = read_sort(request.args.get("sort"), staff_services.LIST_SORTS, "registered")
+    found = staff_services.list_registrations(event.id, sort=sort, page=request.args.get("page", type=int),
+                                              query=filters["q"], status=filters["status"])
     return render_template("registrations/staff/list.html", event=event, statuses=list(RegistrationStatus),
-                           registrations=found, **filters)
+                           registrations=found, sort=sort, counts=staff_services.count_by_status(event.id),
+                           list_args=_list_args(request.args), **filters)
 
 
 @bp.get("/<int:event_id>/registrations.csv")
@@ -113,7 +123,7 @@ def confirm(event_id, registration_id):
     except OverCapacity:
         return render_template("registrations/staff/over_capacity.html", event=get_event(event_id),
                                registration=staff_services.get_registration(event_id, registration_id),
-                               **_filters(request.form)), 409
+                               list_args=_list_args(request.form)), 409
     flash(_("%(name)s is confirmed; the ticket is on its way by mail.", name=registration.name))
     return _back_to_list(event_id)
 
@@ -125,7 +135,7 @@ def cancel_confirm(event_id, registration_id):
     registration = staff_services.get_registration(event_id, registration_id)
     return render_template("registrations/staff/cancel.html", event=registration.event,
                            registration=registration, moves_up=staff_services.promoted_by_cancelling(registration),
-                           **_filters(request.args))
+                           list_args=_list_args(request.args))
 
 
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/cancel")

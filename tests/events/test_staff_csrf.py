@@ -5,7 +5,7 @@ from flask import url_for
 
 from app.auth.services import create_user
 from tests.conftest import STAFF_PASSWORD
-from tests.events.staff_forms import event_form, events_titled
+from tests.events.staff_forms import event_form, events_titled, shown_form
 from tests.pages import form_values, page
 from tests.rows import reload
 
@@ -60,3 +60,21 @@ def test_the_buttons_and_the_cancel_form_carry_their_tokens(office, make_event):
 
     assert response.status_code == 302
     assert reload(event).is_cancelled
+
+
+def test_the_question_before_mailing_the_guests_carries_its_token(office, make_event, sign_up):
+    event = make_event(title="Forum Arbeit", venue="IHK Trier")
+    sign_up(event)
+    edit_page = office.get(url_for("events_staff.edit", event_id=event.id))
+    form = form_values(posted_form(edit_page, url_for("events_staff.update", event_id=event.id)))
+    form |= {key: value for key, value in shown_form(edit_page).items() if key in ("kind", "timezone")}
+
+    question = office.post(url_for("events_staff.update", event_id=event.id), data={**form, "venue": "HWK Trier"})
+    assert question.status_code == 200 and reload(event).venue == "IHK Trier"
+    answer = form_values(page(question).one("form", id="change-choice"))
+    saved = office.post(url_for("events_staff.update", event_id=event.id), data={**answer, "tell_guests": "no"})
+
+    assert saved.status_code == 302 and reload(event).venue == "HWK Trier"
+    without_token = {k: v for k, v in answer.items() if k != "csrf_token"}
+    assert office.post(url_for("events_staff.update", event_id=event.id),
+                       data={**without_token, "venue": "Rathaus"}).status_code == 400

@@ -1,5 +1,5 @@
 """Staff create, edit, duplicate, publish and unpublish events through their pages."""
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
@@ -336,3 +336,167 @@ def test_times_are_stored_in_utc_whatever_the_events_zone(office):
     [event] = events_titled("Forum Ausbildung und Arbeit")
     assert event.timezone == "America/New_York"
     assert event.starts_at.astimezone(UTC).hour == 22  # 18:00 EDT
+
+
+# --- the dashboard ----------------------------------------------------------------
+
+def dashboard_titles(response, heading_id: str) -> list[str]:
+    """The event titles in the dashboard's section under the heading `heading_id`, top to bottom."""
+    section = page(response).one("section", aria_labelledby=heading_id)
+    return [a.text for a in section.find_all("a", class_="event-title")]
+
+
+def test_the_dashboard_lists_upcoming_events_soonest_first_and_past_ones_apart(office, make_event, set_event):
+    now = datetime.now(UTC).replace(microsecond=0)
+    make_event(title="In zehn Tagen", starts_at=now + timedelta(days=10))
+    make_event(title="Übermorgen", starts_at=now + timedelta(days=2))
+    make_event(title="Entwurf in fünf Tagen", starts_at=now + timedelta(days=5), publish=False)
+    set_event(make_event(title="Abgesagt in drei Tagen", starts_at=now + timedelta(days=3)), status="cancelled")
+    make_event(title="Vor einem Monat", starts_at=now - timedelta(days=30))
+    make_event(title="Gestern", starts_at=now - timedelta(days=1))
+
+    response = office.get(url_for("events_staff.dashboard"))
+
+    assert dashboard_titles(response, "upcoming-heading") == [
+        "Übermorgen", "Abgesagt in drei Tagen", "Entwurf in fünf Tagen", "In zehn Tagen"]
+    assert dashboard_titles(response, "past-heading") == ["Gestern", "Vor einem Monat"]
+
+
+def test_each_dashboard_row_has_its_state_figures_and_actions(staff, make_event, sign_up):
+    event = make_event(title="Forum Arbeit", capacity=1)
+    sign_up(event)
+    sign_up(event)
+    draft = make_event(title="Forum Entwurf", publish=False)
+
+    rows = {row.get("id"): row for row in page(staff.get(url_for("events_staff.dashboard"))).find_all("tr")}
+
+    row = rows[f"event-{event.id}"]
+    assert row.one("span", class_="badge").text == "veröffentlicht"  # German, as the browser asks
+    figures = {cell.get("data-label"): cell.text for cell in row.find_all("td", class_="num")}
+    assert figures == {"Bestätigt": "1", "Warteliste": "1", "Plätze": "1"}
+    links = [a.get("href") for a in row.one("td", class_="actions-cell").find_all("a")]
+    assert links == [url_for("registrations_staff.index", event_id=event.id),
+                     url_for("events_staff.edit", event_id=event.id),
+                     url_for("checkin.page", event_id=event.id),
+                     url_for("checkin_staff.attendance", event_id=event.id)]
+    assert rows[f"event-{draft.id}"].one("span", class_="badge").text == "Entwurf"
+
+
+def test_past_events_come_a_page_at_a_time(office, make_event):
+    now = datetime.now(UTC).replace(microsecond=0)
+    for n in range(27):
+        make_event(title=f"Vergangen {n:02}", starts_at=now - timedelta(days=n + 1))
+
+    first = office.get(url_for("events_staff.dashboard"))
+    second = office.get(url_for("events_staff.dashboard", page=2))
+
+    assert dashboard_titles(first, "past-heading") == [f"Vergangen {n:02}" for n in range(25)]
+    assert dashboard_titles(second, "past-heading") == ["Vergangen 25", "Vergangen 26"]
+    assert url_for("events_staff.dashboard", page=2) in [
+        a.get("href") for a in page(first).one("nav", class_="pagination").find_all("a")]
+
+
+# --- every page in the staff frame --------------------------------------------------
+
+def staff_pages_of(event, registration) -> list[str]:
+    return [
+        url_for("events_staff.dashboard"), url_for("events_staff.new"),
+        url_for("events_staff.edit", event_id=event.id), url_for("events_staff.duplicate_form", event_id=event.id),
+        url_for("events_staff.cancel_form", event_id=event.id),
+        url_for("registrations_staff.index", event_id=event.id),
+        url_for("registrations_staff.new", event_id=event.id),
+        url_for("registrations_staff.cancel_confirm", event_id=event.id, registration_id=registration.id),
+        url_for("checkin_staff.attendance", event_id=event.id),
+    ]
+
+
+def test_every_staff_page_leads_to_every_staff_area(office, make_event, sign_up):
+    event = make_event(title="Forum Arbeit")
+    areas = [url_for("events_staff.dashboard"), url_for("contacts_staff.index"), url_for("campaigns_staff.index"),
+             url_for("mailing_staff.index"), url_for("checkin.events")]
+
+    for path in staff_pages_of(event, sign_up(event)):
+        response = office.get(path)
+        nav = page(response).one("nav", class_="site-nav")
+        assert response.status_code == 200, path
+        assert [a.get("href") for a in nav.find_all("a")][:5] == areas, path
+        assert nav.one("a", aria_current="page").get("href") == url_for("events_staff.dashboard"), path
+
+
+# --- time zones ---------------------------------------------------------------------
+
+def zone_options(response) -> list[str]:
+    return [option.get("value") for option in page(response).one("select", name="timezone").find_all("option")]
+
+
+def test_the_time_zone_list_is_short_with_berlin_first(office):
+    zones = zone_options(office.get(url_for("events_staff.new")))
+
+    assert zones[0] == "Europe/Berlin"
+    assert len(zones) <= 12
+    assert {"Europe/Luxembourg", "Europe/Paris", "Europe/Brussels", "UTC"} <= set(zones)
+    option = page(office.get(url_for("events_staff.new"))).one("option", value="Europe/Luxembourg")
+    assert option.text == "Luxembourg (Europe/Luxembourg)"
+
+
+def test_an_event_in_another_known_zone_keeps_it_in_the_list(office, make_event):
+    event = make_event(timezone="America/New_York")
+
+    response = office.get(url_for("events_staff.edit", event_id=event.id))
+
+    assert "America/New_York" in zone_options(response)
+    assert shown_form(response)["timezone"] == "America/New_York"
+    assert len(zone_options(response)) <= 13
+    saved = office.post(url_for("events_staff.update", event_id=event.id), data=shown_form(response))
+    assert saved.status_code == 302 and reload(event).timezone == "America/New_York"
+
+
+# --- previews -----------------------------------------------------------------------
+
+def test_staff_preview_a_drafts_public_page_and_the_public_still_gets_404(office, client, login, make_event):
+    event = make_event(title="Infoabend Anerkennung", publish=False, summary="Wie werden Abschlüsse anerkannt?")
+
+    preview = office.get(url_for("events_staff.preview", event_id=event.id))
+
+    assert preview.status_code == 200
+    assert page(preview).one("h1").text == "Infoabend Anerkennung"
+    banner = page(preview).one(class_="preview-banner")
+    assert "Preview" in banner.text and "not public yet" in banner.text
+    assert "Wie werden Abschlüsse anerkannt?" in main_text(preview)
+    assert page(preview).find("form", action=url_for("registrations.register", slug=event.slug)) is None
+    assert url_for("events_staff.preview", event_id=event.id) in [
+        a.get("href") for a in page(office.get(url_for("events_staff.edit", event_id=event.id))).find_all("a")]
+    assert client.get(url_for("registrations.event_page", slug=event.slug)).status_code == 404
+
+
+def test_the_preview_is_for_staff_only(client, login, make_event):
+    event = make_event(publish=False)
+
+    assert client.get(url_for("events_staff.preview", event_id=event.id)).status_code == 302  # to the login
+    assert login("door").get(url_for("events_staff.preview", event_id=event.id)).status_code == 403
+
+
+@pytest.mark.parametrize("where", ["new", "edit"])
+def test_the_description_preview_shows_it_rendered_and_keeps_everything_typed(office, make_event, where):
+    event = make_event(title="Forum Arbeit", capacity=30)
+    typed = event_form(title="Forum Arbeit und Sprache", description="Mit **Kammern**:\n\n- IHK\n- HWK",
+                       venue="Kulturhaus Prüm", capacity="45", preview="1")
+    url = url_for("events_staff.create") if where == "new" else url_for("events_staff.update", event_id=event.id)
+
+    response = office.post(url, data=typed)
+
+    assert response.status_code == 200
+    shown = page(response).one("section", id="description-preview")
+    assert shown.one("strong").text == "Kammern"
+    assert [li.text for li in shown.find_all("li")] == ["IHK", "HWK"]
+    values = shown_form(response)
+    for name in ("title", "description", "venue", "capacity", "starts_at", "timezone", "partners"):
+        assert values[name] == typed[name].strip(), name
+    assert events_titled("Forum Arbeit und Sprache") == []  # nothing saved
+    assert reload(event).capacity == 30
+
+
+def test_the_preview_button_keeps_the_form_on_the_description(office):
+    button = page(office.get(url_for("events_staff.new"))).one("button", name="preview")
+
+    assert button.get("formaction") == url_for("events_staff.create") + "#description-field"

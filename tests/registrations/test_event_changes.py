@@ -5,8 +5,9 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from app.audit import entries_for_event
 from app.extensions import db
-from app.registrations.event_changes import update_event
+from app.registrations.event_changes import plan_update, update_event
 from app.registrations.models import Registration
 from app.registrations.services import cancel_registration
 from tests.conftest import TEST_ACTOR
@@ -22,7 +23,7 @@ from tests.mailing.reading import (
     parse_with_vobject,
     text_of,
 )
-from tests.pages import field_error, main_text, page
+from tests.pages import field_error, form_values, main_text, page
 from tests.rows import reload
 
 ANNA, BEN, CLARA = "anna@example.org", "ben@example.org", "clara@example.org"
@@ -42,10 +43,21 @@ def forum(make_event, sign_up, mailbox):
     return reload(event)
 
 
-def edit(office, event, **changes):
+def edit(office, event, tell_guests="yes", **changes):
+    """Change the event through its form; when the page asks whether to mail the guests, answer
+    `tell_guests` ("yes" or "no"; None leaves the question unanswered and returns it)."""
     form = shown_form(office.get(url_for("events_staff.edit", event_id=event.id)))
     form.update(changes)
-    return office.post(url_for("events_staff.update", event_id=event.id), data=form)
+    response = office.post(url_for("events_staff.update", event_id=event.id), data=form)
+    question = asked(response)
+    if question is None or tell_guests is None:
+        return response
+    return office.post(question.get("action"), data={**form_values(question), "tell_guests": tell_guests})
+
+
+def asked(response):
+    """The form that asks whether to tell the guests about a change, if the page shows it."""
+    return page(response).find("form", id="change-choice") if response.status_code == 200 else None
 
 
 def cancel(office, event, **fields):
@@ -264,3 +276,109 @@ def test_a_change_to_a_draft_mails_nobody(app, make_event, smtp, deliver):
 
     assert result.told == 0
     assert deliver().handled == 0
+
+
+# --- asking before mailing every guest ----------------------------------------------
+
+def test_a_new_time_asks_first_how_many_are_told_and_saves_nothing(office, forum, mailbox):
+    sequence = forum.sequence
+
+    response = edit(office, forum, tell_guests=None, starts_at=local_input(berlin(5, 6, 19)),
+                    ends_at=local_input(berlin(5, 6, 21)), title="Forum Ausbildung und Beruf")
+
+    assert response.status_code == 200
+    assert page(response).one(id="guests-to-tell").text == "3 guests will be mailed about the new time."
+    answers = [b.text for b in asked(response).find_all("button")]
+    assert answers == ["Save and tell them", "Save without mailing", "Back to the form"]
+    [row] = page(response).one("table").one("tbody").find_all("tr")
+    before, now = (cell.text for cell in row.find_all("td"))
+    assert row.one("th").text == "Date and time" and "6:00" in before and "7:00" in now
+    event = reload(forum)
+    assert (event.starts_at, event.title, event.sequence) == (berlin(5, 6, 18), "Forum Ausbildung", sequence)
+    assert [len(mailbox(address)) for address in (ANNA, BEN, CLARA)] == [1, 1, 1]
+
+
+def test_a_new_place_is_asked_about_as_a_place(office, forum):
+    response = edit(office, forum, tell_guests=None, venue="Handwerkskammer Trier")
+
+    assert page(response).one(id="guests-to-tell").text == "3 guests will be mailed about the new place."
+    assert "IHK Trier" in main_text(response) and "Handwerkskammer Trier" in main_text(response)
+
+
+def test_back_to_the_form_keeps_everything_typed_and_saves_nothing(office, forum, mailbox):
+    question = asked(edit(office, forum, tell_guests=None, starts_at=local_input(berlin(5, 6, 19)),
+                          ends_at=local_input(berlin(5, 6, 21)), title="Forum Ausbildung und Beruf",
+                          speakers="Dr. Jan Glockauer, IHK Trier\nMiriam Kremer, Moderation"))
+
+    response = office.post(question.get("action"), data={**form_values(question), "back": "1"})
+
+    assert response.status_code == 200
+    shown = shown_form(response)
+    assert shown["title"] == "Forum Ausbildung und Beruf"
+    assert shown["starts_at"] == local_input(berlin(5, 6, 19))
+    assert shown["speakers"] == "Dr. Jan Glockauer, IHK Trier\nMiriam Kremer, Moderation"
+    assert shown["timezone"] == "Europe/Berlin"
+    assert (reload(forum).title, reload(forum).starts_at) == ("Forum Ausbildung", berlin(5, 6, 18))
+    assert [len(mailbox(address)) for address in (ANNA, BEN, CLARA)] == [1, 1, 1]
+
+
+def test_saving_without_mailing_saves_and_raises_the_sequence_but_mails_nobody(office, client, forum, mailbox):
+    sequence = forum.sequence
+
+    response = edit(office, forum, tell_guests="no", address="Herzogenbuscher Straße 14, 54292 Trier")
+
+    assert response.status_code == 302
+    assert "The guests were not mailed about it." in main_text(office.get(response.location))
+    event = reload(forum)
+    assert event.address == "Herzogenbuscher Straße 14, 54292 Trier"
+    assert event.sequence == sequence + 1  # calendars that fetch the event again take the change
+    assert f"SEQUENCE:{sequence + 1}" in client.get(url_for("events.event_calendar", slug=forum.slug)).text
+    assert [len(mailbox(address)) for address in (ANNA, BEN, CLARA)] == [1, 1, 1]
+    [entry, *_] = entries_for_event(forum.id)
+    assert entry.changes["mailed"] is False
+    assert "guests_told" not in entry.changes
+
+
+def test_save_and_tell_them_mails_and_the_history_says_how_many(office, forum, mailbox):
+    response = edit(office, forum, tell_guests="yes", venue="Handwerkskammer Trier")
+
+    assert response.status_code == 302
+    assert [len(mailbox(address)) for address in (ANNA, BEN, CLARA)] == [2, 2, 2]
+    [entry, *_] = entries_for_event(forum.id)
+    assert entry.changes["guests_told"] == 3
+    assert entry.changes["venue"] == ["IHK Trier", "Handwerkskammer Trier"]
+    history = page(office.get(url_for("events_staff.edit", event_id=forum.id))).one("section", class_="history")
+    assert "Guests told by mail: 3" in history.text
+
+
+def test_the_question_comes_after_the_form_is_checked(office, forum):
+    response = edit(office, forum, tell_guests=None, starts_at=local_input(berlin(5, 6, 19)),
+                    ends_at=local_input(berlin(5, 6, 17)))
+
+    assert response.status_code == 422
+    assert asked(response) is None
+    assert "The event must end after it starts." in field_error(response, "ends_at")
+
+
+def test_a_new_time_without_guests_is_saved_at_once(office, make_event):
+    event = make_event(title="Forum ohne Anmeldungen", starts_at=berlin(5, 6, 18), ends_at=berlin(5, 6, 20))
+
+    response = edit(office, event, tell_guests=None, starts_at=local_input(berlin(5, 6, 19)))
+
+    assert response.status_code == 302
+    assert reload(event).starts_at == berlin(5, 6, 19)
+
+
+def test_the_service_saves_a_typo_fix_without_mail(app, forum, deliver):
+    result = update_event(forum.id, {"venue": "IHK Trier, Saal 1"}, by=TEST_ACTOR, tell_guests=False)
+
+    assert result.told == 0
+    assert reload(forum).venue == "IHK Trier, Saal 1"
+    assert deliver().handled == 0
+
+
+def test_the_plan_counts_guests_to_tell_only_for_a_new_time_or_place(app, forum, make_event):
+    assert plan_update(forum.id, {"venue": "HWK Trier"}).guests_to_tell == 3
+    assert plan_update(forum.id, {"title": "Forum Beruf"}).guests_to_tell == 0
+    assert plan_update(make_event(publish=False).id, {"venue": "HWK Trier"}).guests_to_tell == 0
+    assert reload(forum).venue == "IHK Trier"  # a plan saves nothing

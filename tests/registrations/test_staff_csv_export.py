@@ -74,3 +74,35 @@ def test_a_note_with_line_breaks_and_commas_stays_one_cell(staff, make_event, si
     [row] = rows_of(download(staff, event))
 
     assert (row["name"], row["note"]) == ("Weber, Ben", 'Zeile 1\nZeile 2, mit "Zitat"')
+
+
+# --- for a German Excel -------------------------------------------------------------
+
+def excel_rows(response) -> list[dict]:
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_excel_download_has_semicolons_german_titles_and_readable_values(staff, make_event, sign_up):
+    event = make_event(title="Forum Arbeitsmarkt", capacity=1)
+    sign_up(event, name="Özlem Öztürk", organisation="Caritas Trier", affiliation="volunteer")
+    sign_up(event, name="Weber; Ben", affiliation="professional")
+
+    response = staff.get(url_for("registrations_staff.export", event_id=event.id, format="excel"))
+
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="registrations-{event.slug}-excel.csv"'
+    assert response.get_data(as_text=True).lstrip("\ufeff").startswith("Name;E-Mail;Organisation;")
+    rows = excel_rows(response)
+    assert [(r["Name"], r["Status"], r["Nimmt teil als"]) for r in rows] == [
+        ("Özlem Öztürk", "bestätigt", "Ehrenamtlich"), ("Weber; Ben", "auf der Warteliste", "Beruflich")]
+
+
+def test_the_excel_download_keeps_formulas_out_too(staff, make_event, sign_up):
+    event = make_event()
+    sign_up(event, name="=cmd()", note="@SUM(1)")
+
+    [row] = excel_rows(staff.get(url_for("registrations_staff.export", event_id=event.id, format="excel")))
+
+    assert (row["Name"], row["Hinweis"]) == ("'=cmd()", "'@SUM(1)")

@@ -9,7 +9,7 @@ from tests.pages import ENGLISH, page
 def names_listed(response) -> list[str]:
     """The names in the list's table, top to bottom."""
     rows = page(response).one("table").find("tbody").find_all("tr")
-    return [row.find("td").text for row in rows if row.get("id", "").startswith("registration-")]
+    return [row.one(class_="guest-name").text for row in rows if row.get("id", "").startswith("registration-")]
 
 
 @pytest.fixture

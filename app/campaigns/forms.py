@@ -1,7 +1,16 @@
-"""The staff's campaign form, and the test mail's button."""
+"""The staff's campaign form, the test mail's button, and the search among the recipients."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Form,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -49,3 +58,9 @@ class TestMailForm(FlaskForm):
     """Send the invitation to oneself, as it would reach the contact of the preview."""
 
     contact_id = HiddenField()
+
+
+class RecipientFilterForm(Form):
+    """The search among a campaign's recipients (GET, so no CSRF token)."""
+
+    q = SearchField(_l("Search name, email or organisation"), filters=[clean_line])

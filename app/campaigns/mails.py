@@ -21,7 +21,7 @@ from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent, envelope_address
 from ..outbox import OutgoingMail
 from .models import Campaign, CampaignRecipient
-from .placeholders import fill_placeholders
+from .placeholders import fill_placeholders, stand_ins
 from .services import INVITATION, REMINDER
 
 
@@ -94,15 +94,14 @@ def mail_content(campaign: Campaign, *, name: str, link: str, unsubscribe_url: s
     breaks kept. `unsubscribe_url` None (a test mail) leaves out the unsubscribe
     link and headers: a staff member's mail program must not unsubscribe a contact.
     """
-    event = campaign.event
-    values = {"name": name, "event": event.title, "date": event_when(event), "link": link}
+    values = placeholder_values(campaign, name=name, link=link)
     subject = fill_placeholders(campaign.subject, values)
     if reminder:
         subject = _("Reminder: %(subject)s", subject=subject)
     if test:
         subject = _("[Test] %(subject)s", subject=subject)
     context = {
-        "event": event,
+        "event": campaign.event,
         "body_text": fill_placeholders(campaign.body, values),
         "body_html": html_paragraphs(campaign.body, values),
         "link": link,
@@ -114,6 +113,20 @@ def mail_content(campaign: Campaign, *, name: str, link: str, unsubscribe_url: s
     text, html = render_pair(template, **context)
     return MailContent(subject=subject, text=text, html=html,
                        headers=unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {})
+
+
+def placeholder_values(campaign: Campaign, *, name: str, link: str) -> dict:
+    """What each placeholder becomes in the campaign's mail to one person."""
+    event = campaign.event
+    return {"name": name, "event": event.title, "date": event_when(event), "link": link}
+
+
+def shown_subject(campaign: Campaign, name: str | None = None) -> str:
+    """The subject as recipients read it, for the staff pages: the event's title and date filled in,
+    the name of `name` or else a stand-in ("‹Name›"), never the raw "{event}"."""
+    shown = stand_ins()
+    return fill_placeholders(campaign.subject, placeholder_values(campaign, name=name or shown["name"],
+                                                                 link=shown["link"]))
 
 
 def html_paragraphs(text: str, values: dict) -> Markup:

@@ -5,12 +5,32 @@ when the campaign is saved: a typo must not reach 2,000 inboxes.
 """
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..errors import InvalidInput
 
 PLACEHOLDERS = ("name", "event", "date", "link")
 PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+
+
+def default_subject() -> str:
+    """The subject a new campaign starts with, in the page's language."""
+    # Translators: keep {event} as it is; it becomes the event's title.
+    return _("Invitation: {event}")
+
+
+def default_body() -> str:
+    """The text a new campaign starts with, in the page's language: every placeholder in use."""
+    # Translators: keep {name}, {event}, {date} and {link} as they are; they become the contact's
+    # name, the event's title, its date and time, and the personal sign-up link.
+    return _("Hello {name},\n\nwe warmly invite you to {event} on {date}.\n\nYou can sign up here: {link}\n\n"
+             "We look forward to seeing you.")
+
+
+def stand_ins() -> dict:
+    """What a page shows for the placeholders that differ from one recipient to the next."""
+    return {"name": _("‹Name›"), "link": _("‹personal link›")}
 
 
 def unknown_placeholders(text: str) -> list[str]:

@@ -42,6 +42,11 @@ class CampaignAlreadySent(StateConflict):
     message = _l("This campaign has been sent; its text and audience can no longer be changed.")
 
 
+class NoTestMailAfterSending(StateConflict):
+    code = "campaign_sent"
+    message = _l("This campaign has been sent; a test mail is only for checking a draft.")
+
+
 class CampaignNotSendable(StateConflict):
     """The event does not take invitations now (draft, cancelled, begun, closed)."""
 
@@ -280,8 +285,12 @@ def remind_campaign(campaign_id: int, *, now: datetime | None = None) -> int:
 
 def send_test_mail(campaign_id: int, *, email: str, name: str, locale: str,
                    contact_id: int | None = None) -> OutgoingMail:
-    """Queue the invitation to a staff member's own address: not a recipient, no personal link. Commits."""
-    get_campaign(campaign_id)
+    """Queue the invitation to a staff member's own address: not a recipient, no personal link. Commits.
+
+    :raises NoTestMailAfterSending: the campaign has been sent (its recipients have the real thing).
+    """
+    if not get_campaign(campaign_id).is_draft:
+        raise NoTestMailAfterSending()
     with write_transaction():
         return enqueue(INVITATION, email, locale=locale,
                        params={"campaign_id": campaign_id, "test": True, "name": name, "contact_id": contact_id})

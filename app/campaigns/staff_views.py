@@ -1,8 +1,16 @@
 """Staff pages for invitation campaigns: write one, preview it, send a test mail, send it,
 watch it go out, remind those who have not answered."""
-from collections import Counter
-
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,13 +21,22 @@ from ..contacts.services import get_contact
 from ..errors import DomainError, NotFound
 from ..events.display import event_short_date
 from ..forms import ButtonForm, show_refusal
+from ..i18n import LANGUAGE_NAMES
+from ..paging import read_sort
 from . import mails, services
 from .audience import audience_kind, audience_sample, make_audience
-from .forms import CampaignForm, TestMailForm
-from .placeholders import PLACEHOLDERS
-from .progress import RecipientState, campaign_progress, recipient_rows
+from .forms import CampaignForm, RecipientFilterForm, TestMailForm
+from .placeholders import PLACEHOLDERS, default_body, default_subject
+from .progress import RECIPIENT_SORTS, RecipientState, campaign_progress, campaign_state, recipient_list
 
 bp = Blueprint("campaigns_staff", __name__, url_prefix="/staff/campaigns")
+
+RECIPIENTS_PER_PAGE = 100
+
+
+def _mail_server() -> bool:
+    """Whether mails are sent; without a server the outbox keeps them (development)."""
+    return bool(current_app.config.get("MAIL_SERVER"))
 
 
 # --- writing a campaign ---------------------------------------------------------------------
@@ -33,8 +50,8 @@ def _with_events(form: CampaignForm, campaign=None) -> CampaignForm:
 
 def _form_page(form, campaign=None, status=200):
     placeholders = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-    return render_template("campaigns/staff/form.html", form=form, campaign=campaign,
-                           placeholders=placeholders), status
+    return render_template("campaigns/staff/form.html", form=form, campaign=campaign, placeholders=placeholders,
+                           subject=mails.shown_subject(campaign) if campaign else None), status
 
 
 def _audience(form: CampaignForm) -> dict:
@@ -47,15 +64,19 @@ def _audience(form: CampaignForm) -> dict:
 def index():
     """All campaigns, newest first, with how far each has gone out."""
     found = services.list_campaigns()
-    return render_template("campaigns/staff/index.html", campaigns=found,
-                           progress={c.id: campaign_progress(c.id) for c in found})
+    progress = {c.id: campaign_progress(c.id) for c in found}
+    return render_template("campaigns/staff/index.html", campaigns=found, progress=progress,
+                           states={c.id: campaign_state(c, progress[c.id]) for c in found},
+                           subjects={c.id: mails.shown_subject(c) for c in found},
+                           show_held=not _mail_server() or any(p.held for p in progress.values()))
 
 
 @bp.get("/new")
 @staff_required
 def new():
     """An empty campaign form (for the event given as ?event_id=)."""
-    form = _with_events(CampaignForm(event_id=request.args.get("event_id", type=int)))
+    form = _with_events(CampaignForm(event_id=request.args.get("event_id", type=int), subject=default_subject(),
+                                     body=default_body()))
     return _form_page(form)
 
 
@@ -120,16 +141,22 @@ def update(campaign_id):
 def show(campaign_id):
     """A campaign: its text, audience, progress and every recipient's state."""
     campaign = services.get_campaign(campaign_id)
-    rows = recipient_rows(campaign)
+    filters = RecipientFilterForm(request.args)
     state = request.args.get("state")
-    state = RecipientState(state) if state in RecipientState.__members__.values() else None
+    state = state if state in RecipientState.__members__.values() else None
+    sort = read_sort(request.args.get("sort"), RECIPIENT_SORTS, "invited")
+    recipients = recipient_list(campaign, state=RecipientState(state) if state else None,
+                                query=filters.q.data or "", sort=sort, size=RECIPIENTS_PER_PAGE,
+                                number=request.args.get("page", 1, type=int))
+    progress = campaign_progress(campaign.id)
+    list_args = {name: value for name, value in (("state", state), ("q", filters.q.data),
+                                                 ("sort", sort.arg if sort.key != "invited" else None)) if value}
     return render_template(
-        "campaigns/staff/show.html", campaign=campaign, event=campaign.event,
-        plan=services.plan_sending(campaign), progress=campaign_progress(campaign.id),
-        rows=[r for r in rows if r.state == state] if state else rows, state=state,
-        state_counts=Counter(r.state for r in rows), states=list(RecipientState),
-        reminder_count=services.reminder_count(campaign) if rows else 0,
-        not_sendable=services.not_sendable_reason(campaign.event),
+        "campaigns/staff/show.html", campaign=campaign, event=campaign.event, subject=mails.shown_subject(campaign),
+        plan=services.plan_sending(campaign), progress=progress, campaign_state=campaign_state(campaign, progress),
+        recipients=recipients, state=state, states=list(RecipientState), filters=filters, sort=sort,
+        list_args=list_args, reminder_count=services.reminder_count(campaign) if progress.total else 0,
+        not_sendable=services.not_sendable_reason(campaign.event), mail_server=_mail_server(),
         kind_labels={kind: kind.label for kind in OrganisationKind}, form=TestMailForm(),
     )
 
@@ -163,7 +190,9 @@ def preview(campaign_id):
     contact, sample = _preview_contact(campaign)
     content = mails.preview(campaign, contact) if contact else None
     return render_template("campaigns/staff/preview.html", campaign=campaign, contact=contact, sample=sample,
-                           content=content, form=TestMailForm(contact_id=contact.id if contact else ""))
+                           content=content, subject=mails.shown_subject(campaign, contact.name if contact else None),
+                           language_label=LANGUAGE_NAMES,
+                           form=TestMailForm(contact_id=contact.id if contact else ""))
 
 
 @bp.get("/<int:campaign_id>/preview.html")
@@ -188,10 +217,18 @@ def test_mail(campaign_id):
     if not form.validate_on_submit():
         return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
     contact = _contact_or_none(int(form.contact_id.data)) if (form.contact_id.data or "").isdigit() else None
-    services.send_test_mail(campaign.id, email=current_user.email, name=current_user.display_name,
-                             locale=contact.locale if contact else str(get_locale()),
-                             contact_id=contact.id if contact else None)
-    flash(_("A test mail to %(email)s is on its way.", email=current_user.email))
+    try:
+        services.send_test_mail(campaign.id, email=current_user.email, name=current_user.display_name,
+                                locale=contact.locale if contact else str(get_locale()),
+                                contact_id=contact.id if contact else None)
+    except services.NoTestMailAfterSending as exc:
+        flash(str(exc))
+        return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
+    if _mail_server():
+        flash(_("A test mail to %(email)s is on its way.", email=current_user.email))
+    else:
+        flash(_("The test mail to %(email)s is kept in the outbox: no mail server is configured, so it is not "
+                "sent.", email=current_user.email))
     if contact:
         return redirect(url_for("campaigns_staff.preview", campaign_id=campaign.id, contact=contact.id))
     return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
@@ -203,6 +240,7 @@ def confirm_send(campaign_id):
     """Ask before sending, saying how many contacts will be mailed."""
     campaign = services.get_campaign(campaign_id)
     return render_template("campaigns/staff/send.html", campaign=campaign, plan=services.plan_sending(campaign),
+                           subject=mails.shown_subject(campaign), mail_server=_mail_server(),
                            not_sendable=services.not_sendable_reason(campaign.event), form=ButtonForm())
 
 
@@ -218,7 +256,11 @@ def send(campaign_id):
     except DomainError as exc:
         flash(str(exc))
         return redirect(url_for("campaigns_staff.confirm_send", campaign_id=campaign_id))
-    if result.queued:
+    if result.queued and not _mail_server():
+        flash(ngettext("%(num)s invitation is kept in the outbox: no mail server is configured, so it is not "
+                       "sent.", "%(num)s invitations are kept in the outbox: no mail server is configured, so "
+                       "they are not sent.", result.queued))
+    elif result.queued:
         flash(ngettext("%(num)s invitation is on its way.", "%(num)s invitations are on their way.",
                        result.queued))
     else:
@@ -231,7 +273,7 @@ def send(campaign_id):
 def confirm_remind(campaign_id):
     """Ask before reminding, saying how many recipients will get a reminder."""
     campaign = services.get_campaign(campaign_id)
-    return render_template("campaigns/staff/remind.html", campaign=campaign,
+    return render_template("campaigns/staff/remind.html", campaign=campaign, subject=mails.shown_subject(campaign),
                            count=services.reminder_count(campaign),
                            not_sendable=services.not_sendable_reason(campaign.event), form=ButtonForm())
 

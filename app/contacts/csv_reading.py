@@ -19,7 +19,7 @@ from ..csvexport import csv_cell
 from ..errors import InvalidInput
 from ..text import clean_line, email_key
 from .models import OrganisationKind
-from .rules import KNOWN_KINDS, Problem, field_problems, parse_tags
+from .rules import Problem, field_problems, parse_tags
 
 MAX_IMPORT_LINES = 5_000
 
@@ -69,7 +69,8 @@ LANGUAGE_WORDS = {"de": "de", "deu": "de", "ger": "de", "german": "de", "deutsch
 
 @dataclass(frozen=True)
 class ImportRow:
-    """One good line of an import file, cleaned. Kind and language are "" where the file left them empty."""
+    """One good line of an import file, cleaned. Kind and language are "" where the file left them
+    empty, or named a kind it does not know (with a warning: the person is imported all the same)."""
 
     line: int
     name: str
@@ -78,6 +79,7 @@ class ImportRow:
     organisation_kind: str
     tags: tuple[str, ...]
     locale: str
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def key(self) -> str:
@@ -91,6 +93,7 @@ class RejectedLine:
     name: str
     email: str
     problems: tuple[Problem, ...]
+    cells: tuple[str, ...] = ()  # as the file has them, to be fixed and imported again
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class ParsedFile:
     rows: list[ImportRow]
     rejected: list[RejectedLine]
     ignored_columns: list[str]
+    header: list[str]  # the header line's cells, as the file has them
 
 
 def read_csv(data: bytes) -> ParsedFile:
@@ -129,7 +133,7 @@ def read_csv(data: bytes) -> ParsedFile:
     except csv.Error as exc:
         raise ImportFileRefused(_l("Line %(line)s cannot be read as CSV (%(reason)s).",
                                    line=reader.line_num, reason=str(exc))) from None
-    return ParsedFile(rows, rejected, ignored)
+    return ParsedFile(rows, rejected, ignored, list(header))
 
 
 def _decode(data: bytes) -> str:
@@ -215,20 +219,22 @@ def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: 
     if any(extra.strip() for extra in cells[width:]):
         problems.append(Problem("", "too_many_cells", {"cells": len(cells), "columns": width}))
     problems += field_problems(name, email, organisation, tags)
+    warnings = []
     kind = cell("organisation_kind")
     if kind:
         kind = kinds.get(_normalise(kind), kind)
         if kind not in OrganisationKind.__members__.values():
-            problems.append(Problem("organisation_kind", "unknown_kind",
-                                    {"value": cell("organisation_kind"), "kinds": KNOWN_KINDS}))
+            # A kind is a detail: the person is imported, and the line says what became of it.
+            warnings.append(Problem("organisation_kind", "unknown_kind", {"value": cell("organisation_kind")}))
+            kind = ""
     locale = cell("locale")
     if locale:
         locale = LANGUAGE_WORDS.get(_normalise(re.split(r"[-_]", locale)[0]), "")
         if locale not in current_app.config["LANGUAGES"]:
             problems.append(Problem("locale", "unknown_language", {"value": cell("locale")}))
     if problems:
-        return RejectedLine(line, name, email, tuple(problems))
-    return ImportRow(line, name, email, organisation, kind, tuple(tags), locale)
+        return RejectedLine(line, name, email, tuple(problems), tuple(cells))
+    return ImportRow(line, name, email, organisation, kind, tuple(tags), locale, tuple(warnings))
 
 
 def _kind_aliases() -> dict[str, str]:

@@ -92,7 +92,8 @@ class ImportLine:
     name: str
     email: str
     changes: tuple[FieldChange, ...] = ()
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # why the line is left out
+    warnings: tuple[Problem, ...] = ()  # what the line could not say, though it is imported
     contact_id: int | None = None  # the contact of the address book this line updates
     same_as_line: int | None = None  # the earlier line of the file with the same address
     unsubscribed: bool = False  # the contact has unsubscribed, and stays so
@@ -104,10 +105,24 @@ class ImportPreview:
     lines: tuple[ImportLine, ...]
     ignored_columns: tuple[str, ...]
     token: str
+    # What importing would do to the address book, counted as ImportResult counts it (several
+    # lines with one address make one contact).
+    new_contacts: int = 0
+    updated_contacts: int = 0
 
     def count(self, action: ImportAction) -> int:
         """How many lines would do `action`."""
         return sum(1 for line in self.lines if line.action == action)
+
+    @property
+    def rejected(self) -> int:
+        """How many lines are left out for their errors."""
+        return self.count(ImportAction.error)
+
+    @property
+    def warned(self) -> int:
+        """How many imported lines carry a warning."""
+        return sum(1 for line in self.lines if line.warnings)
 
     @property
     def has_changes(self) -> bool:
@@ -121,6 +136,15 @@ class ImportResult:
     created: int
     updated: int  # contacts of the address book that changed
     errors: int  # lines left out
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """The lines an import leaves out, to be fixed in a spreadsheet and imported again."""
+
+    filename: str
+    header: tuple[str, ...]
+    lines: tuple[RejectedLine, ...]
 
 
 @dataclass
@@ -142,7 +166,8 @@ def preview_import(data: bytes, filename: str) -> ImportPreview:
         raise ImportFileRefused(_l("The file is larger than %(size)s MB; please split it.",
                                    size=MAX_IMPORT_BYTES // 1_000_000))
     parsed = read_csv(data)
-    return _preview(_import_filename(filename), parsed.rows, parsed.rejected, parsed.ignored_columns)
+    return _preview(_import_filename(filename), parsed.rows, parsed.rejected, parsed.ignored_columns,
+                    parsed.header)
 
 
 def apply_import(token: str, *, by: Actor, now: datetime | None = None) -> ImportResult:
@@ -155,7 +180,7 @@ def apply_import(token: str, *, by: Actor, now: datetime | None = None) -> Impor
     :raises ImportExpired: the token is not one of ours, or too old.
     :raises ImportOutdated: the contacts changed since the preview; nothing was written.
     """
-    filename, rows, rejected, ignored, digest = _load_token(token)
+    filename, rows, rejected, ignored, header, digest = _load_token(token)
     try:
         with write_transaction(now=now) as tx:
             lines, drafts = _plan(rows, lock=True)
@@ -169,8 +194,17 @@ def apply_import(token: str, *, by: Actor, now: datetime | None = None) -> Impor
                     updated += draft.contact is not None
     except (_Outdated, IntegrityError):
         # IntegrityError: on PostgreSQL a contact with one of the new addresses was added meanwhile.
-        raise ImportOutdated(_preview(filename, rows, rejected, ignored)) from None
+        raise ImportOutdated(_preview(filename, rows, rejected, ignored, header)) from None
     return ImportResult(filename, created, updated, len(rejected))
+
+
+def rejected_lines(token: str) -> RejectedFile:
+    """The lines of the previewed file that are left out, with their cells as the file has them.
+
+    :raises ImportExpired: the token is not one of ours, or too old.
+    """
+    filename, _rows, rejected, _ignored, header, _digest = _load_token(token)
+    return RejectedFile(filename, tuple(header), tuple(rejected))
 
 
 class _Outdated(Exception):
@@ -178,32 +212,46 @@ class _Outdated(Exception):
 
 
 def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
-             ignored: list[str]) -> ImportPreview:
-    lines, _drafts = _plan(rows, lock=False)
+             ignored: list[str], header: list[str]) -> ImportPreview:
+    lines, drafts = _plan(rows, lock=False)
     token = _serializer().dumps({
         "file": filename,
-        "rows": [[r.line, r.name, r.email, r.organisation, r.organisation_kind, list(r.tags), r.locale]
-                 for r in rows],
-        "rejected": [[r.line, r.name, r.email, [[p.field, p.code, p.params] for p in r.problems]]
-                     for r in rejected],
+        "rows": [[r.line, r.name, r.email, r.organisation, r.organisation_kind, list(r.tags), r.locale,
+                  _problems_out(r.warnings)] for r in rows],
+        "rejected": [[r.line, r.name, r.email, _problems_out(r.problems), list(r.cells)] for r in rejected],
         "ignored": list(ignored),
+        "header": list(header),
         "plan": _digest(lines),
     })
     if len(token) > MAX_TOKEN_CHARS:
         raise ImportFileRefused(_l("The file is too large to import at once; please split it."))
     errors = [ImportLine(r.line, ImportAction.error, r.name, r.email, problems=r.problems) for r in rejected]
     return ImportPreview(filename, tuple(sorted(lines + errors, key=lambda line: line.line)), tuple(ignored),
-                         token)
+                         token, new_contacts=sum(1 for draft in drafts.values() if draft.contact is None),
+                         updated_contacts=sum(1 for draft in drafts.values() if _changes(draft)))
+
+
+def _changes(draft: "_Draft") -> dict:
+    """What saving `draft` would change on its contact of the address book (nothing for a new one)."""
+    return changed_fields(_values_of(draft.contact), draft.values) if draft.contact is not None else {}
+
+
+def _problems_out(problems) -> list:
+    return [[p.field, p.code, p.params] for p in problems]
+
+
+def _problems_in(problems) -> tuple[Problem, ...]:
+    return tuple(Problem(*problem) for problem in problems)
 
 
 def _load_token(token: str):
     try:
         payload = _serializer().loads(token, max_age=TOKEN_MAX_AGE_SECONDS)
-        rows = [ImportRow(line, name, email, organisation, kind, tuple(tags), locale)
-                for line, name, email, organisation, kind, tags, locale in payload["rows"]]
-        rejected = [RejectedLine(line, name, email, tuple(Problem(*problem) for problem in problems))
-                    for line, name, email, problems in payload["rejected"]]
-        return payload["file"], rows, rejected, payload["ignored"], payload["plan"]
+        rows = [ImportRow(line, name, email, organisation, kind, tuple(tags), locale, _problems_in(warnings))
+                for line, name, email, organisation, kind, tags, locale, warnings in payload["rows"]]
+        rejected = [RejectedLine(line, name, email, _problems_in(problems), tuple(cells))
+                    for line, name, email, problems, cells in payload["rejected"]]
+        return payload["file"], rows, rejected, payload["ignored"], payload["header"], payload["plan"]
     except (BadData, KeyError, TypeError, ValueError):
         raise ImportExpired() from None
 
@@ -229,7 +277,7 @@ def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[
                       "organisation_kind": row.organisation_kind or OrganisationKind.other,
                       "tags": tags, "locale": row.locale or current_app.config["BABEL_DEFAULT_LOCALE"]}
             drafts[row.key] = _Draft(row.email, values, None, row.line)
-            lines.append(ImportLine(row.line, ImportAction.new, row.name, row.email))
+            lines.append(ImportLine(row.line, ImportAction.new, row.name, row.email, warnings=row.warnings))
             continue
         same_as_line = draft.first_line if draft is not None else None
         if draft is None:
@@ -241,10 +289,19 @@ def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[
         contact = draft.contact
         lines.append(ImportLine(row.line, ImportAction.update if changes else ImportAction.unchanged, row.name, row.email,
                                 changes=changes, same_as_line=same_as_line,
+                                warnings=_kept_kind(row.warnings, draft.values["organisation_kind"]),
                                 contact_id=contact.id if contact else None,
                                 unsubscribed=bool(contact and contact.is_unsubscribed)))
         draft.values = merged
     return lines, drafts
+
+
+def _kept_kind(warnings: tuple[Problem, ...], kind: str) -> tuple[Problem, ...]:
+    """The warnings of a line about a known address: an unknown kind leaves the kind it has."""
+    if kind == OrganisationKind.other:
+        return warnings
+    return tuple(Problem(w.field, "unknown_kind_kept", {**w.params, "kind": str(kind)})
+                 if w.code == "unknown_kind" else w for w in warnings)
 
 
 def _values_of(contact: Contact) -> dict:
@@ -282,7 +339,7 @@ def _save_draft(key: str, draft: _Draft, *, source: str, by: Actor, filename: st
         changes = changed_fields({}, {"email": draft.email, **draft.values})
     else:
         contact = draft.contact
-        changes = changed_fields(_values_of(contact), draft.values)
+        changes = _changes(draft)
         if not changes:
             return False
         for name, value in draft.values.items():

@@ -24,13 +24,18 @@ _PROBLEM_TEXTS = {
     "organisation_too_long": lambda p: _("The organisation is too long (at most %(max)s characters).", **p),
     "tag_too_long": lambda p: _("The tag “%(tag)s” is too long (at most %(max)s characters).", **p),
     "too_many_tags": lambda p: _("At most %(max)s tags per contact.", **p),
-    "unknown_kind": lambda p: _("Unknown kind of organisation “%(value)s”; known kinds: %(kinds)s.", **p),
+    # Warnings: the line is imported all the same.
+    "unknown_kind": lambda p: _("Unknown kind of organisation “%(value)s”: imported as “%(other)s”. Known kinds: "
+                                "%(kinds)s.", value=p["value"], other=OrganisationKind.other.label,
+                                kinds=known_kinds()),
+    "unknown_kind_kept": lambda p: _("Unknown kind of organisation “%(value)s”: the contact keeps “%(kind)s”. "
+                                     "Known kinds: %(kinds)s.", value=p["value"],
+                                     kind=OrganisationKind(p["kind"]).label, kinds=known_kinds()),
     "unknown_language": lambda p: _("Unknown language “%(value)s”; use de or en.", **p),
     "too_many_cells": lambda p: _("This line has more cells than the header line (%(cells)s instead of "
                                   "%(columns)s); check its quotes and separators.", **p),
 }
 
-KNOWN_KINDS = ", ".join(OrganisationKind)
 TAG_SEPARATORS = re.compile(r"[,;\n]")
 
 
@@ -46,6 +51,11 @@ class Problem:
     def message(self) -> str:
         """The problem in the reader's language."""
         return _PROBLEM_TEXTS[self.code](self.params)
+
+
+def known_kinds() -> str:
+    """The kinds of organisation as people read them, in the reader's language."""
+    return ", ".join(str(kind.label) for kind in OrganisationKind)
 
 
 def field_problems(name: str, email: str, organisation: str, tags: list[str]) -> list[Problem]:

@@ -17,12 +17,16 @@ from ..database import get_row, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
+from ..paging import Page, Sort, paginate, sorted_by
 from ..search import matches_words
 from ..text import clean_line, email_key
 from .models import Contact, OrganisationKind
 from .rules import field_problems, parse_tags
 
 PAGE_SIZE = 100
+# The columns the list may be sorted by (sort=name, sort=-added ...).
+SORT_COLUMNS = {"name": func.lower(Contact.name), "email": Contact.email_key,
+                "organisation": func.lower(Contact.organisation), "added": Contact.source_at}
 
 SOURCE_TYPED_IN = "typed in"
 SOURCE_IMPORT_PREFIX = "CSV import "
@@ -59,19 +63,6 @@ class ContactFilter:
 
 
 @dataclass(frozen=True)
-class ContactPage:
-    contacts: list[Contact]
-    total: int  # how many match the filter
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching contacts fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-
-@dataclass(frozen=True)
 class ContactCounts:
     total: int
     unsubscribed: int
@@ -79,18 +70,12 @@ class ContactCounts:
     tags: dict[str, int]  # tag -> contacts, alphabetical
 
 
-def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int = 1,
-                  per_page: int | None = None) -> ContactPage:
-    """One page (PAGE_SIZE by default) of the contacts that match, by name."""
-    per_page = per_page or PAGE_SIZE
-    conditions = _conditions(criteria)
-    total = db.session.execute(select(func.count(Contact.id)).where(*conditions)).scalar_one()
-    page = min(max(1, page), max(1, -(-total // per_page)))
-    rows = db.session.execute(
-        select(Contact).where(*conditions).order_by(func.lower(Contact.name), Contact.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).scalars()
-    return ContactPage(list(rows), total, page, per_page)
+def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int | None = 1, sort: Sort | None = None,
+                  per_page: int | None = None) -> Page:
+    """One page (PAGE_SIZE by default) of the contacts that match, by name unless `sort` says else."""
+    statement = sorted_by(select(Contact).where(*_conditions(criteria)), sort or Sort("name"), SORT_COLUMNS,
+                          Contact.id)
+    return paginate(statement, number=page, size=per_page or PAGE_SIZE)
 
 
 def count_contacts() -> ContactCounts:

@@ -1,13 +1,16 @@
 """Staff pages for the contact network: list, add, edit, delete, CSV import and export."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit import AuditAction, entries_for_contact, latest_entries
 from ..auth.access import current_actor, staff_required
 from ..campaigns.services import count_invitations
-from ..csvexport import table_download
+from ..csvexport import csv_cell, csv_download, table_download
 from ..database import utcnow
 from ..forms import MAIL_LANGUAGES, ButtonForm, field_labels, show_refusal
+from ..i18n import LANGUAGE_NAMES
+from ..paging import read_sort
 from . import imports, services
 from .csv_reading import MAX_IMPORT_LINES, ImportFileRefused
 from .forms import ContactFilterForm, ContactForm, ContactImportForm, ImportConfirmForm, ResubscribeForm
@@ -18,6 +21,7 @@ from .services import ContactFilter
 bp = Blueprint("contacts_staff", __name__, url_prefix="/staff/contacts")
 
 FILTER_ARGS = ("q", "tag", "kind", "status")
+DEFAULT_SORT = "name"
 # How the history names stored values of a contact.
 VALUE_LABELS = {"organisation_kind": {kind: kind.label for kind in OrganisationKind},
                 "locale": {choice.value: choice.label for choice in MAIL_LANGUAGES}}
@@ -48,12 +52,15 @@ def _filter_args() -> dict:
 @bp.get("/")
 @staff_required
 def index():
-    """The address book: search, filters, counts, one page of contacts."""
+    """The address book: search, filters, counts, one page of contacts, sorted by a column."""
     counts = services.count_contacts()
     form = _filter_form(counts)
-    page = services.find_contacts(_criteria(form), page=request.args.get("page", 1, type=int))
-    return render_template("contacts/staff/list.html", form=form, page=page, counts=counts,
-                           filters=_filter_args(), source_label=services.source_label,
+    sort = read_sort(request.args.get("sort"), services.SORT_COLUMNS, DEFAULT_SORT)
+    page = services.find_contacts(_criteria(form), page=request.args.get("page", 1, type=int), sort=sort)
+    filters = _filter_args()
+    return render_template("contacts/staff/list.html", form=form, page=page, counts=counts, sort=sort,
+                           filters=filters, list_args=dict(filters, sort=sort.arg) if sort.arg != DEFAULT_SORT
+                           else filters, source_label=services.source_label, language_label=LANGUAGE_NAMES,
                            deletions=latest_entries(AuditAction.contact_deleted))
 
 
@@ -128,14 +135,26 @@ def delete(contact_id):
 
 
 def _upload_page(form, status=200):
-    return render_template("contacts/staff/import.html", form=form,
+    return render_template("contacts/staff/import.html", form=form, other_label=OrganisationKind.other.label,
                            max_size_mb=imports.MAX_IMPORT_BYTES // 1_000_000, max_lines=MAX_IMPORT_LINES), status
 
 
 def _preview_page(preview, *, notice=None, status=200):
     return render_template("contacts/staff/preview.html", preview=preview, notice=notice,
                            form=ImportConfirmForm(formdata=None, token=preview.token),
-                           kind_labels={kind: kind.label for kind in OrganisationKind}), status
+                           kind_labels={kind: kind.label for kind in OrganisationKind},
+                           language_label=LANGUAGE_NAMES, import_counts=import_counts), status
+
+
+def import_counts(created: int, updated: int) -> str:
+    """What an import does to the address book, in the words of the preview, its button and the
+    message afterwards (so that the three agree)."""
+    parts = []
+    if created or not updated:
+        parts.append(ngettext("%(num)s new contact", "%(num)s new contacts", created))
+    if updated:
+        parts.append(ngettext("%(num)s contact updated", "%(num)s contacts updated", updated))
+    return ", ".join(parts)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -171,10 +190,36 @@ def import_confirm():
         return _upload_page(upload_form, status=exc.status_code)
     except ImportOutdated as exc:
         return _preview_page(exc.preview, notice=str(exc), status=exc.status_code)
-    flash(_("Import of %(file)s: %(created)s new, %(updated)s updated, %(errors)s lines with errors "
-            "left out.", file=result.filename, created=result.created, updated=result.updated,
-            errors=result.errors))
+    message = _("Imported from %(file)s: %(counts)s.", file=result.filename,
+                counts=import_counts(result.created, result.updated))
+    if result.errors:
+        message += " " + ngettext("%(num)s line with errors was left out.",
+                                  "%(num)s lines with errors were left out.", result.errors)
+    flash(message)
     return redirect(url_for("contacts_staff.index"))
+
+
+@bp.post("/import/not-imported.csv")
+@staff_required
+def import_rejected():
+    """The lines the import leaves out, with the reason beside each, as a file for a German Excel:
+    fixed there, it imports again (the reason's column is one the import ignores)."""
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise ImportExpired()
+        rejected = imports.rejected_lines(form.token.data)
+    except ImportExpired as exc:
+        upload_form = ContactImportForm(formdata=None)
+        show_refusal(upload_form, exc)
+        return _upload_page(upload_form, status=exc.status_code)
+    # The file's own header may hold a formula too: escaped like every cell.
+    header = [_("Why not imported"), *(csv_cell(title) for title in rejected.header)]
+    rows = ([_("Line %(line)s: %(reasons)s", line=line.line,
+               reasons=" ".join(problem.message for problem in line.problems)), *line.cells]
+            for line in rejected.lines)
+    name = rejected.filename.removesuffix(".csv").removesuffix(".CSV")
+    return csv_download(header, rows, _("%(name)s-not-imported.csv", name=name), delimiter=";")
 
 
 @bp.get("/export.csv")

@@ -5,13 +5,29 @@ from email import policy
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from ..auth.access import staff_required
 from ..database import get_row
-from ..outbox import MailStatus, OutgoingMail, latest_mails
+from ..extensions import db
+from ..formatting import when
+from ..outbox import MailStatus, OutgoingMail
+from ..paging import paginate, read_sort, sorted_by
+from ..search import matches_words
 from . import sender
 
 bp = Blueprint("mailing_staff", __name__, url_prefix="/staff/mails")
+
+PAGE_SIZE = 50
+# The columns the outbox may be sorted by; newest first unless the reader chose another.
+SORT_COLUMNS = {"created": OutgoingMail.id, "recipient": func.lower(OutgoingMail.recipient),
+                "subject": func.lower(OutgoingMail.subject), "status": OutgoingMail.status,
+                "attempts": OutgoingMail.attempts}
+DEFAULT_SORT = "-created"
+# The headers of a mail as its page names them, in the reader's language.
+HEADER_LABELS = (("From", _l("From")), ("To", _l("To")), ("Reply-To", _l("Reply to")), ("Subject", _l("Subject")),
+                 ("Date", _l("Date")), ("Message-ID", _l("Message ID")))
 
 
 def _get_mail(mail_id: int) -> OutgoingMail:
@@ -23,14 +39,32 @@ def _parts(mail: OutgoingMail) -> list:
     return [part for part in message.walk() if not part.is_multipart()]
 
 
+def _outbox(status: MailStatus | None, query: str):
+    """The outbox's mails in one state (or all) whose recipient or subject has every word of `query`."""
+    statement = select(OutgoingMail).where(*matches_words(query, OutgoingMail.recipient, OutgoingMail.subject))
+    return statement.where(OutgoingMail.status == status) if status is not None else statement
+
+
+def _status_counts() -> dict[MailStatus, int]:
+    """How many mails the outbox holds in each state."""
+    query = select(OutgoingMail.status, func.count()).group_by(OutgoingMail.status)
+    return dict(db.session.execute(query).all())
+
+
 @bp.get("/")
 @staff_required
 def index():
-    """The outbox, newest first, filterable by state."""
+    """The outbox, newest first: one page of mails, searchable by recipient or subject, by state."""
     status = request.args.get("status")
     status = MailStatus(status) if status in MailStatus.__members__.values() else None
-    return render_template("mailing/staff/index.html", mails=latest_mails(status), status=status,
-                           statuses=list(MailStatus))
+    query = (request.args.get("q") or "").strip()
+    sort = read_sort(request.args.get("sort"), SORT_COLUMNS, DEFAULT_SORT)
+    page = paginate(sorted_by(_outbox(status, query), sort, SORT_COLUMNS, OutgoingMail.id.desc()),
+                    number=request.args.get("page", 1, type=int), size=PAGE_SIZE)
+    args = {name: value for name, value in (("status", status), ("q", query),
+                                            ("sort", sort.arg if sort.arg != DEFAULT_SORT else None)) if value}
+    return render_template("mailing/staff/index.html", page=page, status=status, query=query, sort=sort,
+                           list_args=args, statuses=list(MailStatus), counts=_status_counts())
 
 
 @bp.get("/<int:mail_id>")
@@ -40,8 +74,17 @@ def show(mail_id):
     mail = _get_mail(mail_id)
     parts = _parts(mail)
     text = next((p.get_content() for p in parts if p.get_content_type() == "text/plain"), "")
+    message = email.message_from_bytes(mail.raw, policy=policy.default)
+    headers = [(label, _header_value(message, name)) for name, label in HEADER_LABELS if message[name]]
     return render_template("mailing/staff/show.html", mail=mail, parts=list(enumerate(parts)), text=text,
-                           headers=email.message_from_bytes(mail.raw, policy=policy.default))
+                           headers=headers, has_html=any(p.get_content_type() == "text/html" for p in parts))
+
+
+def _header_value(message, name: str) -> str:
+    """A header as the page shows it: the date in the reader's language and time zone."""
+    if name == "Date" and getattr(message[name], "datetime", None) is not None:
+        return when(message[name].datetime)
+    return str(message[name])
 
 
 @bp.get("/<int:mail_id>/html")

@@ -28,10 +28,11 @@ def book(add_contact):
     ]
 
 
-def export(criteria: ContactFilter = ContactFilter(), delimiter: str = ",") -> str:
+def export(criteria: ContactFilter | None = None, delimiter: str = ",") -> str:
     """The plain export as the page sends it, with `delimiter` between the cells."""
     columns = services.EXPORT_COLUMNS
-    rows = ([column.value(contact) for column in columns] for contact in services.export_contacts(criteria))
+    rows = ([column.value(contact) for column in columns]
+            for contact in services.export_contacts(criteria or ContactFilter()))
     return csv_text([column.key for column in columns], rows, delimiter=delimiter)
 
 
@@ -91,7 +92,7 @@ def test_an_export_imported_into_an_empty_address_book_gives_the_same_contacts(b
     imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert preview.count(ImportAction.new) == 4 and preview.count(ImportAction.update) == 0
-    found = services.find_contacts().contacts
+    found = services.find_contacts().items
     assert sorted(details(c) for c in found) == fields
 
 

@@ -48,7 +48,8 @@ def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(netwo
         (3, ImportAction.update, {"tags": (["Forum"], ["Forum", "Ausbildung"])}),
         (4, ImportAction.error, ["bad_email"]),
         (6, ImportAction.error, ["missing_name"]),
-        (7, ImportAction.error, ["unknown_kind"]),
+        # An unknown kind is no reason to leave a person out: "other", with a warning.
+        (7, ImportAction.new, {}),
         # The quoted organisation spans two physical lines (8 and 9).
         (8, ImportAction.update, {"tags": (["Forum", "Newsletter"], ["Forum", "Newsletter", "Ehrenamt"]),
                      "locale": ("de", "en")}),
@@ -65,7 +66,11 @@ def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(netwo
     assert lines[8].same_as_line == 2 and lines[8].contact_id is None
     assert lines[12].same_as_line == 11
     assert lines[10].unsubscribed is True and lines[10].contact_id == network["bernd"].id
-    assert [preview.count(action) for action in (ImportAction.new, ImportAction.update, ImportAction.unchanged, ImportAction.error)] == [2, 3, 1, 6]
+    assert [preview.count(action) for action in (ImportAction.new, ImportAction.update, ImportAction.unchanged, ImportAction.error)] == [3, 3, 1, 5]
+    assert [(line.line, [w.code for w in line.warnings]) for line in preview.lines if line.warnings] == [
+        (7, ["unknown_kind"])]
+    # Contacts, not lines: line 8 adds to the new contact of line 2.
+    assert (preview.new_contacts, preview.updated_contacts, preview.rejected) == (3, 2, 5)
     assert snapshot() == before, "a preview writes nothing"
 
 
@@ -77,13 +82,35 @@ def test_the_preview_explains_errors_in_words(network):
     assert reasons == {
         4: ["This does not look like an email address (example: name@example.org)."],
         6: ["The name is missing."],
-        7: [("Unknown kind of organisation “spaceship”; known kinds: chamber, employment-agency, city, "
-             "district, charity, school, company, volunteer, other.")],
         13: ["The organisation is too long (at most 200 characters)."],
         14: ["Unknown language “fr”; use de or en."],
         15: [("This line has more cells than the header line (7 instead of 6); check its quotes and "
               "separators.")],
     }
+    warnings = {line.line: [w.message for w in line.warnings] for line in preview.lines if line.warnings}
+    assert warnings == {7: [(
+        "Unknown kind of organisation “spaceship”: imported as “Other”. Known kinds: Chamber (IHK, HWK), "
+        "Employment agency / job centre, City, District, Charity, School, Company, Volunteer initiative, Other.")]}
+
+
+def test_an_unknown_kind_imports_the_person_as_other_and_keeps_a_known_kind(add_contact):
+    add_contact("Anna Schmidt", "anna@example.org", organisation_kind="chamber")
+    data = (b"name,email,kind\n"
+            b"Fritz Falsch,fritz@example.org,Raumschiff\n"
+            b"Anna Schmidt,anna@example.org,Raumschiff\n")
+
+    preview = imports.preview_import(data, "x.csv")
+    result = imports.apply_import(preview.token, by=TEST_ACTOR)
+
+    fritz, anna = preview.lines
+    assert (fritz.action, anna.action) == (ImportAction.new, ImportAction.unchanged)
+    assert fritz.warnings[0].message.startswith("Unknown kind of organisation “Raumschiff”: imported as “Other”.")
+    assert anna.warnings[0].message.startswith(
+        "Unknown kind of organisation “Raumschiff”: the contact keeps “Chamber (IHK, HWK)”.")
+    book = address_book()
+    assert (result.created, result.updated, result.errors) == (1, 0, 0)
+    assert book["fritz@example.org"].organisation_kind == "other"
+    assert book["anna@example.org"].organisation_kind == "chamber"
 
 
 def test_confirming_imports_exactly_what_the_preview_showed(network):
@@ -92,10 +119,14 @@ def test_confirming_imports_exactly_what_the_preview_showed(network):
 
     result = imports.apply_import(preview.token, by=TEST_ACTOR)
 
-    assert (result.created, result.updated, result.errors) == (2, 2, 6)
+    assert (result.created, result.updated, result.errors) == (3, 2, 5)
+    assert (result.created, result.updated, result.errors) == (
+        preview.new_contacts, preview.updated_contacts, preview.rejected), "the preview said so"
     book = address_book()
     assert sorted(book) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
-                            "gina@example.org", "zora@example.org"]
+                            "fritz@example.org", "gina@example.org", "zora@example.org"]
+    assert (book["fritz@example.org"].organisation, book["fritz@example.org"].organisation_kind) == (
+        "Firma X", "other")
     carla = book["carla@example.org"]
     assert (carla.name, carla.email, carla.organisation, carla.organisation_kind) == (
         "Carla Neu", "carla@example.org", "Caritas Trier", "charity")
@@ -141,7 +172,7 @@ def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatc
     assert not db.session().in_transaction(), "the import rolled its transaction back"
     assert snapshot() == before
     monkeypatch.undo()
-    assert imports.apply_import(preview.token, by=TEST_ACTOR).created == 2, "the same preview can be confirmed afterwards"
+    assert imports.apply_import(preview.token, by=TEST_ACTOR).created == 3, "the same preview can be confirmed afterwards"
 
 
 def test_a_change_since_the_preview_refuses_the_import_and_offers_a_fresh_preview(network, add_contact):
@@ -156,7 +187,7 @@ def test_a_change_since_the_preview_refuses_the_import_and_offers_a_fresh_previe
     fresh = refused.value.preview
     assert [(line.line, line.action) for line in fresh.lines if line.line in (11, 12)] == [
         (11, ImportAction.update), (12, ImportAction.unchanged)]
-    assert imports.apply_import(fresh.token, by=TEST_ACTOR).created == 1
+    assert imports.apply_import(fresh.token, by=TEST_ACTOR).created == 2
 
 
 def test_confirming_twice_imports_once(network):

@@ -8,6 +8,7 @@ from flask import url_for
 
 from app.contacts import services
 from app.contacts.services import ContactFilter, DuplicateEmail
+from app.formatting import day
 from tests.conftest import TEST_ACTOR
 from tests.pages import ENGLISH
 
@@ -30,7 +31,7 @@ def book(add_contact):
 
 
 def names(criteria: ContactFilter) -> list[str]:
-    return [c.name for c in services.find_contacts(criteria).contacts]
+    return [c.name for c in services.find_contacts(criteria).items]
 
 
 # --- who may open the pages --------------------------------------------------
@@ -102,9 +103,15 @@ def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
     assert root.one(id="matches").text.startswith("2 contacts match.")
     rows = row_texts(response, "contacts")
     assert [row[0] for row in rows] == ["Anna Schmidt", "Carla Neu"]
-    assert rows[1][4] == "Forum, Newsletter"
-    assert rows[1][7].startswith("unsubscribed on")
-    assert rows[0][7] == "yes"
+    # Name, email, organisation with its kind, tags, language, added, invitations, actions.
+    assert rows[0][1:6] == ["anna@ihk.example.net", "IHK Trier Chamber (IHK, HWK)", "Forum", "Deutsch",
+                            f"typed in {day(book['anna'].source_at)}"]
+    assert rows[1][3] == "Forum, Newsletter"
+    assert rows[1][6] == f"unsubscribed on {day(book['carla'].unsubscribed_at)}"
+    assert page(response).one("tr", id=f"contact-{book['carla'].id}").one("span", class_="badge").text == (
+        "unsubscribed")
+    assert rows[0][6] == "yes"
+    assert rows[0][7] == "Edit Anna Schmidt Delete … Anna Schmidt"
     assert "Forum (2)" in [o.text for o in root.one("select", name="tag").find_all("option")]
 
 
@@ -125,6 +132,34 @@ def test_a_long_list_comes_in_pages(staff, add_contact, monkeypatch):
 
     assert [row[0] for row in row_texts(first, "contacts")] == ["Person 0", "Person 1"]
     assert [row[0] for row in row_texts(last, "contacts")] == ["Person 4"]
+
+
+def test_the_list_sorts_by_a_column_and_keeps_filters_and_order_from_page_to_page(staff, book, monkeypatch):
+    monkeypatch.setattr(services, "PAGE_SIZE", 2)
+
+    by_email = staff.get(url_for("contacts_staff.index", sort="-email", status="subscribed"), headers=ENGLISH)
+    root = page(by_email)
+
+    assert [row[1] for row in row_texts(by_email, "contacts")] == ["juergen@example.org", "dieter@example.org"]
+    assert root.one("th", **{"aria-sort": "descending"}).text.startswith("Email")
+    assert root.one("nav", class_="pagination").find("a", rel="next").get("href") == url_for(
+        "contacts_staff.index", status="subscribed", sort="-email", page=2)
+    second = staff.get(url_for("contacts_staff.index", status="subscribed", sort="-email", page=2), headers=ENGLISH)
+    assert [row[1] for row in row_texts(second, "contacts")] == ["anna@ihk.example.net"]
+    by_organisation = staff.get(url_for("contacts_staff.index", sort="organisation"), headers=ENGLISH)
+    assert [row[0] for row in row_texts(by_organisation, "contacts")] == ["Carla Neu", "Jürgen Weiß"]
+    unknown = staff.get(url_for("contacts_staff.index", sort="password"), headers=ENGLISH)
+    assert [row[0] for row in row_texts(unknown, "contacts")] == ["Anna Schmidt", "Carla Neu"]
+
+
+def test_the_list_offers_both_downloads_by_their_purpose_with_the_filters(staff, book):
+    response = staff.get(url_for("contacts_staff.index", tag="Forum"), headers=ENGLISH)
+
+    links = page(response).one(id="downloads").find_all("a")
+    assert [(a.text, a.get("href")) for a in links] == [
+        ("CSV for Excel (German, semicolons)", url_for("contacts_staff.export", format="excel", tag="Forum")),
+        ("CSV for other programs (commas)", url_for("contacts_staff.export", tag="Forum")),
+    ]
 
 
 # --- add and edit ---------------------------------------------------------------
@@ -295,28 +330,66 @@ def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_c
     assert rows[3][1] == "update" and "Tags: + Ausbildung" in rows[3][4]
     assert rows[4][1] == "error" and "does not look like an email address" in rows[4][4]
     assert rows[6][4] == "The name is missing."
+    assert rows[7][1] == "new" and rows[7][4] == (
+        "Unknown kind of organisation “spaceship”: imported as “Other”. Known kinds: Chamber (IHK, HWK), "
+        "Employment agency / job centre, City, District, Charity, School, Company, Volunteer initiative, Other.")
     assert rows[8][1] == "update" and "Same address as line 2" in rows[8][4]
-    assert "Language: de → en" in rows[8][4]
+    assert "Language: Deutsch → English" in rows[8][4]
     assert "Kind: Other → Employment agency / job centre" in rows[10][4]
     assert "stays unsubscribed" in rows[10][4]
     assert rows[12][1] == "no change"
-    assert root.one(id="summary").text == ("2 new contacts 3 lines update contacts 1 line changes nothing "
-                                           "6 lines with errors are left out")
+    # Contacts, as the import will count them: line 8 adds to line 2's new contact.
+    assert root.one(id="summary").text == ("3 new contacts 2 contacts updated 1 line changes nothing "
+                                           "5 lines with errors are left out 1 line with a warning is imported")
+    form = root.one("form", id="import-form")
+    assert form.one("button").text == "Import now: 3 new contacts, 2 contacts updated"
 
-    token = root.one("input", name="token").attrs["value"]
+    token = form.one("input", name="token").attrs["value"]
     response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH, data={"token": token})
 
     assert response.status_code == 302
     assert sorted(address_book()) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
-                                      "gina@example.org"]
+                                      "fritz@example.org", "gina@example.org"]
     listing = staff.get(response.headers["Location"], headers=ENGLISH)
     assert page(listing).one("p", class_="flash").text == (
-        "Import of network.csv: 2 new, 2 updated, 6 lines with errors left out.")
+        "Imported from network.csv: 3 new contacts, 2 contacts updated. 5 lines with errors were left out.")
+
+
+def test_one_of_each_is_said_in_the_singular_in_the_preview_on_the_button_and_afterwards(staff, add_contact):
+    add_contact("Anna Schmidt", "anna@example.org")
+    data = b"name,email,tags\nBen Neu,ben@example.org,\nAnna Schmidt,anna@example.org,Forum\nOhne,kaputt,\n"
+
+    preview = page(upload(staff, data, "eins.csv"))
+    form = preview.one("form", id="import-form")
+    response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH,
+                          data={"token": form.one("input", name="token").attrs["value"]})
+    flash = page(staff.get(response.headers["Location"], headers=ENGLISH)).one("p", class_="flash").text
+
+    assert preview.one(id="summary").text == ("1 new contact 1 contact updated 0 lines change nothing "
+                                              "1 line with errors is left out")
+    assert form.one("button").text == "Import now: 1 new contact, 1 contact updated"
+    assert preview.one("form", id="rejected-form").one("button").text == (
+        "Download the 1 line left out (CSV for Excel)")
+    assert flash == "Imported from eins.csv: 1 new contact, 1 contact updated. 1 line with errors was left out."
+
+
+def test_only_updates_are_counted_as_such_and_a_clean_file_mentions_no_errors(staff, add_contact):
+    add_contact("Anna Schmidt", "anna@example.org")
+    add_contact("Ben Alt", "ben@example.org")
+    data = b"name,email,tags\nAnna Schmidt,anna@example.org,Forum\nBen Alt,ben@example.org,Forum\n"
+
+    form = page(upload(staff, data, "zwei.csv")).one("form", id="import-form")
+    response = staff.post(url_for("contacts_staff.import_confirm"), headers=ENGLISH,
+                          data={"token": form.one("input", name="token").attrs["value"]})
+    flash = page(staff.get(response.headers["Location"], headers=ENGLISH)).one("p", class_="flash").text
+
+    assert form.one("button").text == "Import now: 2 contacts updated"
+    assert flash == "Imported from zwei.csv: 2 contacts updated."
 
 
 def test_a_confirmation_after_a_change_shows_the_fresh_preview(staff, add_contact):
     preview = upload(staff, sample("network.csv"))
-    token = page(preview).one("input", name="token").attrs["value"]
+    token = page(preview).one("form", id="import-form").one("input", name="token").attrs["value"]
     add_contact("Gina Gleich", "gina@example.org")
     before = snapshot()
 
@@ -365,3 +438,20 @@ def test_a_file_that_changes_nothing_offers_no_import_button(staff, add_contact)
     assert root.one(id="nothing").text == "There is nothing to import."
     assert root.find_all("input", name="token") == []
     assert re.search(r"1 line changes nothing", root.one(id="summary").text)
+
+
+def test_the_preview_in_german_names_no_internal_codes_or_stored_values(staff, add_contact):
+    from app.contacts.models import OrganisationKind
+    from app.contacts.rules import _PROBLEM_TEXTS
+
+    add_contact("Bernd Weg", "bernd@example.org", unsubscribed=True)
+    response = staff.post(url_for("contacts_staff.import_upload"), content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(sample("network.csv")), "network.csv")})
+    text = page(response).one("table", id="lines").text
+
+    assert page(response).one("html").get("lang") == "de"
+    assert "Sonstige" in text and "Agentur für Arbeit" in text, "kinds by their German names"
+    for code in _PROBLEM_TEXTS:
+        assert code not in text
+    for kind in OrganisationKind:
+        assert not re.search(rf"\b{re.escape(kind.value)}\b", text), kind.value

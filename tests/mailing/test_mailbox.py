@@ -26,6 +26,13 @@ def part_links(page_html: str) -> dict[str, str]:
     return {visible_text(label): url for url, label in links}
 
 
+def part_types(page_html: str) -> list[tuple[str, str]]:
+    """(link text, content type) of each part listed on a mail's page, in the order of the mail."""
+    found = re.findall(r'<a href="/staff/mails/\d+/parts/\d+">([^<]*)</a>\s*<code class="part-type">([^<]*)</code>',
+                       page_html)
+    return [(visible_text(label), content_type) for label, content_type in found]
+
+
 def test_without_a_mail_server_mail_is_held_and_never_sent(make_event, sign_up, smtp_recorder,
                                                             deliver, outbox):
     sign_up(make_event(), email="anna@example.org")
@@ -85,15 +92,20 @@ def test_html_version_shows_the_qr_code_from_its_part(app, staff, held_mail):
 def test_parts_list_links_to_the_calendar_request_and_the_qr_code(app, staff, held_mail):
     mail, registration = held_mail
 
-    links = part_links(staff.get(f"/staff/mails/{mail.id}").text)
+    listed = staff.get(f"/staff/mails/{mail.id}", headers={"Accept-Language": "en"}).text
+    links = part_links(listed)
 
-    calendar = staff.get(links["text/calendar; method=REQUEST"])
+    assert part_types(listed) == [("Text version", "text/plain"), ("HTML version", "text/html"),
+                                  ("Image: ticket.png", "image/png"),
+                                  ("Calendar invitation (REQUEST)", "text/calendar"),
+                                  ("Calendar file: invite.ics", "application/ics")]
+    calendar = staff.get(links["Calendar invitation (REQUEST)"])
     assert calendar.status_code == 200
     assert calendar.mimetype == "text/calendar"
     parsed = parse_with_vobject(calendar.text)
     assert parsed.method.value == "REQUEST"
     assert parsed.vevent.uid.value == registration.event.ical_uid
-    [qr_link] = [url for label, url in links.items() if label.startswith("image/png")]
+    [qr_link] = [url for label, url in links.items() if label.startswith("Image")]
     qr = staff.get(qr_link)
     assert qr.mimetype == "image/png"
     assert decode_qr(qr.data) == [f"{app.config['BASE_URL']}/t/{registration.ticket_code}"]
@@ -138,7 +150,7 @@ def test_a_held_mail_goes_out_once_a_server_is_configured_and_staff_send_it(staf
     assert smtp.messages[0]["Message-ID"] == mail.message_id
 
 
-STATE_COLUMN = 4  # #, created, to, subject, state, attempts, last error
+STATE_COLUMN = 4  # no., created, to, subject, state, attempts, last error
 
 
 def test_mail_states_are_shown_in_the_staff_members_language(staff, held_mail):
@@ -201,3 +213,141 @@ def test_anonymous_visitors_are_sent_to_the_login(client, held_mail, page):
 
     assert response.status_code == 302
     assert response.headers["Location"].split("?")[0].endswith("/staff/login")
+
+
+# --- the whole mail, in German -------------------------------------------------------
+
+LONG_BODY = "\n".join(f"Zeile {n} des Einladungstextes." for n in range(1, 121)) + "\n\nENDE DER MAIL {link}"
+
+
+@pytest.fixture
+def long_mail(app, make_event, deliver, outbox):
+    """A held campaign invitation whose text is far longer than a screen."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from app.campaigns import services as campaigns
+    from app.contacts.models import Contact
+    from app.database import utcnow
+    from app.extensions import db
+    from app.links import new_link_token
+
+    now = utcnow()
+    db.session.execute(insert(Contact), [{
+        "name": "Anna Schmidt", "email": "anna@example.org", "email_key": "anna@example.org", "organisation": "",
+        "organisation_kind": "other", "tags": [], "locale": "de", "source": "test", "source_at": now,
+        "unsubscribe_token": new_link_token(), "created_at": now, "updated_at": now}])
+    db.session.commit()
+    event = make_event(title="Forum Ehrenamt", starts_at=now + timedelta(days=10))
+    campaign = campaigns.create_campaign(event_id=event.id, subject="Einladung: {event}", body=LONG_BODY,
+                                         audience={"all": True})
+    campaigns.send_campaign(campaign.id)
+    deliver()
+    [mail] = outbox()
+    assert mail.status == "held"
+    return mail
+
+
+def test_the_mail_page_shows_the_whole_text_and_names_the_headers_in_german(app, staff, long_mail):
+    from flask_babel import force_locale
+
+    from app.mailing.staff_views import HEADER_LABELS
+    from tests.pages import page as tree
+
+    shown = tree(staff.get(f"/staff/mails/{long_mail.id}"))
+
+    text = shown.one("pre", class_="mail-text").text
+    assert text.startswith("Zeile 1 des Einladungstextes.")
+    assert "Zeile 120 des Einladungstextes." in text and "ENDE DER MAIL" in text
+    labels = [dt.text for dt in shown.one("dl", class_="mail-headers").find_all("dt")]
+    with force_locale("de"):
+        assert labels[:6] == [str(label) for _name, label in HEADER_LABELS]
+    assert {"An", "Betreff", "Datum", "Zustand", "Versuche"} <= set(labels)
+    assert not {"To", "Subject", "Date"} & set(labels), "no header by its English wire name"
+    values = dict(zip(labels, [dd.text for dd in shown.one("dl", class_="mail-headers").find_all("dd")],
+                      strict=True))
+    assert "+0000" not in values["Datum"] and not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", values["Datum"])
+    assert shown.one("dd", class_="mail-state").one("span", class_="badge").text == state_label("held")
+    frame = shown.one("iframe", class_="mail-html")
+    assert "data-fit-content" in frame.attrs and "allow-scripts" not in frame.get("sandbox")
+    assert shown.one("a", href=frame.get("src"), target="_blank"), "the HTML part opens on its own too"
+    assert shown.one("script", src="/static/mail-frame.js")
+
+
+# --- the outbox: pages, search, state, sort --------------------------------------------
+
+@pytest.fixture
+def busy_outbox(make_event, sign_up, deliver, outbox):
+    """Five held mails about two events, then one queued: the outbox as a list to page through."""
+    ehrenamt = make_event(title="Forum Ehrenamt")
+    arbeit = make_event(title="Forum Arbeit")
+    for name in ("anna", "bernd", "carla"):
+        sign_up(ehrenamt, name=name.title(), email=f"{name}@example.org")
+    for name in ("dora", "emil"):
+        sign_up(arbeit, name=name.title(), email=f"{name}@example.org")
+    deliver()
+    sign_up(arbeit, name="Fritz", email="fritz@example.org")
+    return {mail.recipient: mail for mail in outbox()}
+
+
+def listed(response) -> list[str]:
+    """The recipients of the outbox table's rows, top to bottom."""
+    from tests.pages import page as tree
+
+    table = tree(response).find("table", id="mails")
+    return [row.find_all("td")[2].text for row in table.one("tbody").find_all("tr")] if table else []
+
+
+def test_the_outbox_comes_in_pages_newest_first(staff, busy_outbox, monkeypatch):
+    from app.mailing import staff_views
+    from tests.pages import page as tree
+
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+
+    first = staff.get("/staff/mails/")
+    last = staff.get("/staff/mails/?page=3")
+
+    assert listed(first) == ["fritz@example.org", "emil@example.org"]
+    assert listed(last) == ["bernd@example.org", "anna@example.org"]
+    summary = tree(first).one("nav", class_="pagination").one("span", class_="summary").text
+    assert summary.startswith("1–2") and summary.endswith("6")
+
+
+def test_the_outbox_finds_mails_by_recipient_or_subject_and_by_state(staff, busy_outbox, monkeypatch):
+    from app.mailing import staff_views
+    from tests.pages import page as tree
+
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+
+    by_subject = staff.get("/staff/mails/?q=ehrenamt")
+    by_recipient = staff.get("/staff/mails/?q=CARLA")
+    queued = staff.get("/staff/mails/?status=queued")
+    held_about_work = staff.get("/staff/mails/?status=held&q=arbeit")
+    nothing = staff.get("/staff/mails/?q=niemand")
+
+    assert listed(by_subject) == ["carla@example.org", "bernd@example.org"]
+    next_page = tree(by_subject).one("nav", class_="pagination").find("a", rel="next").get("href")
+    assert next_page == "/staff/mails/?q=ehrenamt&page=2", "the search is kept from page to page"
+    assert listed(staff.get(next_page)) == ["anna@example.org"]
+    assert listed(by_recipient) == ["carla@example.org"]
+    assert listed(queued) == ["fritz@example.org"]
+    assert listed(held_about_work) == ["emil@example.org", "dora@example.org"]
+    assert listed(nothing) == []
+    assert tree(nothing).one("p", class_="empty")
+    pills = [a.text for a in tree(queued).one("nav", class_="filters").find_all("a")]
+    assert pills == ["Alle (6)", f"{state_label('queued')} (1)", f"{state_label('held')} (5)"]
+
+
+def test_the_outbox_sorts_by_a_column_and_turns_the_order_round(staff, busy_outbox):
+    from tests.pages import page as tree
+
+    by_recipient = staff.get("/staff/mails/?sort=recipient")
+    backwards = staff.get("/staff/mails/?sort=-recipient")
+    unknown = staff.get("/staff/mails/?sort=nonsense")
+
+    assert listed(by_recipient) == sorted(busy_outbox)
+    assert listed(backwards) == sorted(busy_outbox, reverse=True)
+    assert listed(unknown)[0] == "fritz@example.org", "an unknown column: newest first"
+    header = tree(by_recipient).one("th", **{"aria-sort": "ascending"})
+    assert header.one("a").get("href") == "/staff/mails/?sort=-recipient"

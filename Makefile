@@ -10,7 +10,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev translations messages bench clean
+.PHONY: run test install install-dev translations messages bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ messages: $(VENV)/.installed
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench
+
+# Every page on a phone and a desktop, as PNGs in $(SCREENSHOTS)/ (index.html shows them side by side),
+# for review of any change to the pages. Debian's Chromium; Playwright cannot download a browser here.
+SCREENSHOTS ?= screenshots
+screenshots: install-dev
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m tests.browser.screenshots $(SCREENSHOTS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

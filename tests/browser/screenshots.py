@@ -1,0 +1,122 @@
+"""Screenshots of every page of Podium on a phone (390x844) and a desktop (1280x900), for review.
+
+    python -m tests.browser.screenshots screenshots/          (what `make screenshots` runs)
+    python -m tests.browser.screenshots /tmp/shots --only door --locale en
+
+Builds the scene of tests/browser/scene.py (the demo events, registrations in every state, a
+waitlist, a cancelled event, a draft, contacts, campaigns, mails, a door log) in a temporary
+SQLite file, serves it on a free port, and walks the tour of tests/browser/tour.py in Debian's
+Chromium: NN-<page>-phone.png and NN-<page>-desktop.png, whole pages, plus index.html to look at
+them side by side. German by default, as Podium speaks. Exits 1 if a page could not be shown.
+"""
+import argparse
+import html
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .conftest import CHROMIUM, LAUNCH_ARGS, SIZES
+from .scene import DOOR_EMAIL, PASSWORD, STAFF_EMAIL, SceneServer
+from .tour import numbered, visit
+
+TIMEOUT_MS = 5_000  # a control that is not there after 5 s is not coming
+
+
+def _log_in(browser, base_url: str, email: str, lands_on: str, locale: str) -> dict:
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(f"{base_url}/staff/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(f"{base_url}{lands_on}")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def _index(folder: Path, names: list[str]) -> None:
+    rows = "\n".join(
+        f'<section><h2>{html.escape(name)}</h2><div class="pair">'
+        f'<a href="{name}-phone.png"><img src="{name}-phone.png" alt="phone" width="390"></a>'
+        f'<a href="{name}-desktop.png"><img src="{name}-desktop.png" alt="desktop" width="640"></a></div></section>'
+        for name in names)
+    (folder / "index.html").write_text(
+        "<!doctype html><meta charset=utf-8><title>Podium screenshots</title>"
+        "<style>body{font-family:sans-serif;margin:1rem}.pair{display:flex;gap:1rem;align-items:flex-start}"
+        "img{border:1px solid #ccc}</style>"
+        f"<h1>Podium: every page, phone and desktop</h1>{rows}", encoding="utf-8")
+
+
+def _shoot(browser, server, name: str, stop, size: str, folder: Path, *, login, locale: str) -> list[str]:
+    """One page at one size into NN-name-size.png; what went wrong on the way."""
+    from playwright.sync_api import Error as BrowserError
+
+    problems, errors = [], []
+    context = browser.new_context(viewport=SIZES[size], locale=locale, storage_state=login)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        response = visit(page, server.base_url, server.scene, stop)
+        if response is not None and response.status >= 500:
+            problems.append(f"HTTP {response.status}")
+    except BrowserError as exc:  # one broken page must not hide the others: shoot what there is
+        problems.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    page.screenshot(path=folder / f"{name}-{size}.png", full_page=True, animations="disabled")
+    context.close()
+    return [f"{name} ({size}): {problem}" for problem in problems + [f"script error: {e}" for e in errors]]
+
+
+def take(folder: Path, *, only: str = "", locale: str = "de-DE") -> list[str]:
+    """Write the screenshots into `folder`; returns what went wrong, page by page."""
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stops = [(name, stop) for name, stop in numbered() if only in name]
+    problems = []
+    with tempfile.TemporaryDirectory() as work, sync_playwright() as driver:
+        server = SceneServer(Path(work)).start()
+        # --lang: date and time fields draw their placeholders in the browser's own language.
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=[*LAUNCH_ARGS, f"--lang={locale}"], env={**os.environ, "HOME": work})
+        try:
+            logins = {"guest": None,
+                      "staff": _log_in(browser, server.base_url, STAFF_EMAIL, "/staff/", locale),
+                      "door": _log_in(browser, server.base_url, DOOR_EMAIL, "/staff/checkin/", locale)}
+            for name, stop in stops:
+                started = time.monotonic()
+                for size in SIZES:
+                    problems += _shoot(browser, server, name, stop, size, folder, login=logins[stop.who],
+                                       locale=locale)
+                print(f"  {name} ({time.monotonic() - started:.1f} s)", flush=True)
+        finally:
+            browser.close()
+            server.stop()
+    _index(folder, [name for name, _ in stops])
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Take the screenshots; print where they are and what went wrong."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", default="screenshots", type=Path)
+    parser.add_argument("--only", default="", help="only pages whose name contains this, e.g. door")
+    parser.add_argument("--locale", default="de-DE", help="the browser's language (default: de-DE)")
+    args = parser.parse_args(argv)
+    if shutil.which(CHROMIUM) is None:
+        print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
+        return 2
+    print(f"Screenshots of every page into {args.folder}/ ...", flush=True)
+    problems = take(args.folder, only=args.only, locale=args.locale)
+    print(f"Done: {args.folder.resolve()}/index.html")
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -23,14 +23,22 @@ def _zone(zone: ZoneInfo | None) -> ZoneInfo:
     return zone or ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+# The 24-hour clock in every language, as people here read times (English "6:00 PM" would not be).
+CLOCK = "HH:mm"
+
+
 def when(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
-    """Date and time, short, in `zone` (default: the site's zone) and the reader's language."""
-    return format_datetime(moment, "short", tzinfo=_zone(zone), locale=get_locale()) if moment else ""
+    """Date and time, short ("03.12.26, 18:00"), in `zone` (default: the site's zone) and the
+    reader's language."""
+    if not moment:
+        return ""
+    local = moment.astimezone(_zone(zone))
+    return f"{format_date(local, 'short', locale=get_locale())}, {format_time(local, CLOCK, locale=get_locale())}"
 
 
 def clock(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
-    """The time of day, short, in `zone` and the reader's language."""
-    return format_time(moment, "short", tzinfo=_zone(zone), locale=get_locale()) if moment else ""
+    """The time of day on the 24-hour clock ("18:00"), in `zone`."""
+    return format_time(moment.astimezone(_zone(zone)), CLOCK, locale=get_locale()) if moment else ""
 
 
 def day(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
@@ -50,10 +58,10 @@ def time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
     """
     locale = get_locale()
     local_start, local_end = starts.astimezone(zone), ends.astimezone(zone)
-    end = format_time(local_end, format="short", locale=locale)
+    end = format_time(local_end, CLOCK, locale=locale)
     if local_start.date() != local_end.date():
         end = f"{format_date(local_end, format='medium', locale=locale)} {end}"
-    text = _("%(start)s – %(end)s", start=format_time(local_start, format="short", locale=locale), end=end)
+    text = _("%(start)s – %(end)s", start=format_time(local_start, CLOCK, locale=locale), end=end)
     return text.replace(" – ", NO_BREAK_DASH)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event, insert, select
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .database import EnumText, LabelledEnum, UTCDateTime, utcnow
@@ -115,14 +115,6 @@ def enqueue_many(mails: list[NewMail], now: datetime) -> list[int]:
     ids = {message_id: mail_id for mail_id, message_id in db.session.execute(statement, rows)}
     db.session.info["mail_enqueued"] = True
     return [ids[row["message_id"]] for row in rows]
-
-
-def latest_mails(status: MailStatus | None = None, limit: int = 100) -> list[OutgoingMail]:
-    """The newest mails of the outbox (in one state, if given), newest first."""
-    query = select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit)
-    if status is not None:
-        query = query.where(OutgoingMail.status == status)
-    return list(db.session.execute(query).scalars())
 
 
 def new_message_id() -> str:

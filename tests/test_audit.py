@@ -68,8 +68,8 @@ def test_a_new_time_is_shown_in_the_events_zone_and_the_guests_told_are_counted(
     [entry] = trail(event_id=event.id, action=AuditAction.event_updated)
     assert entry.changes["guests_told"] == 1
     details = history_rows(office.get(url_for("events_staff.edit", event_id=event.id)))[0][3]
-    # Berlin's wall-clock times, as the form showed them (UTC would say 4:00 and 5:00).
-    assert "Starts: 5/6/" in details and "6:00" in details and "7:00" in details and "4:00" not in details
+    # Berlin's wall-clock times, as the form showed them (UTC would say 16:00 and 17:00).
+    assert "Starts: 5/6/" in details and "18:00" in details and "19:00" in details and "16:00" not in details
     assert "Guests told by mail: 1" in details
 
 
@@ -282,7 +282,7 @@ def test_an_event_made_on_the_command_line_names_the_command_line(app):
 
 @pytest.mark.parametrize("value, shown", [
     (None, "–"), ([], "–"), (True, "yes"), (["Forum", "Presse"], "Forum, Presse"), ("HWK", "HWK"),
-    ("2027-05-06T16:00:00+00:00", "5/6/27, 6:00\u202fPM"),  # stored in UTC, read in Berlin
+    ("2027-05-06T16:00:00+00:00", "5/6/27, 18:00"),  # stored in UTC, read in Berlin, on the 24-hour clock
     ("2027-05-06 is not a time", "2027-05-06 is not a time"),
 ])
 def test_stored_values_read_as_a_person_writes_them(app, value, shown):

@@ -58,7 +58,7 @@ class StaffRegistrationForm(FlaskForm):
     affiliation = RadioField(
         _l("Takes part as"),
         choices=AFFILIATION_CHOICES,
-        default=Affiliation.professional,
+        # No default: the figures of the network count this; staff ask, as the guest would choose.
         validators=[InputRequired(_l("Please choose one."))],
     )
     note = TextAreaField(_l("Note (optional)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])

@@ -42,7 +42,7 @@ def test_placeholders_are_filled_in_for_each_contact_in_their_language(forum, ma
     english_day = format_date(STARTS.date(), "full", locale="en")  # Thursday, December 5, 2030
     anna_text, ben_text = text_body(anna), text_body(ben)
     assert f"Hallo Anna Schmidt,\nam {german_day}, 18:00" in anna_text
-    assert f"Hallo Ben Okafor,\nam {english_day}, 6:00" in ben_text
+    assert f"Hallo Ben Okafor,\nam {english_day}, 18:00" in ben_text  # the 24-hour clock in English too
     assert ": Forum Arbeit & Migration." in anna_text
     assert INVITATION_LINK.search(anna_text.split("\n\n")[1])  # {link} is the personal link
     assert invitation_token(anna) != invitation_token(ben)

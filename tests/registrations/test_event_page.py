@@ -134,7 +134,7 @@ def test_not_yet_open_says_when_registration_opens_in_the_events_zone(client, ma
 
     local = opens.astimezone(event.zone)
     assert local.hour != opens.hour
-    assert reason == f"Registration opens on {local:%b} {local.day}, {local.year} at {local:%-I:%M %p}."
+    assert reason == f"Registration opens on {local:%b} {local.day}, {local.year} at {local:%H:%M}."  # 24 h
 
 
 def test_an_open_window_takes_sign_ups(client, make_event, submit):

@@ -43,6 +43,17 @@ def test_the_form_opens_with_the_mail_ticked(staff, make_event):
     form = page(response).one("main").one("form")
     assert "checked" in form.one("input", name="send_mail").attrs
     assert form.find("input", name="over_capacity") is None  # places are left
+    # How the guest takes part is asked, never assumed: the network's figures count it.
+    assert [r for r in form.find_all("input", name="affiliation") if "checked" in r.attrs] == []
+
+
+def test_how_the_guest_takes_part_must_be_chosen(add, make_event):
+    event = make_event()
+
+    response = add(event, affiliation=None)
+
+    assert response.status_code == 422
+    assert registrations_of(event) == []
 
 
 def test_added_with_mail_the_guest_gets_the_confirmation(add, make_event, smtp, deliver):

@@ -92,6 +92,11 @@ def signup_closed_reason(event: Event, now: datetime | None = None) -> str | Non
     return None
 
 
+def signup_over(event: Event, now: datetime | None = None) -> bool:
+    """No one will sign up for this event again: it was cancelled or has begun."""
+    return event.is_cancelled or event.has_started(now or utcnow())
+
+
 def signup_refusal(event: Event, now: datetime | None = None) -> str | None:
     """Why a new guest cannot sign up now (closed, or full without waitlist), or None."""
     reason = signup_closed_reason(event, now)

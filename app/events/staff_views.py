@@ -16,7 +16,7 @@ from ..registrations.services import names_by_id
 from . import services
 from .forms import CancelEventForm, EventForm
 from .models import EventKind
-from .services import signup_refusal
+from .services import signup_over, signup_refusal
 from .views import calendar_description
 
 bp = Blueprint("events_staff", __name__, url_prefix="/staff")
@@ -97,6 +97,7 @@ def preview(event_id):
     return render_template("events/staff/preview.html", event=event, form=RegistrationForm(formdata=None),
                            refusal=_("This is a preview: guests can sign up here once the event is published.")
                            if event.is_draft else signup_refusal(event),
+                           over=signup_over(event),
                            calendar_links=calendar_links(event, calendar_description(event)))
 
 

@@ -30,6 +30,7 @@ def _event_page(event, form, status=200, **context):
         event=event,
         form=form,
         refusal=events.signup_refusal(event),
+        over=events.signup_over(event),
         calendar_links=calendar_links(event, calendar_description(event)),
         **context,
     ), status

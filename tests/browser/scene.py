@@ -37,9 +37,8 @@ PASSWORD = "correct horse battery"
 STAFF_EMAIL = "buero@podium.example"
 DOOR_EMAIL = "tuer@podium.example"
 OFFICE = Actor(name="Maria Büro")
-# The door log shows who let a guest in, on which device.
-DOOR = Actor(name="Anna Tür", device="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
-                                     "(KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36")
+# The door log shows who let a guest in, on which device (named as access.py names a phone's browser).
+DOOR = Actor(name="Anna Tür", device="Chrome on Android")
 
 GUESTS = [
     ("Fatima Al-Hassan", "Caritasverband Trier", "volunteer"),

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import url_for
 
+from app.database import utcnow
 from tests.conftest import days_from_now
 from tests.pages import ENGLISH, field_error, form_values, page
 from tests.rows import registrations_of
@@ -83,10 +84,12 @@ def test_a_full_event_with_waitlist_offers_the_waitlist(client, make_event, sign
     assert html.one("form").one("button").text == "Join the waitlist"
 
 
-REFUSALS = {
+OVER = {
     "cancelled": ({}, {"status": "cancelled"}, "This event has been cancelled."),
     "past": ({"starts_at": days_from_now(-1)}, {},
              "This event has already taken place; registration is closed."),
+}
+REFUSALS = OVER | {
     "not yet open": ({"registration_opens_at": days_from_now(2)}, {}, "Registration opens on"),
     "closed": ({"registration_closes_at": days_from_now(-1)}, {}, "Registration for this event is closed."),
     "full without waitlist": ({"capacity": 1, "waitlist_enabled": False}, {"full": True},
@@ -106,13 +109,34 @@ def refused(request, make_event, sign_up, set_event):
     return event, reason
 
 
+def where_the_reason_shows(html, event) -> str:
+    """The sign-up section says why it is closed; a page of an event that is over says it once, at the top."""
+    over = event.is_cancelled or event.starts_at <= utcnow()
+    return (html.one("header", class_="event-head") if over else html.one("section", id="register")).text
+
+
 def test_a_refusing_event_shows_the_reason_instead_of_the_form(client, refused):
     event, reason = refused
 
-    signup = event_page(client, event).one("section", id="register")
+    html = event_page(client, event)
 
-    assert reason in signup.one("p", class_="alert").text
-    assert signup.find("form") is None
+    assert reason in where_the_reason_shows(html, event)
+    assert html.find("form", action=f"/events/{event.slug}/register") is None
+
+
+@pytest.mark.parametrize("case", list(OVER))
+def test_an_event_that_is_over_offers_no_places_calendar_or_sign_up(client, make_event, set_event, case):
+    fields, change, reason = OVER[case]
+    event = make_event(**fields)
+    set_event(event, **change)
+
+    html = event_page(client, event)
+
+    assert html.text.count(reason) == 1
+    assert html.find("section", id="register") is None
+    assert html.find("p", class_="places") is None
+    assert html.find("ul", class_="calendar-links") is None
+    assert html.find("a", class_="map-link") is None
 
 
 def test_a_sign_up_for_a_refusing_event_answers_409_with_the_reason(client, refused, submit):
@@ -122,7 +146,7 @@ def test_a_sign_up_for_a_refusing_event_answers_409_with_the_reason(client, refu
     response = submit(event)
 
     assert response.status_code == 409
-    assert reason in page(response).one("section", id="register").text
+    assert reason in where_the_reason_shows(page(response), event)
     assert len(registrations_of(event)) == before
 
 

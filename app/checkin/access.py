@@ -24,6 +24,14 @@ class Credentials:
             return self.token.has_role(*DOOR_ROLES) and self.token.covers_event(event_id)
         return current_user.has_role(*DOOR_ROLES)
 
+    @property
+    def sees_every_event(self) -> bool:
+        """Whether these credentials may learn of another event's guest (a ticket scanned at the wrong door).
+
+        A token limited to one event may not: to it, another event's ticket is an unknown one.
+        """
+        return self.token is None or self.token.event_id is None
+
 
 class Unauthenticated(Exception):
     pass

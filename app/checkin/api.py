@@ -54,6 +54,8 @@ def check_in(event_id):
                                                 nonce=body.nonce)
     else:
         result = services.check_in(event.id, body.code, g.credentials.actor, nonce=body.nonce)
+    if result.status == services.WRONG_EVENT and not g.credentials.sees_every_event:
+        result = services.ScanResult(services.UNKNOWN)
     return jsonify(answers.answer(result, event))
 
 

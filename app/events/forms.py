@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..text import clean_line, clean_text
 from .models import Event, EventKind
-from .services import known_timezones
+from .services import EVENT_YEARS, known_timezones, year_out_of_range
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -29,6 +29,11 @@ class LocalDateTimeField(DateTimeLocalField):
         super().__init__(label, validators, format=LOCAL_FORMATS,
                          invalid_value_message=_l("Enter a date and time, for example 2026-05-04 18:30."),
                          **kwargs)
+
+    def pre_validate(self, form):
+        """A year far off (1, 20266) is a typo: refused here, before any time-zone arithmetic."""
+        if self.data is not None and self.data.year not in EVENT_YEARS:
+            raise ValidationError(year_out_of_range())
 
     def _value(self):
         # Seconds only when there are any: an event stored with seconds must not

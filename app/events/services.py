@@ -122,6 +122,10 @@ def unique_slug(title: str, starts_at: datetime) -> str:
     return slug
 
 
+# The years an event's dates may fall in: a typo such as year 1 or 20266 is refused, not stored.
+EVENT_YEARS = range(2000, 2101)
+
+
 def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: datetime,
                        capacity: int | None = None, timezone: str | None = None,
                        registration_opens_at: datetime | None = None,
@@ -138,12 +142,20 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
         raise InvalidInput(_l("The start time needs a time zone."))
     if ends_at <= starts_at:
         raise InvalidInput(_l("The event must end after it starts."))
+    for moment in (starts_at, ends_at, registration_opens_at, registration_closes_at):
+        if moment is not None and moment.year not in EVENT_YEARS:
+            raise InvalidInput(year_out_of_range())
     if capacity is not None and capacity < 0:
         raise InvalidInput(_l("The capacity cannot be negative."))
     if timezone is not None and timezone not in known_timezones():
         raise InvalidInput(_l("Unknown time zone: %(zone)s", zone=timezone))
     if registration_opens_at and registration_closes_at and registration_closes_at <= registration_opens_at:
         raise InvalidInput(_l("Registration must close after it opens."))
+
+
+def year_out_of_range() -> str:
+    """What staff read for a date outside EVENT_YEARS."""
+    return str(_l("Enter a year between %(first)d and %(last)d.", first=EVENT_YEARS[0], last=EVENT_YEARS[-1]))
 
 
 @cache

@@ -103,6 +103,23 @@ def test_a_ticket_for_another_event_names_that_event(scan, event, make_event, si
     assert reload(ben).checked_in_at is None  # not let into the other event either
 
 
+@pytest.mark.parametrize("how", ["code", "registration_id"])
+def test_a_token_for_one_event_learns_nothing_of_another(scan, event, make_event, sign_up, device_token, how):
+    scoped = device_token("Tablet Saal 1", event=event)
+    ben = sign_up(make_event(title="Podium Wohnen im Quartier"), name="Ben Weber", organisation="IHK Trier")
+    unknown = scan(event, "x" * 22, token=scoped).json if how == "code" else \
+        scan(event, None, token=scoped, registration_id=999_999).json
+
+    answer = (scan(event, ben.ticket_code, token=scoped) if how == "code" else
+              scan(event, None, token=scoped, registration_id=ben.id)).json
+
+    assert answer == unknown
+    assert answer["status"] == "unknown" and answer["registration"] is None
+    for secret in ("Ben Weber", "IHK Trier", "Podium Wohnen im Quartier"):
+        assert secret not in str(answer)
+    assert reload(ben).checked_in_at is None
+
+
 def test_a_cancelled_registration_is_refused(scan, event, sign_up, token):
     anna = sign_up(event, name="Anna Schmidt")
     cancel_registration(anna.id)

@@ -7,6 +7,7 @@ the column titles and the values in the reader's language (labels, local times).
 """
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +19,28 @@ from flask import Response
 # A cell that starts with one of these is read as a formula by Excel, LibreOffice and
 # Google Sheets (CSV injection); a leading apostrophe makes it plain text again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet that splits on another separator than the file's own (a German Excel
+# opening a comma file splits on semicolons) starts a new cell after it: "Org;=1+1"
+# would run "=1+1". An apostrophe goes there too.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t]\s*)(?=[=+\-@])")
 
 
 def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run: text that starts like a formula gets a quote."""
+    """A cell a spreadsheet will not run: text that starts like a formula, at its start or
+    after a separator, gets an apostrophe there."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    text = ("'" + text if text.startswith(FORMULA_START) else text)
+    return FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+
+
+def csv_cell_text(cell: str) -> str:
+    """The text csv_cell made this cell of (its apostrophes taken off), for reading our own
+    exports back; any other cell as it is."""
+    if "'" not in cell:
+        return cell
+    text = re.sub(r"([,;\t]\s*)'(?=[=+\-@])", r"\1", cell)
+    text = text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+    return text if csv_cell(text) == cell else cell
 
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable], *, delimiter: str = ",") -> str:

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..csvexport import csv_cell
+from ..csvexport import csv_cell_text
 from ..errors import InvalidInput
 from ..text import clean_line, email_key
 from .models import OrganisationKind
@@ -165,7 +165,7 @@ def _delimiter(text: str) -> str:
     """The separator under which the header line names the most known columns."""
     def recognised(delimiter: str) -> int:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-        return sum(_normalise(_unescape(title)) in COLUMN_BY_TITLE for title in header)
+        return sum(_normalise(csv_cell_text(title)) in COLUMN_BY_TITLE for title in header)
 
     try:
         return max((",", ";", "\t"), key=recognised)
@@ -177,7 +177,7 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     columns: dict[str, int] = {}
     ignored = []
     for index, title in enumerate(header):
-        title = clean_line(_unescape(title))
+        title = clean_line(csv_cell_text(title))
         column = COLUMN_BY_TITLE.get(_normalise(title))
         if column is None:
             if title:
@@ -197,10 +197,6 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return columns, ignored
 
 
-def _unescape(cell: str) -> str:
-    """A cell without the quote our export puts before text a spreadsheet would run as a formula."""
-    return cell[1:] if cell.startswith("'") and csv_cell(cell[1:]) == cell else cell
-
 
 def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: int,
                 kinds: dict[str, str]) -> ImportRow | RejectedLine:
@@ -209,7 +205,7 @@ def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: 
         index = columns.get(column)
         if index is None or index >= len(cells):
             return ""
-        return " ".join(clean_line(_unescape(cells[index])).split())
+        return " ".join(clean_line(csv_cell_text(cells[index])).split())
 
     name = cell("name") or " ".join(part for part in (cell("first_name"), cell("last_name")) if part)
     email = cell("email")

@@ -59,6 +59,22 @@ def test_cells_that_start_like_a_formula_come_out_as_text(staff, make_event, sig
     assert row["name"] == row["organisation"] == row["note"] == "'" + hostile
 
 
+@pytest.mark.parametrize("hostile", ["Org;=1+1", "Org,=1+1", "Org;  @SUM(1)", "Org\t-2+3"])
+def test_a_formula_after_a_separator_cannot_start_a_cell_in_any_spreadsheet(staff, make_event, sign_up, hostile):
+    event = make_event()
+    sign_up(event, name="Anna Schmidt", organisation=hostile)
+
+    for format_ in ("csv", "excel"):
+        text = staff.get(url_for("registrations_staff.export", event_id=event.id, format=format_)).get_data(
+            as_text=True).lstrip("\ufeff")
+        # However a spreadsheet splits the line (a German Excel splits a comma file on semicolons),
+        # no cell starts like a formula.
+        for separator in ",;\t":
+            for row in csv.reader(io.StringIO(text), delimiter=separator):
+                starts = [cell.lstrip() for cell in row]
+                assert not [cell for cell in starts if cell[:1] in ("=", "+", "-", "@")], (format_, separator, row)
+
+
 def test_the_example_from_the_issue(staff, make_event, sign_up):
     event = make_event()
     sign_up(event, name="=cmd()")

@@ -244,7 +244,7 @@ def test_the_progress_bar_follows_the_sending_and_the_page_ends_on_kept_not_sent
     deliver()
 
     # campaign.js polls, sees every mail handled and reloads the page once.
-    expect(page.locator("dd.campaign-status .badge")).to_have_text("kept, not sent", timeout=15_000)
+    expect(page.locator("dd.campaign-status .badge")).to_have_text("zurückgehalten", timeout=15_000)  # staff read German
     expect(page.locator("progress#campaign-bar")).to_have_attribute("value", "11")
     expect(page.locator("[data-count=sent]")).to_have_text("0")
     expect(page.locator("[data-count=held]")).to_have_text("11")

@@ -7,18 +7,25 @@ from werkzeug.routing import IntegerConverter
 
 from .database import MAX_ID
 
-# Pages that show a person's data, or whose URL is the key to it, and everything staff and
-# devices see: no browser or proxy may keep a copy.
+# Answers that show a person's data, or whose URL is the key to it, and everything staff and
+# devices see: no browser or proxy may keep a copy. So is every answer to a form (it shows what
+# was typed) and every CSV export.
 PRIVATE_PATHS = ("/t/", "/r/", "/i/", "/u/", "/staff", "/api/")
+NO_STORE = "private, no-store"
 # Personal links (the key is in the URL): no other site may learn them from a Referer.
 KEYED_PATHS = ("/t/", "/r/", "/i/", "/u/")
 
-# No inline script or style anywhere; the door's QR decoder runs in a worker made from a blob.
+# No inline script or style anywhere, nothing from another host; the door's QR decoder
+# (qr-scanner) runs in a worker that it makes from a blob: URL.
 CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:",
-    "worker-src 'self' blob:", "connect-src 'self'", "media-src 'self' blob:", "object-src 'none'",
-    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
+    "worker-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "frame-ancestors 'none'",
 ])
+# A view sets a policy of its own only for a mail as it was sent (its HTML keeps its inline
+# styles, runs nothing, loads only our images), which a staff page shows in a frame. These
+# directives complete it: only our own pages may frame it, and no <base> may redirect its links.
+FRAMED_MAIL_DIRECTIVES = {"frame-ancestors": "frame-ancestors 'self'", "base-uri": "base-uri 'none'"}
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -59,20 +66,32 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    """Headers every answer carries, unless a view set its own (the mail previews do)."""
+    """Headers every answer carries, error pages included. They are Podium's, not a view's: the only
+    choice a view has is a narrower Content-Security-Policy for a mail it shows in a frame."""
     production = app.config.get("ENV_NAME") == "production"
 
     @app.after_request
     def security_headers(response):
         headers = response.headers
         path = request.path
-        if path.startswith(PRIVATE_PATHS) or response.mimetype == "text/csv":
-            headers.setdefault("Cache-Control", "private, no-store")
-        headers.setdefault("Referrer-Policy", "no-referrer" if path.startswith(KEYED_PATHS) else "same-origin")
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Same origin only: the outbox shows a mail's HTML in a frame of its own page.
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        answers_a_form = request.method not in ("GET", "HEAD")
+        if answers_a_form or path.startswith(PRIVATE_PATHS) or response.mimetype == "text/csv":
+            headers["Cache-Control"] = NO_STORE
+        headers["Referrer-Policy"] = "no-referrer" if path.startswith(KEYED_PATHS) else "same-origin"
+        if "Content-Security-Policy" in headers:
+            headers["Content-Security-Policy"] = framed_mail_policy(headers["Content-Security-Policy"])
+            headers["X-Frame-Options"] = "SAMEORIGIN"
+        else:
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            headers["X-Frame-Options"] = "DENY"  # for browsers that do not know frame-ancestors
+        headers["X-Content-Type-Options"] = "nosniff"
         if production:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+            headers["Strict-Transport-Security"] = HSTS
         return response
+
+
+def framed_mail_policy(policy: str) -> str:
+    """A view's own policy for a mail, with what it leaves out of FRAMED_MAIL_DIRECTIVES added."""
+    named = {part.split()[0].lower() for part in policy.split(";") if part.strip()}
+    missing = [directive for name, directive in FRAMED_MAIL_DIRECTIVES.items() if name not in named]
+    return "; ".join([policy.strip().rstrip(";"), *missing])

@@ -301,7 +301,10 @@ async function startCamera() {
   startButton.hidden = true;
   const {default: QrScanner} = await import("./vendor/qr-scanner/qr-scanner.min.js");
   if (!scanner) {
+    // Our own frame around the scan region: qr-scanner's would bring an inline style, which the
+    // page's Content-Security-Policy refuses.
     scanner = new QrScanner(video, onDecode, {returnDetailedScanResult: true, highlightScanRegion: true,
+                                              overlay: document.getElementById("scan-region"),
                                               preferredCamera: "environment"});
   }
   try {

@@ -10,7 +10,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev translations messages bench screenshots clean
+.PHONY: run test fuzz install install-dev translations messages bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Not part of `make test` (which tries 60 cases per target): 10,000 fresh cases per target of
+# tests/test_fuzz.py, each run new ones (FUZZ_RANDOM). FUZZ_EXAMPLES=... to choose.
+FUZZ_EXAMPLES ?= 10000
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests/test_fuzz.py $(PYTEST_ARGS)
 
 # After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
 messages: $(VENV)/.installed

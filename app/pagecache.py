@@ -3,7 +3,8 @@
 A page is stored with the version of the data it shows (e.g. the newest updated_at of the
 events on it) and the moment its content changes by itself (an event ends, sign-up opens).
 A request asks the database only for the current version; if it matches, the stored page
-is sent, with the visitor's own CSRF token filled in. Data changes invalidate, not time.
+is sent, with the visitor's own CSRF token and a fresh form stamp (formtrap.py) filled in.
+Data changes invalidate, not time.
 Pages for logged-in users and pages with flashed messages are never stored.
 """
 import threading
@@ -18,9 +19,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .database import utcnow
+from .formtrap import STAMP_MARKER, new_stamp
 
 # Stands for the visitor's CSRF token in a stored page; replaced on every request.
 CSRF_MARKER = "csrf-token-of-this-visitor-7f3c1e"
+# What a stored page holds in place of each per-request value, by the name templates call it by.
+PER_REQUEST = {"csrf_token": (CSRF_MARKER, generate_csrf), "form_stamp": (STAMP_MARKER, new_stamp)}
 
 
 class PageCache:
@@ -67,21 +71,24 @@ def is_cacheable() -> bool:
 
 
 def cached_page(name: str, version: Hashable, render: Callable[..., tuple[str, datetime | None]]) -> str:
-    """The page `name` at `version`: stored, or rendered by `render(csrf_token=...)` and stored.
+    """The page `name` at `version`: stored, or rendered by `render(csrf_token=..., form_stamp=...)`
+    and stored.
 
     `render` returns the HTML and the moment it goes stale by itself (or None).
     """
     if not is_cacheable():
-        return render(csrf_token=generate_csrf)[0]
+        return render(**{var: make for var, (_marker, make) in PER_REQUEST.items()})[0]
     key = (name, request.full_path, str(get_locale()))
     now = utcnow()
     cache = pages()
     body = cache.get(key, version, now)
     if body is None:
-        body, valid_until = render(csrf_token=lambda: Markup(CSRF_MARKER))
+        body, valid_until = render(**{var: (lambda marker=marker: Markup(marker))
+                                      for var, (marker, _make) in PER_REQUEST.items()})
         cache.put(key, version, valid_until, body)
-    if CSRF_MARKER in body:
-        body = body.replace(CSRF_MARKER, generate_csrf())
+    for marker, make in PER_REQUEST.values():
+        if marker in body:
+            body = body.replace(marker, make())
     return body
 
 

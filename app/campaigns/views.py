@@ -1,5 +1,5 @@
 """What an invited contact sees: the personal sign-up link (/i/) and unsubscribing (/u/)."""
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -8,6 +8,7 @@ from ..errors import DomainError
 from ..events import services as events
 from ..extensions import csrf, limiter
 from ..forms import show_refusal
+from ..registrations import limits
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import Affiliation
 from ..registrations.views import landing_after_signup
@@ -17,10 +18,6 @@ bp = Blueprint("campaigns", __name__)
 
 
 # --- the personal invitation link -----------------------------------------------------------
-
-def _signup_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
-
 
 def _invitation_page(recipient, form, status=200):
     event = recipient.campaign.event
@@ -56,7 +53,8 @@ def affiliation_of(kind: OrganisationKind) -> Affiliation | None:
 
 
 @bp.post("/i/<token>")
-@limiter.limit(_signup_limit)
+@limiter.limit(limits.per_client)
+@limits.limited_per_email
 def accept(token):
     """Sign up through the invitation; the registration is tied to it."""
     recipient = _published_recipient(token)
@@ -72,6 +70,22 @@ def accept(token):
         show_refusal(form, exc)
         return _invitation_page(invitations.get_recipient_by_token(token), form, exc.status_code)
     return landing_after_signup(result)
+
+
+@bp.errorhandler(429)
+def sent_too_often(_exc):
+    """Over a limit (registrations/limits.py): the form again, with what was typed and when to
+    send it again."""
+    if request.endpoint == "campaigns.accept":
+        try:
+            recipient = _published_recipient(request.view_args["token"])
+        except DomainError:
+            recipient = None  # no such invitation: the plain answer
+        if recipient is not None:
+            form = RegistrationForm()
+            form.form_errors.append(limits.try_again_later())
+            return _invitation_page(recipient, form, 429)
+    return render_template("errors/error.html", code=429, message=None), 429
 
 
 # --- unsubscribing --------------------------------------------------------------------------

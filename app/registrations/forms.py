@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional
 
 from ..forms import MAIL_LANGUAGES
+from ..formtrap import FormTrap
 from ..text import clean_line, clean_text
 from .models import Affiliation
 
@@ -37,8 +38,9 @@ class GuestDetailsForm(FlaskForm):
                          validators=[Optional(), Length(max=2000)])
 
 
-class RegistrationForm(GuestDetailsForm):
-    """The sign-up form: the guest's details and their consent."""
+class RegistrationForm(FormTrap, GuestDetailsForm):
+    """The sign-up form: the guest's details and their consent; public, so with the traps for
+    programs that post forms (formtrap.py)."""
 
     consent = BooleanField(_l("Consent"), validators=[DataRequired(_l("Please agree so that we can register you."))])
 

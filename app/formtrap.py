@@ -1,0 +1,110 @@
+"""The honeypot and the time trap of the public forms: two things a program that fills in and
+posts forms does, and a person does not.
+
+- The honeypot is a text field no person sees: the stylesheet hides it (`.form-trap`), it is out
+  of the tab order and hidden from screen readers, its label asks to leave it empty (for a
+  browser that shows it anyway), and its name is no word a browser's autofill or a password
+  manager knows (Chromium's heuristics look for name, mail, phone, address, company...).
+  Whoever fills it is a program.
+- The time trap: each rendering of a form carries the moment it was made, signed with the
+  app's SECRET_KEY (itsdangerous, salted for this use alone). A form sent back sooner than
+  FORM_MIN_SECONDS after that, or without a valid stamp, was not filled in by a person.
+  There is no upper bound: a guest may leave the page open for days, and a bound would stop
+  no program (it fetches a fresh page as cheaply as it posts one).
+
+A refused form is shown again with everything typed kept, a fresh stamp and an empty honeypot,
+and a message that asks the person to send it again; the view stores nothing and mails nobody.
+The page does not say which trap it was; the log does, without the form's content or the URL
+(invitation links hold a token).
+
+A stored page (pagecache.py) holds STAMP_MARKER instead of a stamp; every request fills in a
+fresh one, as it does for the CSRF token.
+"""
+import logging
+import time
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeSerializer
+from wtforms import HiddenField, StringField
+
+log = logging.getLogger(__name__)
+
+# Stands for a fresh stamp in a stored page; replaced on every request.
+STAMP_MARKER = "form-stamp-of-this-visitor-5d1b7e"
+# Longer than any stamp this module makes: anything longer is not worth checking.
+MAX_STAMP_LENGTH = 200
+_SALT = "podium.form-trap"
+
+REFUSED = _l("Please send the form again: we could not accept it this time, and nothing has been saved "
+             "yet. What you entered is still here.")
+
+
+def _serializer() -> URLSafeSerializer:
+    config = current_app.config
+    # itsdangerous signs with the last key and accepts every one: a key being rotated out
+    # (Flask's SECRET_KEY_FALLBACKS) still opens the forms that were open during the change.
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
+    return URLSafeSerializer(keys, salt=_SALT)
+
+
+def new_stamp(now: float | None = None) -> str:
+    """The signed moment (milliseconds since the epoch) a form is made: its time trap's value."""
+    moment = time.time() if now is None else now
+    return _serializer().dumps(int(moment * 1000))
+
+
+def stamp_age(stamp: str | None, now: float | None = None) -> float | None:
+    """Seconds since `stamp` was made (negative if made later, by a clock ahead); None when it is
+    missing, forged or not one of ours."""
+    if not stamp or len(stamp) > MAX_STAMP_LENGTH:
+        return None
+    try:
+        made = _serializer().loads(stamp)
+    except (BadData, UnicodeError, ValueError):
+        return None
+    if type(made) is not int:
+        return None
+    return (time.time() if now is None else now) - made / 1000
+
+
+def trap_sprung(honeypot: str | None, stamp: str | None, now: float | None = None) -> str | None:
+    """Why a form sent with this honeypot and stamp was not sent by a person (for the log), or
+    None. With FORM_MIN_SECONDS 0 only the honeypot counts."""
+    if honeypot:
+        return "honeypot filled"
+    minimum = current_app.config["FORM_MIN_SECONDS"]
+    if minimum <= 0:
+        return None
+    age = stamp_age(stamp, now)
+    if age is None:
+        return "no valid stamp"
+    if age < minimum:
+        return "sent too fast"
+    return None
+
+
+class FormTrap:
+    """Mixin for a public FlaskForm (put it first among the bases): the honeypot and the time
+    trap. Templates place them with `form_trap(form)` from `_formtrap.html`, inside the form."""
+
+    # Neither field is the guest's: no validators, no messages next to them; `validate` decides.
+    remarks = StringField(_l("Please leave this field empty."))
+    form_time = HiddenField()
+
+    def validate(self, extra_validators=None):
+        """The fields' own checks, then the traps. A sprung trap refuses the form; its message
+        shows only when nothing else is wrong (a person corrects and sends again anyway)."""
+        valid = super().validate(extra_validators=extra_validators)
+        reason = trap_sprung(self.remarks.data, self.form_time.data)
+        if reason is None:
+            return valid
+        log.info("form refused by the trap (%s) at %s", reason, request.endpoint)
+        if valid:
+            self.form_errors.append(str(REFUSED))
+        return False
+
+
+def register(app) -> None:
+    """Templates make a fresh stamp with `form_stamp()`."""
+    app.jinja_env.globals["form_stamp"] = new_stamp

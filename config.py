@@ -56,13 +56,23 @@ class Config:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
-    # Bump when the consent text changes; each registration stores the version it agreed to.
-    CONSENT_VERSION = "2026-11-2"
+    # The consent text the sign-up form shows now: a key of app/consent.py's TEXTS. A new wording
+    # is a new version there and here; each registration stores the version it agreed to.
+    CONSENT_VERSION = "2026-12-1"
+    # Months after an event until its registrations are anonymised: the default of a new event
+    # (staff may set another per event; the consent text states the event's own).
+    RETENTION_MONTHS = env_int("RETENTION_MONTHS", 12)
+    # How often a mail worker (`flask mail work`, or the web process's sender thread) anonymises
+    # what is past its retention period; 0: never (run `flask privacy purge` from cron instead).
+    PURGE_EVERY_MINUTES = env_int("PURGE_EVERY_MINUTES", 60)
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per minute; 200 per hour")
+    # Sign-ups naming one email address, from whatever client address: nobody fills a stranger's
+    # mailbox through our forms (app/registrations/limits.py).
+    SIGNUP_EMAIL_RATE_LIMIT = os.environ.get("SIGNUP_EMAIL_RATE_LIMIT", "5 per hour; 20 per day")
     # Failed or not, logins to one account, from whatever address (the per-address limit is apart).
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes; 50 per day")
 
@@ -80,6 +90,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a guest may leave the form open for hours
+    # The time trap of the public forms (app/formtrap.py): a form sent back sooner than this after
+    # its page was made is refused, since no person fills it in so fast. 0 turns the time trap off
+    # (the honeypot stays).
+    FORM_MIN_SECONDS = env_int("FORM_MIN_SECONDS", 2)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
 
@@ -94,6 +108,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_BACKGROUND = False
     RATELIMIT_ENABLED = False
+    # Tests post forms at once; the tests of the time trap switch it on.
+    FORM_MIN_SECONDS = 0
     MAIL_SERVER = None
     BASE_URL = "http://podium.test"
     # The same algorithm at a lower cost: the suite logs in hundreds of times. A test checks

@@ -1,5 +1,6 @@
 """The application factory: a readable list of register_* steps."""
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -7,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
 
-from . import cli, formatting
+from . import cli, consent, formatting, formtrap
 from .audit import FACT_LABELS
 from .auth.views import bp as auth_bp
 from .campaigns import mails as campaign_mails
@@ -26,9 +27,14 @@ from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .i18n import bp as i18n_bp
 from .i18n import select_locale
 from .mailing import guest_mails
+from .mailing.chores import register_chore
 from .mailing.messages import register_mail_kinds
 from .mailing.sender import start_background_sender
 from .mailing.staff_views import bp as mailing_staff_bp
+from .privacy import mails as privacy_mails
+from .privacy import retention
+from .privacy.staff_views import bp as privacy_staff_bp
+from .privacy.views import bp as privacy_bp
 from .registrations.staff_views import bp as registrations_staff_bp
 from .registrations.views import bp as registrations_bp
 from .security import register_input_limits, register_request_guards, register_security_headers
@@ -41,6 +47,7 @@ BLUEPRINTS = (
     mailing_staff_bp,
     contacts_staff_bp,
     campaigns_bp, campaigns_staff_bp,
+    privacy_bp, privacy_staff_bp,
     auth_bp, i18n_bp,
 )
 
@@ -123,18 +130,24 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals every template may use."""
     formatting.register(app)
+    formtrap.register(app)
     event_display.register(app)
     app.jinja_env.globals["audit_labels"] = FACT_LABELS
+    app.jinja_env.globals["consent_text_of"] = consent.text_of
 
 
 def register_mail_kinds_of_features(app: Flask) -> None:
     """Which feature composes each kind of mail, and which may withdraw its mails before they go out."""
     register_mail_kinds(app, guest_mails.COMPOSERS, withdrawal=guest_mails.withdrawn)
     register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
+    register_mail_kinds(app, privacy_mails.COMPOSERS)
 
 
 def register_mail_sender(app: Flask) -> None:
-    """Start this process's background sender on its first request (after any fork)."""
+    """Start this process's background sender on its first request (after any fork); every
+    long-running sender also anonymises what is past its retention period (PURGE_EVERY_MINUTES)."""
+    register_chore(app, "privacy purge", retention.purge_due,
+                   every=timedelta(minutes=app.config["PURGE_EVERY_MINUTES"]))
 
     @app.before_request
     def ensure_sender():

@@ -48,6 +48,10 @@ class AuditAction(LabelledEnum):
     contact_imported = "contact_imported", _lp("audit", "imported")
     contact_resubscribed = "contact_resubscribed", _lp("audit", "receives invitations again")
     contact_deleted = "contact_deleted", _lp("audit", "deleted")
+    registrations_anonymised = "registrations_anonymised", _lp("audit", "registrations anonymised after the "
+                                                                         "retention period")
+    registration_erased = "registration_erased", _lp("audit", "erased at the person's request")
+    person_erased = "person_erased", _lp("audit", "a person's data erased at their request")
 
 
 # Names of the facts an entry may hold beside changed fields (which the page's form names).
@@ -61,6 +65,10 @@ FACT_LABELS = {
     "contact_id": _l("Contact no."),
     "unsubscribed_at": _l("Unsubscribed"),
     "walk_in": _l("At the door, without signing up"),
+    "registrations": _l("Registrations"),
+    "mails": _l("Mails"),
+    "contact": _l("Contact deleted"),
+    "retention_months": _l("Retention period (months)"),
 }
 
 

@@ -16,12 +16,14 @@ from .events.models import EventKind
 from .events.services import create_event
 from .links import absolute_url
 from .mailing import sender
+from .privacy import retention
 from .registrations.reminders import queue_due_reminders
 
 users = AppGroup("users", help="Staff users.")
 tokens = AppGroup("tokens", help="Bearer tokens for door devices and scripts.")
 events = AppGroup("events", help="Events.")
 mail = AppGroup("mail", help="The outbox.")
+privacy = AppGroup("privacy", help="Personal data: the retention period.")
 
 
 @users.command("create")
@@ -131,6 +133,21 @@ def mail_remind():
     click.echo(f"reminders queued: {queue_due_reminders()}")
 
 
+@privacy.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only say what would be anonymised; change nothing.")
+def privacy_purge(dry_run):
+    """Anonymise the registrations of every event whose retention period is over (the mail worker
+    does it every hour); print each event and the total."""
+    done = retention.purge(dry_run=dry_run)
+    verb = "would be anonymised" if dry_run else "anonymised"
+    for result in done:
+        click.echo(f"event {result.event_id}: {result.registrations} registrations, {result.mails} mails {verb} "
+                   f"({result.title!r}, ended {result.ends_at:%Y-%m-%d}, kept {result.retention_months} months)")
+    click.echo(f"registrations {verb}: {sum(result.registrations for result in done)}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
 def demo():
     """Load sample events and an admin login (only into an empty database)."""
     result = demo_data.load()
@@ -150,4 +167,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(events)
     app.cli.add_command(mail)
+    app.cli.add_command(privacy)
     app.cli.command("demo")(demo)

@@ -63,11 +63,14 @@ class OutgoingMail(db.Model):
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its recipient, subject and stored body were deleted (privacy): the row stays as a
+    # record that a mail of this kind went out, and is never composed or sent again.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_retryable(self) -> bool:
         """Whether staff may send it again (failed, or kept without a mail server)."""
-        return self.status in RETRYABLE
+        return self.status in RETRYABLE and self.anonymised_at is None
 
     def __repr__(self) -> str:
         return f"<OutgoingMail {self.id} {self.kind} {self.status}>"

@@ -63,6 +63,7 @@ class AudienceContact:
     name: str
     email: str
     locale: str
+    consented: bool = True  # a consent is on record (staff are warned about those without)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def resolve_audience(audience: dict) -> Audience:
     kinds = set(audience.get("kinds") or [])
     emails = {e.lower(): e for e in audience.get("emails") or []}
     query = select(Contact.id, Contact.name, Contact.email, Contact.email_key, Contact.locale, Contact.tags,
-                   Contact.organisation_kind, Contact.unsubscribed_at).order_by(Contact.id)
+                   Contact.organisation_kind, Contact.unsubscribed_at, Contact.consent_at).order_by(Contact.id)
     if not audience.get("all") and not tags:
         # Without tags the criteria are plain columns: let the database choose.
         query = query.where(Contact.organisation_kind.in_(kinds) | Contact.email_key.in_(list(emails)))
@@ -104,7 +105,7 @@ def resolve_audience(audience: dict) -> Audience:
         if row.unsubscribed_at is not None:
             unsubscribed += 1
         else:
-            contacts.append(AudienceContact(row.id, row.name, row.email, row.locale))
+            contacts.append(AudienceContact(row.id, row.name, row.email, row.locale, row.consent_at is not None))
     unknown = [address for key, address in emails.items() if key not in matched]
     return Audience(contacts, unsubscribed, unknown)
 

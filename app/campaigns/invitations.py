@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from ..contacts.models import Contact
+from ..contacts.models import ConsentSource, Contact
 from ..database import get_by_link_key, write_transaction
 from ..extensions import db
 from ..registrations import services as registrations
@@ -20,18 +20,25 @@ def accept_invitation(token: str, data: dict, *, locale: str) -> registrations.S
     """Sign up through an invitation link, and tie the registration to the invitation.
 
     registrations.register commits the sign-up itself (under the event lock);
-    the tie follows in a short transaction of its own.
+    the tie follows in a short transaction of its own. A contact without a consent on
+    record gets one from the sign-up: the consent text they just agreed to (its version),
+    given through the invitation.
 
     :raises NotFound, RegistrationRefused, EventFull:
     """
     recipient = get_recipient_by_token(token)
-    recipient_id, event_id = recipient.id, recipient.campaign.event_id
+    recipient_id, contact_id, event_id = recipient.id, recipient.contact_id, recipient.campaign.event_id
     result = registrations.register(event_id, data, locale=locale, source=Source.invitation)
-    registration_id = result.registration.id
-    with write_transaction():
+    registration_id, consent_version = result.registration.id, result.registration.consent_version
+    with write_transaction() as tx:
         db.session.execute(update(CampaignRecipient).where(CampaignRecipient.id == recipient_id)
                            .values(registration_id=registration_id)
                            .execution_options(synchronize_session=False))
+        if result.created:
+            db.session.execute(update(Contact).where(Contact.id == contact_id, Contact.consent_at.is_(None))
+                               .values(consent_source=ConsentSource.invitation, consent_version=consent_version,
+                                       consent_at=tx.now)
+                               .execution_options(synchronize_session=False))
     return result
 
 

@@ -152,14 +152,18 @@ class SendPlan:
     already: int
     unsubscribed: int
     unknown_emails: list[str]
+    # Of the `new`, those without a consent on record (imported without one, typed in without one).
+    without_consent: int = 0
 
 
 def plan_sending(campaign: Campaign) -> SendPlan:
-    """What pressing send would do now: whom it would mail, and whom not and why."""
+    """What pressing send would do now: whom it would mail, whom not and why, and how many of
+    those it would mail have no consent on record."""
     audience = resolve_audience(campaign.audience)
     existing = _recipient_contact_ids(campaign.id)
-    new = sum(1 for c in audience.contacts if c.id not in existing)
-    return SendPlan(new, audience.count - new, audience.unsubscribed, audience.unknown_emails)
+    new = [c for c in audience.contacts if c.id not in existing]
+    return SendPlan(len(new), audience.count - len(new), audience.unsubscribed, audience.unknown_emails,
+                    without_consent=sum(1 for c in new if not c.consented))
 
 
 def send_campaign(campaign_id: int, *, now: datetime | None = None) -> SendResult:

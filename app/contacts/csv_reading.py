@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import force_locale
@@ -49,6 +50,8 @@ COLUMN_NAMES = {
                           "organisationstyp", "art der organisation", "kategorie", "category"),
     "tags": ("tags", "tag", "schlagworte", "schlagwörter", "stichworte", "stichwörter", "labels"),
     "locale": ("language", "sprache", "lang", "locale"),
+    "consent": ("consent", "consent given", "consent date", "consent on", "einwilligung", "einwilligung am",
+                "einwilligung erteilt", "einverständnis", "zustimmung"),
 }
 COLUMN_BY_TITLE = {_normalise(title): column for column, titles in COLUMN_NAMES.items() for title in titles}
 
@@ -63,6 +66,10 @@ KIND_WORDS = {
     "firma": "company", "betrieb": "company", "ehrenamt": "volunteer", "ehrenamtlich": "volunteer",
     "sonstige": "other", "sonstiges": "other", "andere": "other",
 }
+# What a consent cell may say besides a date: given (the import's day is recorded), or not.
+CONSENT_YES = {"yes", "y", "ja", "j", "x", "1", "true", "wahr"}
+CONSENT_NO = {"no", "n", "nein", "0", "false", "falsch", "-"}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
 LANGUAGE_WORDS = {"de": "de", "deu": "de", "ger": "de", "german": "de", "deutsch": "de",
                   "en": "en", "eng": "en", "english": "en", "englisch": "en"}
 
@@ -80,6 +87,8 @@ class ImportRow:
     tags: tuple[str, ...]
     locale: str
     warnings: tuple[Problem, ...] = ()
+    # The consent the file states: "" (none), "yes" (given, day unknown) or the day ("2026-03-01").
+    consent: str = ""
 
     @property
     def key(self) -> str:
@@ -228,9 +237,30 @@ def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: 
         locale = LANGUAGE_WORDS.get(_normalise(re.split(r"[-_]", locale)[0]), "")
         if locale not in current_app.config["LANGUAGES"]:
             problems.append(Problem("locale", "unknown_language", {"value": cell("locale")}))
+    consent = _consent(cell("consent"))
+    if consent is None:
+        # Like a kind: the person is imported all the same, without a consent on record.
+        warnings.append(Problem("consent", "unknown_consent", {"value": cell("consent")}))
     if problems:
         return RejectedLine(line, name, email, tuple(problems), tuple(cells))
-    return ImportRow(line, name, email, organisation, kind, tuple(tags), locale, tuple(warnings))
+    return ImportRow(line, name, email, organisation, kind, tuple(tags), locale, tuple(warnings), consent or "")
+
+
+def _consent(value: str) -> str | None:
+    """What a consent cell states: "" for none, "yes", or the day as ISO text; None if not understood
+    (a day to come cannot be the day someone agreed)."""
+    word = value.strip().casefold()
+    if not word or word in CONSENT_NO:
+        return ""
+    if word in CONSENT_YES:
+        return "yes"
+    for pattern in DATE_FORMATS:
+        try:
+            day = datetime.strptime(word, pattern).date()
+        except ValueError:
+            continue
+        return day.isoformat() if day <= date.today() else None
+    return None
 
 
 def _kind_aliases() -> dict[str, str]:

@@ -42,6 +42,9 @@ class ContactForm(FlaskForm):
     tags = StringField(_l("Tags"), filters=[clean_line], validators=[Optional(), Length(max=1000)])
     locale = RadioField(_l("Language of invitations"), choices=MAIL_LANGUAGES, default="de",
                         validators=[InputRequired(_l("Please choose one."))])
+    # Recorded once: a contact whose consent is on record does not show it.
+    consent_given = BooleanField(_l("This person has agreed to be stored here and to get invitations from us "
+                                    "(in person, by phone or in writing)."))
 
     @classmethod
     def for_contact(cls, contact: Contact) -> "ContactForm":
@@ -61,6 +64,11 @@ class ContactFilterForm(Form):
         SelectChoice("", _l("All contacts")),
         SelectChoice("subscribed", _l("Receiving invitations")),
         SelectChoice("unsubscribed", _l("Unsubscribed")),
+    ], validate_choice=False)
+    consent = SelectField(_l("Consent"), choices=[
+        SelectChoice("", _l("With or without")),
+        SelectChoice("recorded", _l("Consent recorded")),
+        SelectChoice("none", _l("No consent recorded")),
     ], validate_choice=False)
 
 

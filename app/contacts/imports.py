@@ -14,7 +14,8 @@ fresh preview.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -29,7 +30,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..text import clean_line
 from .csv_reading import ImportFileRefused, ImportRow, RejectedLine, read_csv
-from .models import Contact, OrganisationKind
+from .models import ConsentSource, Contact, OrganisationKind
 from .rules import Problem
 from .services import SOURCE_IMPORT_PREFIX, canonical_tags, tag_spellings
 
@@ -39,8 +40,9 @@ MAX_TOKEN_CHARS = 400_000
 TOKEN_MAX_AGE_SECONDS = 12 * 3600
 TOKEN_SALT = "podium.contacts.import"
 
-# What an import may change on a contact. The email stays as the address book has it.
-MERGED_FIELDS = ("name", "organisation", "organisation_kind", "tags", "locale")
+# What an import may change on a contact. The email stays as the address book has it; a consent
+# is added where none is on record, never changed or taken away.
+MERGED_FIELDS = ("name", "organisation", "organisation_kind", "tags", "locale", "consent")
 
 
 class ImportAction(LabelledEnum):
@@ -109,6 +111,8 @@ class ImportPreview:
     # lines with one address make one contact).
     new_contacts: int = 0
     updated_contacts: int = 0
+    # New contacts for whom the file states no consent: marked, and staff are warned before mailing them.
+    without_consent: int = 0
 
     def count(self, action: ImportAction) -> int:
         """How many lines would do `action`."""
@@ -174,8 +178,9 @@ def apply_import(token: str, *, by: Actor, now: datetime | None = None) -> Impor
     """Import what the preview behind `token` showed, in one transaction. Commits.
 
     New contacts get the source "CSV import <file>" and the import time; contacts already
-    in the address book keep their origin, and stay unsubscribed if they are. Each contact
-    it adds or changes gets an entry in the audit trail.
+    in the address book keep their origin, and stay unsubscribed if they are. A consent the
+    file states is recorded where none is (source "import"); without one a contact has none
+    on record. Each contact it adds or changes gets an entry in the audit trail.
 
     :raises ImportExpired: the token is not one of ours, or too old.
     :raises ImportOutdated: the contacts changed since the preview; nothing was written.
@@ -217,7 +222,7 @@ def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
     token = _serializer().dumps({
         "file": filename,
         "rows": [[r.line, r.name, r.email, r.organisation, r.organisation_kind, list(r.tags), r.locale,
-                  _problems_out(r.warnings)] for r in rows],
+                  _problems_out(r.warnings), r.consent] for r in rows],
         "rejected": [[r.line, r.name, r.email, _problems_out(r.problems), list(r.cells)] for r in rejected],
         "ignored": list(ignored),
         "header": list(header),
@@ -228,7 +233,9 @@ def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
     errors = [ImportLine(r.line, ImportAction.error, r.name, r.email, problems=r.problems) for r in rejected]
     return ImportPreview(filename, tuple(sorted(lines + errors, key=lambda line: line.line)), tuple(ignored),
                          token, new_contacts=sum(1 for draft in drafts.values() if draft.contact is None),
-                         updated_contacts=sum(1 for draft in drafts.values() if _changes(draft)))
+                         updated_contacts=sum(1 for draft in drafts.values() if _changes(draft)),
+                         without_consent=sum(1 for draft in drafts.values()
+                                             if draft.contact is None and not draft.values["consent"]))
 
 
 def _changes(draft: "_Draft") -> dict:
@@ -247,8 +254,8 @@ def _problems_in(problems) -> tuple[Problem, ...]:
 def _load_token(token: str):
     try:
         payload = _serializer().loads(token, max_age=TOKEN_MAX_AGE_SECONDS)
-        rows = [ImportRow(line, name, email, organisation, kind, tuple(tags), locale, _problems_in(warnings))
-                for line, name, email, organisation, kind, tags, locale, warnings in payload["rows"]]
+        rows = [ImportRow(line, name, email, organisation, kind, tuple(tags), locale, _problems_in(warnings), consent)
+                for line, name, email, organisation, kind, tags, locale, warnings, consent in payload["rows"]]
         rejected = [RejectedLine(line, name, email, _problems_in(problems), tuple(cells))
                     for line, name, email, problems, cells in payload["rejected"]]
         return payload["file"], rows, rejected, payload["ignored"], payload["header"], payload["plan"]
@@ -275,7 +282,8 @@ def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[
         if draft is None and row.key not in existing:
             values = {"name": row.name, "organisation": row.organisation,
                       "organisation_kind": row.organisation_kind or OrganisationKind.other,
-                      "tags": tags, "locale": row.locale or current_app.config["BABEL_DEFAULT_LOCALE"]}
+                      "tags": tags, "locale": row.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+                      "consent": row.consent or None}
             drafts[row.key] = _Draft(row.email, values, None, row.line)
             lines.append(ImportLine(row.line, ImportAction.new, row.name, row.email, warnings=row.warnings))
             continue
@@ -307,7 +315,7 @@ def _kept_kind(warnings: tuple[Problem, ...], kind: str) -> tuple[Problem, ...]:
 def _values_of(contact: Contact) -> dict:
     return {"name": contact.name, "organisation": contact.organisation,
             "organisation_kind": contact.organisation_kind, "tags": list(contact.tags or []),
-            "locale": contact.locale}
+            "locale": contact.locale, "consent": _consent_day(contact)}
 
 
 def _merge(values: dict, row: ImportRow, tags: list[str]) -> dict:
@@ -322,7 +330,27 @@ def _merge(values: dict, row: ImportRow, tags: list[str]) -> dict:
         merged["locale"] = row.locale
     known = {tag.casefold() for tag in values["tags"]}
     merged["tags"] = values["tags"] + [tag for tag in tags if tag.casefold() not in known]
+    merged["consent"] = values["consent"] or row.consent or None
     return merged
+
+
+def _consent_day(contact: Contact) -> str | None:
+    """A contact's recorded consent as the plan compares it: the day, in the site's zone (or "yes")."""
+    if contact.consent_at is None:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return contact.consent_at.astimezone(zone).date().isoformat()
+
+
+def _apply_consent(contact: Contact, consent: str | None, now: datetime) -> None:
+    """Record the consent the file states, where none is on record: on its day (midnight in the site's
+    zone), or, for a plain "yes", at the import."""
+    if not consent or contact.consent_at is not None:
+        return
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    contact.consent_source = ConsentSource.import_file
+    contact.consent_version = None
+    contact.consent_at = now if consent == "yes" else datetime.combine(date.fromisoformat(consent), time(), zone)
 
 
 def _digest(lines: list[ImportLine]) -> str:
@@ -333,8 +361,9 @@ def _digest(lines: list[ImportLine]) -> str:
 
 def _save_draft(key: str, draft: _Draft, *, source: str, by: Actor, filename: str, now: datetime) -> bool:
     """Write one planned address; True when something changed. Unsubscribing is never undone here."""
+    fields = {name: value for name, value in draft.values.items() if name != "consent"}
     if draft.contact is None:
-        contact = Contact(email=draft.email, email_key=key, source=source, source_at=now, **draft.values)
+        contact = Contact(email=draft.email, email_key=key, source=source, source_at=now, **fields)
         db.session.add(contact)
         changes = changed_fields({}, {"email": draft.email, **draft.values})
     else:
@@ -342,8 +371,9 @@ def _save_draft(key: str, draft: _Draft, *, source: str, by: Actor, filename: st
         changes = _changes(draft)
         if not changes:
             return False
-        for name, value in draft.values.items():
+        for name, value in fields.items():
             setattr(contact, name, value)
+    _apply_consent(contact, draft.values["consent"], now)
     db.session.flush()
     record(by, AuditAction.contact_imported, at=now, contact_id=contact.id, changes={"file": filename, **changes})
     return True

@@ -22,6 +22,14 @@ class OrganisationKind(LabelledEnum):
     other = "other", _l("Other")
 
 
+class ConsentSource(LabelledEnum):
+    """Where a contact's consent to be stored and mailed was given (none recorded: no value)."""
+
+    staff = "staff", _l("told to staff (in person, by phone or in writing)")
+    import_file = "import", _l("stated in an imported file")
+    invitation = "invitation", _l("agreed on signing up through an invitation")
+
+
 class Contact(db.Model):
     __tablename__ = "contacts"
     not_found = _l("There is no such contact.")
@@ -40,10 +48,21 @@ class Contact(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     source_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The consent record: where it was given, which of our texts (app/consent.py) where the
+    # person agreed to one, and when. No consent_at: none recorded (staff are warned before
+    # mailing such contacts).
+    consent_source: Mapped[ConsentSource | None] = mapped_column(EnumText(ConsentSource, 20))
+    consent_version: Mapped[str | None] = mapped_column(String(40))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The key of the one-click unsubscribe link: random, never derived from the address.
     unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_consent(self) -> bool:
+        """A consent to be stored and mailed is on record."""
+        return self.consent_at is not None
 
     @property
     def is_unsubscribed(self) -> bool:

@@ -32,6 +32,8 @@ _PROBLEM_TEXTS = {
                                      "Known kinds: %(kinds)s.", value=p["value"],
                                      kind=OrganisationKind(p["kind"]).label, kinds=known_kinds()),
     "unknown_language": lambda p: _("Unknown language “%(value)s”; use de or en.", **p),
+    "unknown_consent": lambda p: _("Consent “%(value)s” not understood (write the day it was given, e.g. "
+                                   "2026-03-01, or yes): imported without a recorded consent.", **p),
     "too_many_cells": lambda p: _("This line has more cells than the header line (%(cells)s instead of "
                                   "%(columns)s); check its quotes and separators.", **p),
 }

@@ -20,7 +20,7 @@ from ..i18n import LANGUAGE_NAMES
 from ..paging import Page, Sort, paginate, sorted_by
 from ..search import matches_words
 from ..text import clean_line, email_key
-from .models import Contact, OrganisationKind
+from .models import ConsentSource, Contact, OrganisationKind
 from .rules import field_problems, parse_tags
 
 PAGE_SIZE = 100
@@ -60,12 +60,15 @@ class ContactFilter:
     kind: str = ""
     # True: only unsubscribed ones; False: only those who still receive invitations.
     unsubscribed: bool | None = None
+    # True: only those with a consent on record; False: only those without.
+    consent: bool | None = None
 
 
 @dataclass(frozen=True)
 class ContactCounts:
     total: int
     unsubscribed: int
+    without_consent: int
     kinds: dict[str, int]  # kind value -> contacts
     tags: dict[str, int]  # tag -> contacts, alphabetical
 
@@ -80,8 +83,8 @@ def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int | None
 
 def count_contacts() -> ContactCounts:
     """The size of the address book: in all, unsubscribed, per kind and per tag."""
-    total, unsubscribed = db.session.execute(
-        select(func.count(Contact.id), func.count(Contact.unsubscribed_at))
+    total, unsubscribed, with_consent = db.session.execute(
+        select(func.count(Contact.id), func.count(Contact.unsubscribed_at), func.count(Contact.consent_at))
     ).one()
     kinds = dict(db.session.execute(
         select(Contact.organisation_kind, func.count(Contact.id)).group_by(Contact.organisation_kind)
@@ -91,7 +94,7 @@ def count_contacts() -> ContactCounts:
         for tag in contact_tags or []:
             tags[tag] = tags.get(tag, 0) + 1
     by_tag = dict(sorted(tags.items(), key=lambda item: item[0].casefold()))
-    return ContactCounts(total, unsubscribed, kinds, by_tag)
+    return ContactCounts(total, unsubscribed, total - with_consent, kinds, by_tag)
 
 
 def get_contact(contact_id: int) -> Contact:
@@ -112,10 +115,11 @@ def create_contact(data: dict, *, by: Actor, source: str = SOURCE_TYPED_IN, now:
             fields["tags"] = canonical_tags(fields["tags"], tag_spellings())
             contact = Contact(email_key=email_key(fields["email"]), source=source[:200], source_at=tx.now,
                               **fields)
+            consent = _record_consent(contact, data, tx.now)
             db.session.add(contact)
             db.session.flush()
             record(by, AuditAction.contact_created, at=tx.now, contact_id=contact.id,
-                   changes=changed_fields({}, fields))
+                   changes=changed_fields({}, fields) | consent)
     except IntegrityError:
         # On PostgreSQL another request may have added the address since our check.
         raise DuplicateEmail() from None
@@ -139,11 +143,21 @@ def update_contact(contact_id: int, data: dict, *, by: Actor) -> Contact:
             for name, value in fields.items():
                 setattr(contact, name, value)
             contact.email_key = key
+            changes |= _record_consent(contact, data, tx.now)
             if changes:
                 record(by, AuditAction.contact_updated, at=tx.now, contact_id=contact.id, changes=changes)
     except IntegrityError:
         raise DuplicateEmail() from None
     return contact
+
+
+def _record_consent(contact: Contact, data: dict, now: datetime) -> dict:
+    """Staff record that the person agreed (`consent_given`), where none is on record yet; a
+    recorded consent is never overwritten. The change, for the history."""
+    if not data.get("consent_given") or contact.consent_at is not None:
+        return {}
+    contact.consent_source, contact.consent_version, contact.consent_at = ConsentSource.staff, None, now
+    return {"consent_source": [None, ConsentSource.staff]}
 
 
 def delete_contact(contact_id: int, *, by: Actor) -> str:
@@ -191,9 +205,15 @@ def _local(moment) -> str:
     return local_time(moment, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
+def _local_day(moment) -> str:
+    """The day of a moment in the site's zone, as the import reads it back ("2026-03-01")."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat() \
+        if moment else ""
+
+
 # The export, in both formats a file the import reads back: its headers are among the column
 # names csv_reading knows (in English and German), its kinds and languages among the words it
-# knows. The last three columns are not imported.
+# knows; the consent is the day it was recorded. The last three columns are not imported.
 EXPORT_COLUMNS = [
     Column("name", _l("Name"), lambda c: c.name),
     Column("email", _l("Email"), lambda c: c.email),
@@ -201,6 +221,7 @@ EXPORT_COLUMNS = [
     Column("kind", _l("Kind of organisation"), lambda c: c.organisation_kind, lambda c: c.organisation_kind.label),
     Column("tags", _l("Tags"), lambda c: ", ".join(c.tags or [])),
     Column("language", _l("Language"), lambda c: c.locale, lambda c: LANGUAGE_NAMES.get(c.locale, c.locale)),
+    Column("consent", _l("Consent"), lambda c: _local_day(c.consent_at)),
     Column("source", _l("Source"), lambda c: c.source, lambda c: source_label(c.source)),
     Column("source_at", _l("Added on"), lambda c: _local(c.source_at)),
     Column("unsubscribed_at", _l("Unsubscribed on"), lambda c: _local(c.unsubscribed_at)),
@@ -262,6 +283,10 @@ def _conditions(criteria: ContactFilter) -> list:
         conditions.append(Contact.unsubscribed_at.is_not(None))
     elif criteria.unsubscribed is False:
         conditions.append(Contact.unsubscribed_at.is_(None))
+    if criteria.consent is True:
+        conditions.append(Contact.consent_at.is_not(None))
+    elif criteria.consent is False:
+        conditions.append(Contact.consent_at.is_(None))
     return conditions
 
 

@@ -15,17 +15,19 @@ from . import imports, services
 from .csv_reading import MAX_IMPORT_LINES, ImportFileRefused
 from .forms import ContactFilterForm, ContactForm, ContactImportForm, ImportConfirmForm, ResubscribeForm
 from .imports import ImportExpired, ImportOutdated
-from .models import OrganisationKind
+from .models import ConsentSource, OrganisationKind
 from .services import ContactFilter
 
 bp = Blueprint("contacts_staff", __name__, url_prefix="/staff/contacts")
 
-FILTER_ARGS = ("q", "tag", "kind", "status")
+FILTER_ARGS = ("q", "tag", "kind", "status", "consent")
 DEFAULT_SORT = "name"
 # How the history names stored values of a contact.
 VALUE_LABELS = {"organisation_kind": {kind: kind.label for kind in OrganisationKind},
-                "locale": {choice.value: choice.label for choice in MAIL_LANGUAGES}}
+                "locale": {choice.value: choice.label for choice in MAIL_LANGUAGES},
+                "consent_source": {source: source.label for source in ConsentSource}}
 SUBSCRIPTION = {"subscribed": False, "unsubscribed": True}
+CONSENT = {"recorded": True, "none": False}
 
 
 def _filter_form(counts: services.ContactCounts | None = None) -> ContactFilterForm:
@@ -41,7 +43,8 @@ def _criteria(form: ContactFilterForm) -> ContactFilter:
     # The filters come from a link that anyone may have edited: an unknown kind filters nothing.
     kind = form.kind.data if form.kind.data in OrganisationKind.__members__.values() else ""
     return ContactFilter(query=form.q.data or "", tag=form.tag.data or "", kind=kind,
-                         unsubscribed=SUBSCRIPTION.get(form.status.data or ""))
+                         unsubscribed=SUBSCRIPTION.get(form.status.data or ""),
+                         consent=CONSENT.get(form.consent.data or ""))
 
 
 def _filter_args() -> dict:
@@ -86,7 +89,7 @@ def _edit_page(contact, form, *, resubscribe_form=None, status=200):
                            resubscribe_form=resubscribe_form or ResubscribeForm(formdata=None),
                            invitations=count_invitations(contact.id), history=entries_for_contact(contact.id),
                            value_labels=VALUE_LABELS,
-                           field_labels=field_labels(form),
+                           field_labels=field_labels(form) | {"consent_source": _("Consent")},
                            source_label=services.source_label), status
 
 

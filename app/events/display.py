@@ -4,6 +4,7 @@ from urllib.parse import quote
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
+from ..consent import consent_text, recorded_version
 from ..formatting import day, day_and_time_range, long_day, time_range
 from .models import Event
 
@@ -45,8 +46,20 @@ def places_label(event: Event) -> str:
     return _("full – waitlist open") if event.waitlist_enabled else _("full")
 
 
+def event_consent_text(event: Event) -> str:
+    """The consent text of the event's sign-up form: the current wording, with the event's own
+    retention period (the one the purge keeps)."""
+    return consent_text(event.retention_months)
+
+
+def event_consent_version(event: Event) -> str:
+    """The version a guest who agrees now records ("2026-12-1/12"), shown beside the text."""
+    return recorded_version(event.retention_months)
+
+
 def register(app) -> None:
     """Make the event filters available to every template."""
     app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
                                  event_time_range=event_time_range, places_label=places_label,
-                                 map_url=map_url)
+                                 map_url=map_url, consent_text=event_consent_text,
+                                 consent_version=event_consent_version)

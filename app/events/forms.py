@@ -3,6 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..text import clean_line, clean_text
 from .models import Event, EventKind
-from .services import EVENT_YEARS, known_timezones, year_out_of_range
+from .services import EVENT_YEARS, RETENTION_MONTHS, known_timezones, year_out_of_range
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -91,6 +92,13 @@ class EventForm(FlaskForm):
                              validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
     speakers = TextAreaField(_l("Speakers (one per line, e.g. “Name, role”)"), filters=[clean_text],
                              validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
+    # Empty: a new event takes RETENTION_MONTHS, an event being edited keeps its period.
+    retention_months = IntegerField(
+        _l("Delete the guests' details after (months)"),
+        default=lambda: current_app.config["RETENTION_MONTHS"],
+        invalid_value_message=_l("Enter a whole number of months."),
+        validators=[Optional(), NumberRange(min=RETENTION_MONTHS[0], max=RETENTION_MONTHS[-1], message=_l(
+            "Enter a number of months from %(min)s to %(max)s."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +120,7 @@ class EventForm(FlaskForm):
             "registration_opens_at": local(event.registration_opens_at),
             "registration_closes_at": local(event.registration_closes_at),
             "partners": "\n".join(event.partners or []), "speakers": "\n".join(event.speakers or []),
+            "retention_months": event.retention_months,
         })
 
     def validate_timezone(self, field):
@@ -137,7 +146,8 @@ class EventForm(FlaskForm):
         def aware(moment: datetime | None) -> datetime | None:
             return moment.replace(tzinfo=zone) if moment else None
 
-        return {
+        retention = {"retention_months": self.retention_months.data} if self.retention_months.data else {}
+        return retention | {
             "title": self.title.data, "kind": self.kind.data, "summary": self.summary.data or "",
             "description": self.description.data or "", "starts_at": aware(self.starts_at.data),
             "ends_at": aware(self.ends_at.data), "timezone": self.timezone.data,

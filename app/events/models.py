@@ -1,4 +1,5 @@
 """Events: what the network publishes and guests sign up for."""
+import calendar
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,6 +27,19 @@ class EventStatus(LabelledEnum):
     draft = "draft", _lp("event status", "draft")
     published = "published", _lp("event status", "published")
     cancelled = "cancelled", _lp("event status", "cancelled")
+
+
+# How long an event's registrations are kept after it ends, unless the event says otherwise
+# (config.RETENTION_MONTHS sets the default for new events; this one stands for rows made
+# without the app, and for the migration).
+DEFAULT_RETENTION_MONTHS = 12
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months later (the 31st becomes the month's last day)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def new_ical_uid() -> str:
@@ -61,6 +75,10 @@ class Event(db.Model):
     # Kept by registrations.services under the event's row lock; read by every list.
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)
+    # Months after the end until its registrations are anonymised (privacy.retention); the
+    # sign-up form's consent text states this period (app/consent.py).
+    retention_months: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_MONTHS,
+                                                  server_default=str(DEFAULT_RETENTION_MONTHS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Indexed: the newest updated_at is the version of every cached public list.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
@@ -102,6 +120,11 @@ class Event(db.Model):
     def has_ended(self, now: datetime) -> bool:
         """Whether the event is over at `now`."""
         return self.ends_at <= now
+
+    @property
+    def retention_ends_at(self) -> datetime:
+        """When the retention period ends: from then on its registrations are anonymised."""
+        return add_months(self.ends_at, self.retention_months)
 
     @property
     def is_full(self) -> bool:

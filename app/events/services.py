@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
@@ -124,12 +125,15 @@ def unique_slug(title: str, starts_at: datetime) -> str:
 
 # The years an event's dates may fall in: a typo such as year 1 or 20266 is refused, not stored.
 EVENT_YEARS = range(2000, 2101)
+# How long an event's registrations may be kept after it (months): at least one, at most ten years.
+RETENTION_MONTHS = range(1, 121)
 
 
 def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: datetime,
                        capacity: int | None = None, timezone: str | None = None,
                        registration_opens_at: datetime | None = None,
-                       registration_closes_at: datetime | None = None, **_other) -> None:
+                       registration_closes_at: datetime | None = None, retention_months: int | None = None,
+                       **_other) -> None:
     """The rules every event keeps, whoever creates or changes it.
 
     :raises InvalidInput:
@@ -151,6 +155,9 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
         raise InvalidInput(_l("Unknown time zone: %(zone)s", zone=timezone))
     if registration_opens_at and registration_closes_at and registration_closes_at <= registration_opens_at:
         raise InvalidInput(_l("Registration must close after it opens."))
+    if retention_months is not None and retention_months not in RETENTION_MONTHS:
+        raise InvalidInput(_l("Keep registrations from %(first)d to %(last)d months after the event.",
+                              first=RETENTION_MONTHS[0], last=RETENTION_MONTHS[-1]), field="retention_months")
 
 
 def year_out_of_range() -> str:
@@ -174,6 +181,8 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
     :raises InvalidInput:
     """
     ends_at = ends_at or starts_at + timedelta(hours=2)
+    if fields.get("retention_months") is None:
+        fields["retention_months"] = current_app.config["RETENTION_MONTHS"]
     check_event_fields(title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, **fields)
     copied_from = fields.pop("copied_from", None)
     event = Event(
@@ -205,7 +214,7 @@ def create_draft(*, by: Actor, **fields) -> Event:
 # the counters belong to the original alone.
 COPIED_FIELDS = ("title", "kind", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
                  "address", "capacity", "waitlist_enabled", "registration_opens_at",
-                 "registration_closes_at", "partners", "speakers")
+                 "registration_closes_at", "partners", "speakers", "retention_months")
 
 
 def copyable_fields(event: Event) -> dict:

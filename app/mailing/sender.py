@@ -31,6 +31,7 @@ from ..extensions import db
 from ..extensions import mail as flask_mail
 from ..outbox import RETRYABLE, MailStatus, OutgoingMail, mail_waiting
 from ..registrations.reminders import queue_due_reminders
+from .chores import run_due_chores
 from .messages import compose, withdrawn
 from .mime import build_message, envelope_address, needs_smtputf8, with_ascii_domain
 
@@ -94,7 +95,7 @@ def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]
     due = or_(
         (OutgoingMail.status == MailStatus.queued) & (OutgoingMail.next_attempt_at <= now),
         (OutgoingMail.status == MailStatus.sending) & (OutgoingMail.claimed_at < stale),
-    )
+    ) & OutgoingMail.anonymised_at.is_(None)
     candidates = select(OutgoingMail.id).where(due).order_by(OutgoingMail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -176,7 +177,9 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
                 log.exception("Could not compose mail %s", mail.id)
                 broken.append((Claimed(mail.id, mail.recipient, mail.attempts, b""), exc))
                 continue
-            composed.append(update(OutgoingMail).where(OutgoingMail.id == mail.id)
+            # Not over an anonymisation that came while this mail was being composed.
+            composed.append(update(OutgoingMail).where(OutgoingMail.id == mail.id,
+                                                       OutgoingMail.anonymised_at.is_(None))
                             .values(subject=subject, raw=raw))
         claimed.append(Claimed(mail.id, mail.recipient, mail.attempts, raw))
     db.session.rollback()  # end the read; the writes below take the lock only briefly
@@ -296,12 +299,14 @@ def _compose(mail: OutgoingMail) -> tuple[str, bytes]:
 
 
 def ensure_composed(mail: OutgoingMail) -> OutgoingMail:
-    """Compose a mail now if no sender has yet (for the development mailbox)."""
-    if mail.raw is None:
+    """Compose a mail now if no sender has yet (for the development mailbox); an anonymised one
+    stays as it is, without content."""
+    if mail.raw is None and mail.anonymised_at is None:
         mail_id = mail.id
         subject, raw = _compose(mail)
         db.session.rollback()
-        commit_write(update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.raw.is_(None))
+        commit_write(update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.raw.is_(None),
+                                                OutgoingMail.anonymised_at.is_(None))
                      .values(subject=subject, raw=raw))
         mail = db.session.get(OutgoingMail, mail_id)
     return mail
@@ -312,7 +317,8 @@ def retry(mail_id: int) -> bool:
     with write_transaction() as tx:
         queued = db.session.execute(
             update(OutgoingMail)
-            .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(RETRYABLE))
+            .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(RETRYABLE),
+                   OutgoingMail.anonymised_at.is_(None))
             .values(status=MailStatus.queued, next_attempt_at=tx.now, attempts=0)
         ).rowcount == 1
     if queued:
@@ -321,11 +327,18 @@ def retry(mail_id: int) -> bool:
 
 
 def work(*, once: bool = False, idle_seconds: float = 2.0, stop: threading.Event | None = None) -> None:
-    """Deliver the outbox until stopped; with `once`, drain what is due and return."""
+    """Deliver the outbox until stopped; with `once`, drain what is due and return.
+
+    Running until stopped, it also does the registered chores (the privacy purge) when they
+    are due, the first time on starting; `once` only delivers (and queues due reminders).
+    """
     stop = stop or threading.Event()
     reminders_due_at = time.monotonic()
+    chores_due_at: dict[str, float] = {}
     while not stop.is_set():
         try:
+            if not once:
+                run_due_chores(chores_due_at)
             if time.monotonic() >= reminders_due_at:
                 reminders_due_at = time.monotonic() + REMINDER_CHECK_SECONDS
                 queue_due_reminders()

@@ -35,6 +35,8 @@ def _get_mail(mail_id: int) -> OutgoingMail:
 
 
 def _parts(mail: OutgoingMail) -> list:
+    if mail.raw is None:
+        abort(404)  # anonymised: its content is gone (the mail's own page says so)
     message = email.message_from_bytes(mail.raw, policy=policy.default)
     return [part for part in message.walk() if not part.is_multipart()]
 
@@ -72,6 +74,8 @@ def index():
 def show(mail_id):
     """One mail: headers, text, and links to its HTML, calendar file and images."""
     mail = _get_mail(mail_id)
+    if mail.raw is None:
+        return render_template("mailing/staff/show.html", mail=mail, parts=[], text="", headers=[], has_html=False)
     parts = _parts(mail)
     text = next((p.get_content() for p in parts if p.get_content_type() == "text/plain"), "")
     message = email.message_from_bytes(mail.raw, policy=policy.default)
@@ -127,6 +131,8 @@ def part(mail_id, index):
 def raw(mail_id):
     """The mail byte for byte, to open in a mail program."""
     mail = _get_mail(mail_id)
+    if mail.raw is None:
+        abort(404)
     response = Response(mail.raw, mimetype="message/rfc822")
     response.headers["Content-Disposition"] = f'attachment; filename="mail-{mail.id}.eml"'
     return response

@@ -148,7 +148,33 @@ def _check_update(event: Event, changes: dict) -> dict:
             "%(num)s guest already has a place; the capacity cannot be lower than that.",
             "%(num)s guests already have a place; the capacity cannot be lower than that.",
             event.confirmed_count))
+    _check_retention(event, changes.get("retention_months", event.retention_months))
     return changed_fields(current, changes)
+
+
+class RetentionPromised(InvalidInput):
+    """A longer retention period than the guests who signed up were promised."""
+
+    code = "retention_promised"
+    field = "retention_months"
+
+
+def _check_retention(event: Event, months: int | None) -> None:
+    """A shorter period is always kept; a longer one would break the promise that the consent
+    text made to everyone registered already (they agreed to the period it stated then).
+
+    :raises RetentionPromised:
+    """
+    if months is None or months <= event.retention_months:
+        return
+    registered = db.session.execute(
+        select(Registration.id).where(Registration.event_id == event.id).limit(1)).first()
+    if registered is not None:
+        raise RetentionPromised(_ln(
+            "Guests have signed up under the promise that their details are deleted %(num)s month after "
+            "the event. The period can be shortened, but not lengthened.",
+            "Guests have signed up under the promise that their details are deleted %(num)s months after "
+            "the event. The period can be shortened, but not lengthened.", event.retention_months))
 
 
 def _tells_guests(event: Event, differences: dict, now: datetime) -> bool:

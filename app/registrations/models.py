@@ -79,6 +79,9 @@ class Registration(db.Model):
     source: Mapped[Source] = mapped_column(EnumText(Source, 20), default=Source.online)
     # When the automatic reminder before the event was queued (at most once).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the guest's details were blanked (privacy: the retention period ended, or the
+    # person asked); what the figures need stays.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
 
@@ -101,6 +104,11 @@ class Registration(db.Model):
     def is_checked_in(self) -> bool:
         """The guest has been let in."""
         return self.checked_in_at is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        """The guest's details are gone; the row counts in the figures only."""
+        return self.anonymised_at is not None
 
     @property
     def calendar_sequence(self) -> int:

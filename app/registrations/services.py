@@ -10,11 +10,11 @@ to the audit trail, in the same transaction.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..audit import Actor, AuditAction, record
+from ..consent import recorded_version
 from ..database import first_row, get_by_link_key, is_valid_id, utcnow, write_transaction
 from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
 from ..events.models import Event
@@ -256,7 +256,8 @@ def fill(registration: Registration, data: dict, *, locale: str, now: datetime) 
     registration.note = clean_text(data.get("note") or "")
     registration.locale = locale
     registration.consent_at = now
-    registration.consent_version = current_app.config["CONSENT_VERSION"]
+    # The wording and the period it states (the event's), so the exact text can be read back.
+    registration.consent_version = recorded_version(registration.event.retention_months)
 
 
 def give_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:

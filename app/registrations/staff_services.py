@@ -88,6 +88,8 @@ def confirm_registration(event_id: int, registration_id: int, *, by: Actor, over
         if registration.is_confirmed:
             return registration
         _refuse_staff_change(event, tx.now)
+        if registration.is_anonymised:
+            raise RegistrationRefused(_l("This registration was anonymised: there is nobody to give the place to."))
         if event.is_full and not over_capacity_ok:
             raise OverCapacity()
         was_waitlisted = registration.is_waitlisted

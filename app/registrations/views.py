@@ -1,6 +1,6 @@
 """The guest's path: event page with sign-up form, the page after signing up, ticket, own page
 (corrections, a new address, cancellation)."""
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,16 +12,12 @@ from ..extensions import limiter
 from ..forms import show_refusal
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
-from . import guest_changes, services
+from . import guest_changes, limits, services
 from .calendar_links import calendar_links
 from .forms import GuestDetailsForm, RegistrationForm
 from .tickets import qr_png
 
 bp = Blueprint("registrations", __name__)
-
-
-def _signup_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
 def _event_page(event, form, status=200, **context):
@@ -59,7 +55,8 @@ def register_form(slug):
 
 
 @bp.post("/events/<slug>/register")
-@limiter.limit(_signup_limit)
+@limiter.limit(limits.per_client)
+@limits.limited_per_email
 def register(slug):
     """Sign up for an event."""
     event = events.get_published(slug)
@@ -74,6 +71,23 @@ def register(slug):
         show_refusal(form, exc)
         return _event_page(events.get_published(slug), form, exc.status_code)
     return landing_after_signup(result)
+
+
+@bp.errorhandler(429)
+def sent_too_often(_exc):
+    """Over a limit (limits.py): the form again, with what was typed and when to send it again."""
+    try:
+        if request.endpoint == "registrations.register":
+            form = RegistrationForm()
+            form.form_errors.append(limits.try_again_later())
+            return _event_page(events.get_published(request.view_args["slug"]), form, 429)
+        if request.endpoint == "registrations.save":
+            form = GuestDetailsForm()
+            form.form_errors.append(limits.try_again_later())
+            return _details_page(services.get_by_manage_token(request.view_args["token"]), form, 429)
+    except DomainError:
+        pass  # no such event or guest: the plain answer
+    return render_template("errors/error.html", code=429, message=None), 429
 
 
 def landing_after_signup(result: services.SignupResult):
@@ -158,7 +172,8 @@ def edit(token):
 
 
 @bp.post("/r/<token>/edit")
-@limiter.limit(_signup_limit)  # each new address is mailed a link
+@limiter.limit(limits.per_client)  # each new address is mailed a link
+@limits.limited_per_email_mailed
 def save(token):
     """Store the corrections; a new address first gets a confirmation link."""
     registration = services.get_by_manage_token(token)
@@ -172,6 +187,7 @@ def save(token):
         return _details_page(services.get_by_manage_token(token), form, exc.status_code)
     flash(_("Your changes are saved."))
     if saved.confirming:
+        limits.mailed_typed_address()
         flash(_("We have sent a link to %(email)s. Your address changes once you open it (within 48 hours); "
                 "until then, our mails go to %(old)s.", email=saved.confirming, old=saved.registration.email))
     return redirect(url_for("registrations.manage", token=token))

@@ -24,6 +24,8 @@ from app.links import absolute_url
 from app.registrations.tickets import qr_png
 from tests.conftest import STAFF_PASSWORD
 
+from .scene import files_read_at_once
+
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -64,7 +66,7 @@ def app_config():
 @pytest.fixture
 def live_server(app):
     """Podium served over HTTP on 127.0.0.1 (a secure context, so the camera may be used)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, files_read_at_once(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -4,11 +4,14 @@ what the layout and accessibility tests walk through.
 The scene is the demo events plus everything a page can show: registrations in every state, a
 full event with a waitlist, a cancelled event, a draft, a past event with its attendance, a door
 log with an undo and a walk-in, contacts (one unsubscribed), a sent campaign with recipients and a
-draft one, and mails queued, kept, sent and failed. It lives in its own SQLite file, served with
-CSRF protection on as in production, so every form is posted as a person posts it.
+draft one, and mails queued, kept, sent and failed, and the mailed links with which a guest opens
+their own data (one fresh, one expired). It lives in its own SQLite file, served with CSRF
+protection on as in production, so every form is posted as a person posts it.
 """
+import itertools
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +32,7 @@ from app.events.services import create_event
 from app.extensions import db
 from app.mailing import sender
 from app.outbox import MailStatus, OutgoingMail
+from app.privacy.access_links import ACCESS_LINK_VALID, access_key
 from app.registrations import services as registrations
 from app.registrations.event_changes import cancel_event
 from config import TestingConfig
@@ -99,6 +103,19 @@ class Scene:
     invitation_token: str = ""
     unsubscribe_token: str = ""
     mail_ids: dict = field(default_factory=dict)
+    access_key: str = ""  # the confirmed guest's link to their data, as mailed from their own page
+    expired_access_key: str = ""  # the same, a day and an hour old
+    # () -> a guest who signed up just now, with the key to their data: erasing can be seen only once
+    # per person, so every look at an erasure brings its own guest (SceneServer.new_guest).
+    new_guest: Callable[[], "NewGuest"] | None = None
+
+
+@dataclass(frozen=True)
+class NewGuest:
+    """A guest of the scene made while looking, by address, with the key of the link to their data."""
+
+    email: str
+    access_key: str
 
 
 def _ascii(word: str) -> str:
@@ -148,6 +165,8 @@ def build(scene: Scene) -> Scene:
     scene.confirmed_code, scene.confirmed_token, scene.confirmed_email = (
         first.ticket_code, first.manage_token, first.email)
     scene.confirmed_registration_id = first.id
+    scene.access_key = access_key(first, utcnow())
+    scene.expired_access_key = access_key(first, utcnow() - ACCESS_LINK_VALID - timedelta(hours=1))
     scene.checked_in_code, scene.checked_in_name = guests[0].ticket_code, guests[0].name
     scene.cancelled_code, scene.cancelled_token = guests[6].ticket_code, guests[6].manage_token
 
@@ -234,6 +253,21 @@ def _mails_in_every_state() -> None:
     db.session.commit()
 
 
+def files_read_at_once(app):
+    """`app` with static files read whole and closed before the answer is written. Werkzeug's
+    development server leaves a file open when the browser drops the connection during the answer
+    (it raises before closing the response), and the suite turns that ResourceWarning into an error.
+    The files served here are small."""
+    def read_at_once(file, _block_size=8192):
+        with file:
+            return [file.read()]
+
+    def wsgi(environ, start_response):
+        environ["wsgi.file_wrapper"] = read_at_once
+        return app(environ, start_response)
+    return wsgi
+
+
 class QuietHandler(WSGIRequestHandler):
     """No line on stderr per request."""
 
@@ -248,11 +282,13 @@ class SceneServer:
         url = f"sqlite:///{folder / 'scene.db'}"
         self.app = create_app(TestingConfig, instance_path=str(folder), SQLALCHEMY_DATABASE_URI=url,
                               WTF_CSRF_ENABLED=True, **config)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
+        self.server = make_server("127.0.0.1", 0, files_read_at_once(self.app), threaded=True,
+                                  request_handler=QuietHandler)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.app.config["BASE_URL"] = self.base_url  # links in QR codes and mails lead here
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.scene = Scene(base_url=self.base_url)
+        self.scene = Scene(base_url=self.base_url, new_guest=self.new_guest)
+        self._new_guests = itertools.count(1)
 
     def start(self) -> "SceneServer":
         """Migrate, build the scene, serve."""
@@ -266,6 +302,20 @@ class SceneServer:
         self.app.config["MAIL_SERVER"] = "mail.podium.example"
         self.thread.start()
         return self
+
+    def new_guest(self) -> NewGuest:
+        """A guest signed up just now for the roomy event (signup_slug), and the key of the link
+        to their data (written by this thread while the server's threads serve: SQLite's WAL)."""
+        n = next(self._new_guests)
+        with self.app.app_context(), self.app.test_request_context(base_url=self.base_url):
+            event = db.session.execute(select(Event).where(Event.slug == self.scene.signup_slug)).scalar_one()
+            data = {"name": "Leyla Karimi", "email": f"leyla.karimi.{n}@example.org", "organisation": "",
+                    "affiliation": "other", "note": "Ich brauche eine Übersetzung ins Persische.",
+                    "consent": True}
+            registration = registrations.register(event.id, data, locale="de").registration
+            guest = NewGuest(registration.email, access_key(registration, utcnow()))
+            db.session.remove()
+        return guest
 
     def stop(self) -> None:
         """Stop serving and let go of the database."""

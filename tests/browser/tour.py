@@ -105,6 +105,62 @@ def upload_contacts(page, scene: Scene) -> None:
     wait(page)
 
 
+def ask_for_data_link(page, scene: Scene) -> None:
+    """On their own page, the guest asks for the link to their data: it is mailed, the page says so."""
+    page.locator("#your-data button[type=submit]").click()
+    wait(page)
+
+
+def confirm_erasure(page, scene: Scene) -> None:
+    """Tick "yes, erase" and press the erase button (the form on the page with the confirmation box)."""
+    form = page.locator("main form:has(input[name=confirm])")
+    form.locator("input[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    wait(page)
+
+
+def erase_unconfirmed(page, scene: Scene) -> None:
+    """Press the erase button without ticking the box."""
+    page.locator("main form:has(input[name=confirm]) button[type=submit]").click()
+    wait(page)
+
+
+def find_person(page, email: str) -> None:
+    """Staff look up an address on the privacy page."""
+    form = page.locator("form#find-person")
+    form.locator("input[name=email]").fill(email)
+    form.locator("button[type=submit]").click()
+    wait(page)
+
+
+def find_confirmed_guest(page, scene: Scene) -> None:
+    find_person(page, scene.confirmed_email)
+
+
+def find_nobody(page, scene: Scene) -> None:
+    find_person(page, "niemand.bekannt@example.org")
+
+
+def ask_to_erase_confirmed_guest(page, scene: Scene) -> None:
+    """Look up the confirmed guest and press "Erase everything ...": the question, nothing erased yet."""
+    find_confirmed_guest(page, scene)
+    page.locator("form#erase button[type=submit]").click()
+    wait(page)
+
+
+def ask_to_erase_without_confirming(page, scene: Scene) -> None:
+    ask_to_erase_confirmed_guest(page, scene)
+    erase_unconfirmed(page, scene)
+
+
+def erase_a_new_guest(page, scene: Scene) -> None:
+    """Staff erase everything of a guest who signed up just now: back on the privacy page, what was done."""
+    find_person(page, scene.new_guest().email)
+    page.locator("form#erase button[type=submit]").click()
+    wait(page)
+    confirm_erasure(page, scene)
+
+
 def reveal(page, selector: str) -> None:
     """Make a hidden part of the page visible (a door mode behind its tab): click what controls or
     labels the hidden section around `selector` (aria-controls, a link to its id, aria-labelledby)."""
@@ -178,6 +234,15 @@ GUEST = [
     Stop("guest-own-page-waitlisted", "guest", lambda s: f"/r/{s.waitlisted_token}", axe=True),
     Stop("guest-own-page-cancelled", "guest", lambda s: f"/r/{s.cancelled_token}", axe=True),
     Stop("guest-cancel-confirmation", "guest", lambda s: f"/r/{s.confirmed_token}/cancel", axe=True),
+    Stop("guest-data-link-sent", "guest", lambda s: f"/r/{s.confirmed_token}", act=ask_for_data_link,
+         axe=True),
+    Stop("guest-my-data", "guest", lambda s: f"/r/{s.access_key}/my-data", axe=True),
+    Stop("guest-my-data-link-expired", "guest", lambda s: f"/r/{s.expired_access_key}/my-data", axe=True),
+    Stop("guest-erase-confirmation", "guest", lambda s: f"/r/{s.access_key}/erase-my-data", axe=True),
+    Stop("guest-erase-not-confirmed", "guest", lambda s: f"/r/{s.access_key}/erase-my-data",
+         act=erase_unconfirmed, axe=True),
+    Stop("guest-erased", "guest", lambda s: f"/r/{s.new_guest().access_key}/erase-my-data",
+         act=confirm_erasure, axe=True),
     Stop("guest-invitation", "guest", lambda s: f"/i/{s.invitation_token}", axe=True),
     Stop("guest-unsubscribe", "guest", lambda s: f"/u/{s.unsubscribe_token}", axe=True),
     Stop("guest-not-found", "guest", lambda s: "/events/there-is-no-such-event/"),
@@ -221,6 +286,18 @@ STAFF = [
     Stop("staff-contacts-import", "staff", lambda s: "/staff/contacts/import"),
     Stop("staff-contacts-import-preview", "staff", lambda s: "/staff/contacts/import", act=upload_contacts,
          table=True),
+    Stop("staff-privacy", "staff", lambda s: "/staff/privacy/", axe=True, table=True),
+    Stop("staff-privacy-errors", "staff", lambda s: "/staff/privacy/", act=invalid_submit, axe=True),
+    Stop("staff-privacy-person", "staff", lambda s: "/staff/privacy/", act=find_confirmed_guest, axe=True,
+         table=True),
+    Stop("staff-privacy-person-unknown", "staff", lambda s: "/staff/privacy/", act=find_nobody, axe=True),
+    Stop("staff-privacy-contact", "staff", lambda s: f"/staff/privacy/contacts/{s.contact_id}", axe=True,
+         table=True),
+    Stop("staff-privacy-erase", "staff", lambda s: "/staff/privacy/", act=ask_to_erase_confirmed_guest,
+         axe=True),
+    Stop("staff-privacy-erase-not-confirmed", "staff", lambda s: "/staff/privacy/",
+         act=ask_to_erase_without_confirming, axe=True),
+    Stop("staff-privacy-erased", "staff", lambda s: "/staff/privacy/", act=erase_a_new_guest, axe=True),
     Stop("staff-campaigns", "staff", lambda s: "/staff/campaigns/", axe=True, table=True),
     Stop("staff-campaign-new", "staff", lambda s: "/staff/campaigns/new"),
     Stop("staff-campaign-new-errors", "staff", lambda s: "/staff/campaigns/new", act=invalid_submit),

@@ -57,7 +57,7 @@ def test_the_export_has_the_headers_the_import_reads(book):
     text = export()
 
     assert text[1:].splitlines()[0] == (
-        "name,email,organisation,kind,tags,language,source,source_at,unsubscribed_at")
+        "name,email,organisation,kind,tags,language,consent,source,source_at,unsubscribed_at")
     carla = next(row for row in read(text) if row["email"] == "carla@example.org")
     assert (carla["organisation"], carla["kind"], carla["tags"], carla["language"]) == (
         "Caritas, Trier", "charity", "Forum", "de")

@@ -104,12 +104,13 @@ def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
     rows = row_texts(response, "contacts")
     assert [row[0] for row in rows] == ["Anna Schmidt", "Carla Neu"]
     # Name, email, organisation with its kind, tags, language, added, invitations, actions.
+    # Typed in without ticking the consent box: marked, as every contact without a consent on record.
     assert rows[0][1:6] == ["anna@ihk.example.net", "IHK Trier Chamber (IHK, HWK)", "Forum", "Deutsch",
-                            f"typed in {day(book['anna'].source_at)}"]
+                            f"typed in {day(book['anna'].source_at)} no consent recorded"]
     assert rows[1][3] == "Forum, Newsletter"
     assert rows[1][6] == f"unsubscribed on {day(book['carla'].unsubscribed_at)}"
-    assert page(response).one("tr", id=f"contact-{book['carla'].id}").one("span", class_="badge").text == (
-        "unsubscribed")
+    assert page(response).one("tr", id=f"contact-{book['carla'].id}").one(
+        "span", class_="badge--unsubscribed").text == "unsubscribed"
     assert rows[0][6] == "yes"
     assert rows[0][7] == "Edit Anna Schmidt Delete … Anna Schmidt"
     assert "Forum (2)" in [o.text for o in root.one("select", name="tag").find_all("option")]

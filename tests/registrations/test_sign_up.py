@@ -82,7 +82,8 @@ def test_what_the_guest_entered_is_stored_with_their_consent(app, make_event, su
     assert registration.affiliation == "volunteer"
     assert registration.note == "Ich komme mit Rollstuhl"
     assert registration.locale == "en"
-    assert registration.consent_version == app.config["CONSENT_VERSION"]
+    # The wording and the period it stated (the event's, 12 months by default): app/consent.py.
+    assert registration.consent_version == f"{app.config['CONSENT_VERSION']}/12"
     assert before - timedelta(seconds=1) <= registration.consent_at <= utcnow()
 
 

@@ -1,0 +1,103 @@
+"""Everything held about a person, as data: the JSON download, and what the readable page shows.
+
+It has every personal column the registry names for the person's rows, except the keys of
+their links (ticket codes, page and unsubscribe tokens): those are keys, not facts about the
+person, and a file that travels must not open their pages. Stored mails come with their text
+as it was sent. Names of staff are left out: the history says what was done and when.
+"""
+import email
+from datetime import datetime
+from email import policy
+
+from ..audit import AuditEntry
+from ..consent import text_of
+from ..outbox import OutgoingMail
+from .person import Person
+
+
+def person_data(person: Person, now: datetime) -> dict:
+    """Everything held under the person's address, as JSON can hold it."""
+    return {
+        "email": person.email,
+        "exported_at": _time(now),
+        "registrations": [_registration(person, registration) for registration in person.registrations],
+        "contact": _contact(person),
+        "mails": [_mail(mail) for mail in person.mails],
+        "in_invitation_lists": [{"campaign": campaign.id, "subject": campaign.subject,
+                                 "event": campaign.event.title} for campaign in person.audiences],
+    }
+
+
+def mail_text(mail: OutgoingMail) -> str | None:
+    """The plain text of a stored mail as it was sent (None before it was composed)."""
+    if not mail.raw:
+        return None
+    message = email.message_from_bytes(mail.raw, policy=policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else None
+
+
+def _registration(person: Person, registration) -> dict:
+    event = registration.event
+    return {
+        "event": {"id": event.id, "title": event.title, "starts_at": _time(event.starts_at),
+                  "ends_at": _time(event.ends_at), "venue": event.venue, "address": event.address},
+        "name": registration.name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "affiliation": str(registration.affiliation),
+        "note": registration.note,
+        "locale": registration.locale,
+        "status": str(registration.status),
+        "source": str(registration.source),
+        "registered_at": _time(registration.created_at),
+        "waitlisted_at": _time(registration.waitlisted_at),
+        "cancelled_at": _time(registration.cancelled_at),
+        "checked_in_at": _time(registration.checked_in_at),
+        "consent_version": registration.consent_version,
+        "consent_at": _time(registration.consent_at),
+        "consent_text": text_of(registration.consent_version),
+        "deleted_after": _time(event.retention_ends_at),
+        "check_ins": [{"action": str(record.action), "at": _time(record.at), "method": str(record.method)}
+                      for record in person.check_ins.get(registration.id, [])],
+        "history": [_entry(entry) for entry in person.history.get(registration.id, [])],
+    }
+
+
+def _contact(person: Person) -> dict | None:
+    contact = person.contact
+    if contact is None:
+        return None
+    return {
+        "name": contact.name,
+        "email": contact.email,
+        "organisation": contact.organisation,
+        "organisation_kind": str(contact.organisation_kind),
+        "tags": list(contact.tags or []),
+        "locale": contact.locale,
+        "source": contact.source,
+        "source_at": _time(contact.source_at),
+        "unsubscribed_at": _time(contact.unsubscribed_at),
+        "consent_source": str(contact.consent_source) if contact.consent_source else None,
+        "consent_version": contact.consent_version,
+        "consent_at": _time(contact.consent_at),
+        "consent_text": text_of(contact.consent_version),
+        "invitations": [{"campaign": recipient.campaign_id, "subject": recipient.campaign.subject,
+                         "event": recipient.campaign.event.title, "invited_at": _time(recipient.created_at),
+                         "signed_up": recipient.registration_id is not None}
+                        for recipient in person.invitations],
+        "history": [_entry(entry) for entry in person.contact_history],
+    }
+
+
+def _mail(mail: OutgoingMail) -> dict:
+    return {"kind": mail.kind, "to": mail.recipient, "subject": mail.subject, "status": str(mail.status),
+            "created_at": _time(mail.created_at), "sent_at": _time(mail.sent_at), "text": mail_text(mail)}
+
+
+def _entry(entry: AuditEntry) -> dict:
+    return {"at": _time(entry.at), "action": str(entry.action), "changes": entry.changes}
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

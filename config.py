@@ -72,7 +72,7 @@ class Config:
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20 per minute; 200 per hour")
     # Sign-ups naming one email address, from whatever client address: nobody fills a stranger's
     # mailbox through our forms (app/registrations/limits.py).
-    SIGNUP_EMAIL_RATE_LIMIT = os.environ.get("SIGNUP_EMAIL_RATE_LIMIT", "5 per hour; 20 per day")
+    SIGNUP_EMAIL_RATE_LIMIT = os.environ.get("SIGNUP_EMAIL_RATE_LIMIT", "10 per hour; 30 per day")
     # Failed or not, logins to one account, from whatever address (the per-address limit is apart).
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes; 50 per day")
 

@@ -12,8 +12,11 @@ posts forms does, and a person does not.
   There is no upper bound: a guest may leave the page open for days, and a bound would stop
   no program (it fetches a fresh page as cheaply as it posts one).
 
-A refused form is shown again with everything typed kept, a fresh stamp and an empty honeypot,
-and a message that asks the person to send it again; the view stores nothing and mails nobody.
+A refused form is shown again with everything typed kept and an empty honeypot, and a message
+that asks the person to send it again; the view stores nothing and mails nobody. It carries the
+stamp it was sent with when that one is valid (a person who fixes a mistake within a second is
+not taken for a program: they began filling the form when it was first made), a fresh one
+otherwise.
 The page does not say which trap it was; the log does, without the form's content or the URL
 (invitation links hold a token).
 
@@ -68,6 +71,13 @@ def stamp_age(stamp: str | None, now: float | None = None) -> float | None:
     return (time.time() if now is None else now) - made / 1000
 
 
+def kept_stamp(stamp: str | None) -> str | None:
+    """The stamp a form came back with, for the form shown again, when it is ours and made
+    already; else None (the form gets a fresh one)."""
+    age = stamp_age(stamp)
+    return stamp if age is not None and age >= 0 else None
+
+
 def trap_sprung(honeypot: str | None, stamp: str | None, now: float | None = None) -> str | None:
     """Why a form sent with this honeypot and stamp was not sent by a person (for the log), or
     None. With FORM_MIN_SECONDS 0 only the honeypot counts."""
@@ -106,5 +116,6 @@ class FormTrap:
 
 
 def register(app) -> None:
-    """Templates make a fresh stamp with `form_stamp()`."""
+    """Templates make a fresh stamp with `form_stamp()`, and keep a valid one with `kept_stamp`."""
     app.jinja_env.globals["form_stamp"] = new_stamp
+    app.jinja_env.globals["kept_stamp"] = kept_stamp

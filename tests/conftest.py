@@ -275,6 +275,9 @@ class SMTPRecorder:
     reply: str | None = None  # e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later"
     refused_recipients: set = field(default_factory=set)
     smtputf8: bool = False  # offer SMTPUTF8 (RFC 6531), as big providers do; aiosmtpd's default is not to
+    # Called (in the server's thread) when a mail's content arrives, before the server answers:
+    # what happens elsewhere while a sender waits for the reply.
+    on_data: object = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -284,6 +287,8 @@ class SMTPRecorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data:
+            self.on_data()
         if self.reply:
             return self.reply
         with self.lock:

@@ -22,19 +22,22 @@ def accept_invitation(token: str, data: dict, *, locale: str) -> registrations.S
     registrations.register commits the sign-up itself (under the event lock);
     the tie follows in a short transaction of its own. A contact without a consent on
     record gets one from the sign-up: the consent text they just agreed to (its version),
-    given through the invitation.
+    given through the invitation; only when they signed up with the contact's own address (an
+    invitation forwarded to a colleague is their consent, not the contact's).
 
     :raises NotFound, RegistrationRefused, EventFull:
     """
     recipient = get_recipient_by_token(token)
     recipient_id, contact_id, event_id = recipient.id, recipient.contact_id, recipient.campaign.event_id
+    contact_key = recipient.contact.email_key
     result = registrations.register(event_id, data, locale=locale, source=Source.invitation)
     registration_id, consent_version = result.registration.id, result.registration.consent_version
+    their_own = result.registration.email_key == contact_key
     with write_transaction() as tx:
         db.session.execute(update(CampaignRecipient).where(CampaignRecipient.id == recipient_id)
                            .values(registration_id=registration_id)
                            .execution_options(synchronize_session=False))
-        if result.created:
+        if result.created and their_own:
             db.session.execute(update(Contact).where(Contact.id == contact_id, Contact.consent_at.is_(None))
                                .values(consent_source=ConsentSource.invitation, consent_version=consent_version,
                                        consent_at=tx.now)

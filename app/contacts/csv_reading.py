@@ -70,6 +70,8 @@ KIND_WORDS = {
 CONSENT_YES = {"yes", "y", "ja", "j", "x", "1", "true", "wahr"}
 CONSENT_NO = {"no", "n", "nein", "0", "false", "falsch", "-"}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
+# A consent day before this year is a typing mistake (and year 1 would not even fit the database).
+FIRST_CONSENT_YEAR = 1990
 LANGUAGE_WORDS = {"de": "de", "deu": "de", "ger": "de", "german": "de", "deutsch": "de",
                   "en": "en", "eng": "en", "english": "en", "englisch": "en"}
 
@@ -248,7 +250,7 @@ def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: 
 
 def _consent(value: str) -> str | None:
     """What a consent cell states: "" for none, "yes", or the day as ISO text; None if not understood
-    (a day to come cannot be the day someone agreed)."""
+    (a day to come cannot be the day someone agreed, nor one before the first such record)."""
     word = value.strip().casefold()
     if not word or word in CONSENT_NO:
         return ""
@@ -259,7 +261,7 @@ def _consent(value: str) -> str | None:
             day = datetime.strptime(word, pattern).date()
         except ValueError:
             continue
-        return day.isoformat() if day <= date.today() else None
+        return day.isoformat() if FIRST_CONSENT_YEAR <= day.year and day <= date.today() else None
     return None
 
 

@@ -217,10 +217,12 @@ def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime |
         _record_failure(mail, PermanentFailure(_describe(exc)), report, now)
         _reset(connection)
         return
-    # Recorded at once: a crash later in the batch must not resend this one.
-    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(
-        status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
-        last_error=None, claimed_at=None))
+    # Recorded at once: a crash later in the batch must not resend this one. A mail anonymised
+    # while it was on its way stays as the anonymisation left it.
+    commit_write(update(OutgoingMail)
+                 .where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
+                 .values(status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
+                         last_error=None, claimed_at=None))
     report.sent += 1
 
 
@@ -273,7 +275,9 @@ def _record_failure(mail: Claimed, failure: Exception, report: DeliveryReport,
         values["next_attempt_at"] = (now or utcnow()) + min(base * 2 ** (attempts - 1), MAX_BACKOFF)
         report.retried += 1
         log.info("Mail %s will be retried: %s", mail.id, values["last_error"])
-    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(**values))
+    # Not over an anonymisation that came meanwhile: the server's reply names the address.
+    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
+                 .values(**values))
 
 
 def _describe(exc: Exception) -> str:

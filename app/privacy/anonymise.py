@@ -27,8 +27,9 @@ from ..outbox import MailStatus, OutgoingMail
 from ..registrations.models import Registration
 from .registry import blanked_values
 
-# A mail in one of these states has not gone out: anonymised, it never will.
-NOT_SENT = (MailStatus.queued, MailStatus.failed, MailStatus.held)
+# A mail in one of these states has not gone out: anonymised, it never will. One a sender holds
+# (sending) may be on its way already; the sender then leaves the anonymised row as it is.
+NOT_SENT = (MailStatus.queued, MailStatus.sending, MailStatus.failed, MailStatus.held)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,22 @@
 It has every personal column the registry names for the person's rows, except the keys of
 their links (ticket codes, page and unsubscribe tokens): those are keys, not facts about the
 person, and a file that travels must not open their pages. Stored mails come with their text
-as it was sent. Names of staff are left out: the history says what was done and when.
+as it was sent, each personal link in it cut after its kind (".../r/…"). Names of staff are
+left out: the history says what was done and when.
 """
 import email
+import re
 from datetime import datetime
 from email import policy
 
 from ..audit import AuditEntry
 from ..consent import text_of
 from ..outbox import OutgoingMail
+from ..security import KEYED_PATHS
 from .person import Person
+
+# A link to a person's own page, ticket, invitation or unsubscribing, up to its key.
+PERSONAL_LINK = re.compile(r"(https?://[^\s/]+(?:%s))[^\s<>\"]+" % "|".join(map(re.escape, KEYED_PATHS)))
 
 
 def person_data(person: Person, now: datetime) -> dict:
@@ -29,12 +35,13 @@ def person_data(person: Person, now: datetime) -> dict:
 
 
 def mail_text(mail: OutgoingMail) -> str | None:
-    """The plain text of a stored mail as it was sent (None before it was composed)."""
+    """The plain text of a stored mail as it was sent, its personal links cut short (None before
+    it was composed)."""
     if not mail.raw:
         return None
     message = email.message_from_bytes(mail.raw, policy=policy.default)
     part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else None
+    return PERSONAL_LINK.sub(r"\1…", part.get_content()) if part is not None else None
 
 
 def _registration(person: Person, registration) -> dict:

@@ -2,7 +2,7 @@
 they see, download and erase everything Podium holds under their address (see access_links for
 why the page alone does not open it). Every path starts with /r/<key>: no cache keeps these
 pages, no Referer names them, and the access log leaves the key out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,6 +12,7 @@ from ..database import utcnow
 from ..extensions import limiter
 from ..forms import ButtonForm
 from ..i18n import LANGUAGE_NAMES
+from ..registrations import limits
 from ..registrations import services as registrations
 from . import access_links
 from .export import person_data
@@ -22,17 +23,15 @@ from .staff_views import json_download
 bp = Blueprint("privacy", __name__)
 
 
-def _signup_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
 @bp.post("/r/<token>/data-link")
-@limiter.limit(_signup_limit)  # each press mails the guest
+@limiter.limit(limits.per_client)  # each press mails the guest: counted for their address as well
+@limits.limited_per_registrations_address
 def send_link(token):
     """Mail the guest a link to everything held under their address."""
     registration = registrations.get_by_manage_token(token)
     if ButtonForm().validate_on_submit() and access_links.can_ask_for_link(registration):
         address = access_links.send_access_link(registration.id, locale=str(get_locale()))
+        limits.count_for_address()
         flash(_("We have sent a link to %(email)s. It shows all your data, lets you download and erase it, "
                 "and is valid for 24 hours.", email=address))
     # To the top of the page, where the message is: at #your-data a guest on a phone would not see it

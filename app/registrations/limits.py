@@ -3,10 +3,12 @@ address.
 
 Per client address (SIGNUP_RATE_LIMIT), each form on its own: one machine cannot sign up a
 crowd. Per email address (SIGNUP_EMAIL_RATE_LIMIT), from whatever client address: many
-machines cannot fill one stranger's mailbox. The email limit is one count for every form
-that mails the address typed into it: the sign-up on the event page and behind an invitation
-link count every post; a correction on the guest's own page counts only when it mailed a
-confirmation link to a new address (a guest who corrects a typo in their name is no threat).
+machines cannot fill one stranger's mailbox. The email limit is one count for every form that
+mails an address: a sign-up on the event page or behind an invitation link counts when it went
+through (a form refused for a mistake or by a trap does not, so nobody locks a person out by
+posting junk in their name); a correction on the guest's own page counts when it mailed a
+confirmation link to a new address; asking for the link to one's data counts against the
+registration's address. Over the limit, every such form is refused for that address.
 
 The count is kept under a keyed hash of the address as Podium matches it (case aside), without
 a "+tag" (name+1@ and name+2@ reach one mailbox), so the limiter's storage (Redis in production)
@@ -19,8 +21,11 @@ import time
 from flask import current_app, g, request
 from flask_babel import ngettext
 
+from ..database import get_by_link_key
+from ..errors import NotFound
 from ..extensions import limiter
 from ..text import email_key
+from .models import Registration
 
 # One count for every form that mails the address typed into it.
 EMAIL_SCOPE = "signup-email"
@@ -54,23 +59,36 @@ def _no_email_posted() -> bool:
     return not request.form.get("email", "").strip()
 
 
+def _registrations_mailbox() -> str:
+    """The mailbox of the registration whose manage token is in the URL (an unknown token: none)."""
+    try:
+        email = get_by_link_key(Registration.manage_token, (request.view_args or {}).get("token", "")).email
+    except NotFound:
+        email = ""
+    return "mailbox:" + mailbox_key(email)
+
+
+def _counted(_response) -> bool:
+    return g.get("counts_per_email", False)
+
+
 def limited_per_email(view):
-    """Count every post of `view` against the address in its email field."""
+    """Refuse `view` when the address in its email field is over the limit; the post counts when
+    the view calls `count_for_address`."""
     return limiter.shared_limit(per_email, scope=EMAIL_SCOPE, key_func=_posted_mailbox,
-                                exempt_when=_no_email_posted)(view)
+                                exempt_when=_no_email_posted, deduct_when=_counted)(view)
 
 
-def limited_per_email_mailed(view):
-    """Refuse `view` when its email field's address is over the limit; count only posts that
-    mailed it (the view calls `mailed_typed_address`)."""
-    return limiter.shared_limit(per_email, scope=EMAIL_SCOPE, key_func=_posted_mailbox,
-                                exempt_when=_no_email_posted,
-                                deduct_when=lambda _response: g.get("mailed_typed_address", False))(view)
+def limited_per_registrations_address(view):
+    """Like `limited_per_email`, for a view that mails the address of the registration it is
+    about (/r/<token>/...) rather than one typed into it."""
+    return limiter.shared_limit(per_email, scope=EMAIL_SCOPE, key_func=_registrations_mailbox,
+                                deduct_when=_counted)(view)
 
 
-def mailed_typed_address() -> None:
-    """Note that this request mailed the address typed into the form (it counts)."""
-    g.mailed_typed_address = True
+def count_for_address() -> None:
+    """Count this request against the address (it signed the address up or mailed it)."""
+    g.counts_per_email = True
 
 
 def try_again_later() -> str:

@@ -92,7 +92,9 @@ def sent_too_often(_exc):
 
 def landing_after_signup(result: services.SignupResult):
     """Confirmed: what happened, with ticket and calendar. Waitlisted: the guest's own page.
-    Already registered: "a mail is on its way"."""
+    Already registered: "a mail is on its way". Either way the sign-up counts against the address
+    (limits.py)."""
+    limits.count_for_address()
     if not result.created:
         return redirect(url_for("registrations.mail_on_its_way", slug=result.event_slug))
     if result.confirmed:
@@ -173,7 +175,7 @@ def edit(token):
 
 @bp.post("/r/<token>/edit")
 @limiter.limit(limits.per_client)  # each new address is mailed a link
-@limits.limited_per_email_mailed
+@limits.limited_per_email
 def save(token):
     """Store the corrections; a new address first gets a confirmation link."""
     registration = services.get_by_manage_token(token)
@@ -187,7 +189,7 @@ def save(token):
         return _details_page(services.get_by_manage_token(token), form, exc.status_code)
     flash(_("Your changes are saved."))
     if saved.confirming:
-        limits.mailed_typed_address()
+        limits.count_for_address()
         flash(_("We have sent a link to %(email)s. Your address changes once you open it (within 48 hours); "
                 "until then, our mails go to %(old)s.", email=saved.confirming, old=saved.registration.email))
     return redirect(url_for("registrations.manage", token=token))

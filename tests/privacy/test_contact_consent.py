@@ -176,3 +176,25 @@ def test_signing_up_through_an_invitation_records_the_consent_on_the_contact(app
     anna = book()["anna@example.org"]
     assert (anna.consent_source, anna.consent_version) == ("invitation", f"{app.config['CONSENT_VERSION']}/6")
     assert anna.consent_at is not None
+
+
+def test_a_forwarded_invitation_records_no_consent_for_the_contact(client, invited_anna):
+    """Ben signs up through Anna's link with his own address: that is his consent, not hers."""
+    response = client.post(url_for("campaigns.accept", token=invited_anna), headers=ENGLISH,
+                           data=form_data(name="Ben Weber", email="ben@example.org"))
+
+    assert response.status_code == 302
+    anna = book()["anna@example.org"]
+    assert (anna.consent_source, anna.consent_at) == (None, None)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "01.01.1899", "2999-12-31"])
+def test_a_consent_day_no_one_can_have_agreed_on_is_a_warning_and_the_import_goes_through(app, day):
+    preview = imports.preview_import(csv_file(f"Anna Schmidt,anna@example.org,IHK,{day}"), "netzwerk.csv")
+
+    [anna] = preview.lines
+    assert [w.message for w in anna.warnings] == [
+        f"Consent “{day}” not understood (write the day it was given, e.g. 2026-03-01, or yes): imported "
+        "without a recorded consent."]
+    imports.apply_import(preview.token, by=TEST_ACTOR)
+    assert book()["anna@example.org"].consent_at is None

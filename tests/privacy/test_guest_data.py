@@ -107,6 +107,11 @@ def test_the_file_holds_the_same(client, nadia, smtp, mailbox):
     assert download.headers["Content-Disposition"].startswith("attachment")
     data = json.loads(download.text)
     assert sorted(r["event"]["title"] for r in data["registrations"]) == sorted(["Forum Sprache", past.event.title])
+    # The mails are there, but no key that would open the guest's pages in whoever's hands the file is.
+    assert any("http://podium.test/r/…" in (mail["text"] or "") for mail in data["mails"])
+    access_key = the_link(mailbox, "nadia@example.org").split("/")[2]
+    keys = [registration.manage_token, registration.ticket_code, access_key]
+    assert [key for key in keys if key in download.text] == []
 
 
 def test_a_link_older_than_a_day_has_expired(client, app, nadia):

@@ -69,6 +69,26 @@ def test_the_stored_mails_lose_address_subject_and_body_and_a_waiting_one_never_
     assert deliver().handled == 0
 
 
+def test_a_mail_anonymised_while_on_its_way_stays_anonymised_whatever_the_server_says(app, make_event,
+                                                                                      sign_up, smtp):
+    """The person's data is erased while a sender waits for the server's reply; the server then
+    answers "try later", naming the address. Nothing of it may come back into the row."""
+    anna = sign_up(make_event(), email="anna@example.org")
+
+    def erased_meanwhile():
+        with app.app_context():
+            with write_transaction() as tx:
+                anonymise_registrations(Registration.id == anna.id, tx.now)
+    smtp.on_data, smtp.reply = erased_meanwhile, "451 4.3.0 anna@example.org: mailbox busy, try later"
+
+    report = sender.deliver_due()
+
+    assert report.retried == 1  # the server did refuse it
+    [mail] = outbox_rows()
+    assert (mail.recipient, mail.last_error, mail.status) == ("", None, MailStatus.withdrawn)
+    assert sender.deliver_due().handled == 0
+
+
 def test_the_history_keeps_what_happened_but_not_to_whom(office, held_event):
     past = held_event(ended=13)
 

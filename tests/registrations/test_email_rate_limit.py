@@ -51,6 +51,15 @@ def test_one_address_from_many_client_addresses_is_stopped(client, make_event, m
     assert len(mailbox("anna@example.org")) == 2
 
 
+def test_forms_refused_for_a_mistake_do_not_count(client, make_event):
+    """Else anyone could lock a person out by posting junk in their name."""
+    for n in range(5):
+        refused = sign_up_from(client, make_event(), f"198.51.100.{n}", consent=None)
+        assert refused.status_code == 422
+
+    assert sign_up_from(client, make_event(), "198.51.100.9").status_code == 302
+
+
 @pytest.mark.parametrize(("limit", "wait"), [("2 per hour", "in 60 minutes"), ("2 per day", "in 24 hours")])
 def test_the_page_says_how_long_to_wait(app, client, make_event, limit, wait):
     app.config["SIGNUP_EMAIL_RATE_LIMIT"] = limit
@@ -105,10 +114,11 @@ def test_over_the_limit_per_client_address_the_form_comes_back_too(client, make_
     assert registration_count() == 2
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "SIGNUP_RATE_LIMIT": "2 per minute"}])
 def test_over_the_limit_for_an_unknown_event_is_a_plain_429(client):
-    for n in range(3):
+    for _ in range(3):
         response = client.post("/events/no-such-event/register", data=form_data(), headers=ENGLISH,
-                               environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+                               environ_base={"REMOTE_ADDR": "198.51.100.1"})
 
     assert response.status_code == 429
     assert "Please wait a minute and try again." in page(response).one("main").text
@@ -143,3 +153,19 @@ def test_a_new_address_on_the_own_page_counts_for_that_address(client, make_even
     assert len(mailbox("stranger@example.org")) == 2
     # The same count as the sign-up's: the stranger's address cannot be signed up now either.
     assert sign_up_from(client, make_event(), "198.51.100.50", email="stranger@example.org").status_code == 429
+
+
+# --- the link to a guest's data is mailed to the registration's address, and that counts --------
+
+def test_asking_for_the_data_link_again_and_again_is_stopped_for_that_address(client, make_event, sign_up,
+                                                                               mailbox):
+    anna = sign_up(make_event(), email="anna@example.org")
+    url = url_for("privacy.send_link", token=anna.manage_token)
+
+    answers = [client.post(url, headers=ENGLISH, environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+               for n in range(3)]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert [m["Subject"].startswith("Your data") for m in mailbox("anna@example.org")] == [False, True, True]
+    # One count with the sign-up: Anna's address is now over the limit there too.
+    assert sign_up_from(client, make_event(), "198.51.100.50").status_code == 429

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,11 @@ from .models import ConsentSource, Contact, OrganisationKind
 from .rules import field_problems, parse_tags
 
 PAGE_SIZE = 100
+
+# Sent inside the transaction that deletes a contact, before its row goes, with the contact and
+# `now`: what was sent to the person goes with them (privacy.person blanks those mails; this
+# package does not know how, and must not import privacy).
+contact_deleting = Namespace().signal("contact-deleting")
 # The columns the list may be sorted by (sort=name, sort=-added ...).
 SORT_COLUMNS = {"name": func.lower(Contact.name), "email": Contact.email_key,
                 "organisation": func.lower(Contact.organisation), "added": Contact.source_at}
@@ -161,7 +167,8 @@ def _record_consent(contact: Contact, data: dict, now: datetime) -> dict:
 
 
 def delete_contact(contact_id: int, *, by: Actor) -> str:
-    """Remove a contact (and its campaign recipient records); returns the name it had. Commits.
+    """Remove a contact (and its campaign recipient records, and the text of the mails it was sent:
+    `contact_deleting`); returns the name it had. Commits.
 
     The audit trail keeps that a contact was deleted, by whom and when, but nothing
     about the person: their entries go with them.
@@ -169,6 +176,7 @@ def delete_contact(contact_id: int, *, by: Actor) -> str:
     with write_transaction(lock=(Contact, contact_id)) as tx:
         contact = tx.row
         name = contact.name
+        contact_deleting.send(contact, now=tx.now)
         db.session.delete(contact)
         record(by, AuditAction.contact_deleted, at=tx.now, changes={"contact_id": contact_id})
         return name

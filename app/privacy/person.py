@@ -25,7 +25,7 @@ from ..audit import Actor, AuditAction, AuditEntry, entries_for_contact, record
 from ..campaigns.models import Campaign, CampaignRecipient
 from ..checkin.models import CheckInRecord
 from ..contacts.models import Contact
-from ..contacts.services import delete_contact
+from ..contacts.services import contact_deleting, delete_contact
 from ..database import write_transaction
 from ..errors import AlreadyCancelled, NotFound, RegistrationRefused
 from ..events.models import Event
@@ -180,3 +180,10 @@ def _lock_events_of(key: str) -> None:
     event_ids = select(Registration.event_id).where(Registration.email_key == key)
     db.session.execute(select(Event.id).where(Event.id.in_(event_ids)).order_by(Event.id).with_for_update())
 
+
+@contact_deleting.connect
+def _forget_mails_to(contact: Contact, now: datetime) -> None:
+    """A deleted contact's invitations and reminders go with it: the mails to their address that are
+    about no registration (those follow the registration's retention period)."""
+    to_address = func.lower(func.trim(OutgoingMail.recipient)) == contact.email_key
+    anonymise_mails(to_address & OutgoingMail.registration_id.is_(None), now)

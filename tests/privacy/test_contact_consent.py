@@ -18,7 +18,7 @@ from app.extensions import db
 from tests.conftest import TEST_ACTOR
 from tests.pages import ENGLISH, main_text, page
 from tests.registrations.conftest import form_data
-from tests.rows import fresh_reads
+from tests.rows import fresh_reads, outbox_rows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -198,3 +198,23 @@ def test_a_consent_day_no_one_can_have_agreed_on_is_a_warning_and_the_import_goe
         "without a recorded consent."]
     imports.apply_import(preview.token, by=TEST_ACTOR)
     assert book()["anna@example.org"].consent_at is None
+
+
+def test_deleting_a_contact_forgets_the_invitations_sent_to_them(office, invited_anna, make_event, sign_up,
+                                                                 deliver):
+    """Her own registration's mails stay: they follow that event's retention period."""
+    sign_up(make_event(title="Forum Sprache"), name="Anna Schmidt", email="anna@example.org")
+    deliver()
+    sent = {m.id: m.registration_id for m in outbox_rows()}
+    assert sorted(map(bool, sent.values())) == [False, True]  # the invitation, and her ticket
+
+    response = office.post(url_for("contacts_staff.delete", contact_id=book()["anna@example.org"].id))
+
+    assert response.status_code == 302
+    mails = {m.id: m for m in outbox_rows()}
+    [invitation] = [mails[i] for i, registration in sent.items() if registration is None]
+    [ticket] = [mails[i] for i, registration in sent.items() if registration is not None]
+    assert (invitation.recipient, invitation.subject, invitation.raw) == ("", None, None)
+    assert invitation.anonymised_at is not None
+    assert (ticket.recipient, ticket.anonymised_at) == ("anna@example.org", None)
+    assert ticket.raw and "Forum Sprache" in ticket.subject

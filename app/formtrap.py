@@ -28,8 +28,10 @@ import time
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadData, URLSafeSerializer
+from itsdangerous import BadData
 from wtforms import HiddenField, StringField
+
+from .links import signer
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +45,10 @@ REFUSED = _l("Please send the form again: we could not accept it this time, and 
              "yet. What you entered is still here.")
 
 
-def _serializer() -> URLSafeSerializer:
-    config = current_app.config
-    # itsdangerous signs with the last key and accepts every one: a key being rotated out
-    # (Flask's SECRET_KEY_FALLBACKS) still opens the forms that were open during the change.
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
-    return URLSafeSerializer(keys, salt=_SALT)
-
-
 def new_stamp(now: float | None = None) -> str:
     """The signed moment (milliseconds since the epoch) a form is made: its time trap's value."""
     moment = time.time() if now is None else now
-    return _serializer().dumps(int(moment * 1000))
+    return signer(_SALT).dumps(int(moment * 1000))
 
 
 def stamp_age(stamp: str | None, now: float | None = None) -> float | None:
@@ -63,7 +57,7 @@ def stamp_age(stamp: str | None, now: float | None = None) -> float | None:
     if not stamp or len(stamp) > MAX_STAMP_LENGTH:
         return None
     try:
-        made = _serializer().loads(stamp)
+        made = signer(_SALT).loads(stamp)
     except (BadData, UnicodeError, ValueError):
         return None
     if type(made) is not int:

@@ -4,6 +4,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app
+from itsdangerous import URLSafeSerializer
 
 # What browsers drop from a URL before following it (WHATWG URL parser): a tab or a line break in
 # "/\t/evil.example" makes it "//evil.example", another host.
@@ -20,6 +21,14 @@ def new_link_token() -> str:
     """192 random bits, URL-safe: the key of a personal link (a guest's own page, an
     invitation, an unsubscribe link). Each link has its own; none is derived from another."""
     return secrets.token_urlsafe(24)
+
+
+def signer(salt: str) -> URLSafeSerializer:
+    """Signs and reads what a link or a form carries, with the app's SECRET_KEY and a salt for this
+    one use. It signs with the current key and reads with any of SECRET_KEY_FALLBACKS too, so
+    links mailed before a key rotation still open."""
+    config = current_app.config
+    return URLSafeSerializer([*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]], salt=salt)
 
 
 def local_path(target: str | None) -> str | None:

@@ -14,13 +14,13 @@ address changed or its data was erased.
 """
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
 from ..database import get_row, is_valid_id, utcnow, write_transaction
 from ..errors import DomainError
 from ..extensions import db
+from ..links import signer
 from ..outbox import enqueue
 from ..registrations.guest_changes import fingerprint
 from ..registrations.models import Registration
@@ -66,7 +66,7 @@ def send_access_link(registration_id: int, *, locale: str, now: datetime | None 
 def access_key(registration: Registration, now: datetime) -> str:
     """The signed key of the link (all of it: the link names nothing else)."""
     payload = {"r": registration.id, "f": fingerprint(registration.email_key), "at": int(now.timestamp())}
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(payload)
+    return signer(_SALT).dumps(payload)
 
 
 def read_access_key(key: str, now: datetime | None = None) -> Registration:
@@ -76,7 +76,7 @@ def read_access_key(key: str, now: datetime | None = None) -> Registration:
     :raises AccessLinkExpired: older than ACCESS_LINK_VALID
     """
     try:
-        payload = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT).loads(key)
+        payload = signer(_SALT).loads(key)
         registration_id, print_, issued = int(payload["r"]), str(payload["f"]), int(payload["at"])
         issued_at = datetime.fromtimestamp(issued, UTC)
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError):

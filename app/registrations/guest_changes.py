@@ -17,14 +17,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
 from ..database import get_row, is_valid_id, utcnow, write_transaction
 from ..errors import DomainError, RegistrationRefused
 from ..events.models import Event
 from ..extensions import db
+from ..links import signer
 from ..outbox import enqueue
 from ..text import clean_line, clean_text, email_key
 from .models import Affiliation, Registration
@@ -116,7 +116,7 @@ def email_change_key(change: EmailChange, now: datetime) -> str:
     """The signed part of a confirmation link (all of it: the link names nothing else)."""
     payload = {"r": change.registration_id, "from": change.old_fingerprint, "to": change.new_email,
                "at": int(now.timestamp())}
-    return _serializer().dumps(payload)
+    return signer(_SALT).dumps(payload)
 
 
 def read_email_change(key: str, now: datetime | None = None) -> tuple[Registration, EmailChange]:
@@ -126,7 +126,7 @@ def read_email_change(key: str, now: datetime | None = None) -> tuple[Registrati
     :raises EmailLinkExpired: older than EMAIL_LINK_VALID
     """
     try:
-        payload = _serializer().loads(key)
+        payload = signer(_SALT).loads(key)
         change = EmailChange(int(payload["r"]), str(payload["from"]), clean_line(str(payload["to"])))
         issued = datetime.fromtimestamp(int(payload["at"]), UTC)
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
@@ -163,6 +163,3 @@ def confirm_email_change(key: str, *, now: datetime | None = None) -> Registrati
                     params={"old_email": old_email, "new_email": change.new_email})
         return registration
 
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)

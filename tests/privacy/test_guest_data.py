@@ -114,6 +114,15 @@ def test_the_file_holds_the_same(client, nadia, smtp, mailbox):
     assert [key for key in keys if key in download.text] == []
 
 
+def test_a_link_mailed_before_the_secret_key_was_rotated_still_opens(client, app, nadia):
+    key = access_links.access_key(nadia[0], utcnow())
+    app.config.update(SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]], SECRET_KEY="the-next-key-for-this-test")
+
+    assert client.get(url_for("privacy.your_data", key=key)).status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get(url_for("privacy.your_data", key=key)).status_code == 404
+
+
 def test_a_link_older_than_a_day_has_expired(client, app, nadia):
     registration = nadia[0]
     key = access_links.access_key(registration, utcnow() - timedelta(hours=25))

@@ -86,10 +86,14 @@ def register_error_handlers(app):
             return jsonify(error=str(exc), code=exc.code), exc.status_code
         return render_template("errors/error.html", code=exc.status_code, message=str(exc)), exc.status_code
 
-    @app.errorhandler(HTTPException)
-    def handle_http_error(exc: HTTPException):
-        # Unhandled exceptions arrive here as InternalServerError (Flask logs them first);
-        # under TESTING they propagate instead, so a test sees the traceback.
-        if wants_json():
-            return jsonify(error=exc.description), exc.code
-        return render_template("errors/error.html", code=exc.code, message=None), exc.code
+    # Unhandled exceptions arrive here as InternalServerError (Flask logs them first);
+    # under TESTING they propagate instead, so a test sees the traceback.
+    app.register_error_handler(HTTPException, http_error_page)
+
+
+def http_error_page(exc: HTTPException):
+    """The answer to an HTTP error: the error page, or JSON for programs. Also what a blueprint's
+    own handler falls back to."""
+    if wants_json():
+        return jsonify(error=exc.description), exc.code
+    return render_template("errors/error.html", code=exc.code, message=None), exc.code

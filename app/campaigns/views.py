@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..contacts.models import OrganisationKind
-from ..errors import DomainError
+from ..errors import DomainError, http_error_page
 from ..events import services as events
 from ..extensions import csrf, limiter
 from ..forms import show_refusal
@@ -73,19 +73,16 @@ def accept(token):
 
 
 @bp.errorhandler(429)
-def sent_too_often(_exc):
+def sent_too_often(exc):
     """Over a limit (registrations/limits.py): the form again, with what was typed and when to
     send it again."""
-    if request.endpoint == "campaigns.accept":
-        try:
+    try:
+        if request.endpoint == "campaigns.accept":
             recipient = _published_recipient(request.view_args["token"])
-        except DomainError:
-            recipient = None  # no such invitation: the plain answer
-        if recipient is not None:
-            form = RegistrationForm()
-            form.form_errors.append(limits.try_again_later())
-            return _invitation_page(recipient, form, 429)
-    return render_template("errors/error.html", code=429, message=None), 429
+            return _invitation_page(recipient, limits.form_over_limit(RegistrationForm), 429)
+    except DomainError:
+        pass  # no such invitation: the plain answer
+    return http_error_page(exc)
 
 
 # --- unsubscribing --------------------------------------------------------------------------

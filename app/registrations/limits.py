@@ -91,6 +91,13 @@ def count_for_address() -> None:
     g.counts_per_email = True
 
 
+def form_over_limit(form_class):
+    """The form as it was posted, with what a person over a limit is told above it."""
+    form = form_class()
+    form.form_errors.append(try_again_later())
+    return form
+
+
 def try_again_later() -> str:
     """What a person over a limit is told: how long to wait, and that nothing typed is lost."""
     current = limiter.current_limit

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..database import utcnow
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, http_error_page
 from ..events import services as events
 from ..events.views import calendar_description, calendar_download
 from ..extensions import limiter
@@ -74,20 +74,18 @@ def register(slug):
 
 
 @bp.errorhandler(429)
-def sent_too_often(_exc):
+def sent_too_often(exc):
     """Over a limit (limits.py): the form again, with what was typed and when to send it again."""
     try:
         if request.endpoint == "registrations.register":
-            form = RegistrationForm()
-            form.form_errors.append(limits.try_again_later())
-            return _event_page(events.get_published(request.view_args["slug"]), form, 429)
+            event = events.get_published(request.view_args["slug"])
+            return _event_page(event, limits.form_over_limit(RegistrationForm), 429)
         if request.endpoint == "registrations.save":
-            form = GuestDetailsForm()
-            form.form_errors.append(limits.try_again_later())
-            return _details_page(services.get_by_manage_token(request.view_args["token"]), form, 429)
+            registration = services.get_by_manage_token(request.view_args["token"])
+            return _details_page(registration, limits.form_over_limit(GuestDetailsForm), 429)
     except DomainError:
         pass  # no such event or guest: the plain answer
-    return render_template("errors/error.html", code=429, message=None), 429
+    return http_error_page(exc)
 
 
 def landing_after_signup(result: services.SignupResult):

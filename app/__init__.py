@@ -11,6 +11,17 @@ from config import Config, config_from_environment
 from . import cli, consent, formatting, formtrap
 from .audit import FACT_LABELS
 from .auth.views import bp as auth_bp
+from .contacts.institution_views import bp as institutions_staff_bp
+from .events.series_views import bp as series_bp
+from .events.series_views import staff_bp as series_staff_bp
+from .auth.team_views import bp as team_bp
+from .network.event_views import bp as event_network_staff_bp
+from .network.group_views import bp as groups_staff_bp
+from .network.group_views import public_bp as groups_bp
+from .network.partner_views import bp as partner_bp
+from .network.result_views import bp as results_bp
+from .network.result_views import staff_bp as results_staff_bp
+from .network.staff_views import bp as network_staff_bp
 from .campaigns import mails as campaign_mails
 from .campaigns.staff_views import bp as campaigns_staff_bp
 from .campaigns.views import bp as campaigns_bp
@@ -48,6 +59,9 @@ BLUEPRINTS = (
     contacts_staff_bp,
     campaigns_bp, campaigns_staff_bp,
     privacy_bp, privacy_staff_bp,
+    series_bp, series_staff_bp,
+    institutions_staff_bp, network_staff_bp, event_network_staff_bp, groups_bp, groups_staff_bp,
+    results_bp, results_staff_bp, partner_bp, team_bp,
     auth_bp, i18n_bp,
 )
 

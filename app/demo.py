@@ -32,7 +32,6 @@ EVENTS = [
         description="Wie gelingt der Weg in Ausbildung und Arbeit? Auf dem Podium diskutieren "
                     "Vertreterinnen und Vertreter der Kammern, der Agentur für Arbeit und der "
                     "Ehrenamtlichen aus der Region. Anschließend Zeit für Fragen und Gespräche.",
-        partners=["IHK Trier", "HWK Trier", "Agentur für Arbeit Trier"],
         speakers=["Dr. Jan Glockauer, IHK Trier", "Axel Bettendorf, HWK Trier",
                   "Heribert Wilhelmi, Agentur für Arbeit", "Moderation: Miriam Kremer"],
     ),
@@ -43,7 +42,6 @@ EVENTS = [
         summary="Informationsveranstaltung für Betriebe, Ehrenamtliche und Geflüchtete.",
         description="Welche Wege gibt es, welche Förderung, wer hilft? Kurze Vorträge, danach "
                     "Beratung an Thementischen.",
-        partners=["Agentur für Arbeit Trier", "Jobcenter Trier-Stadt"],
         speakers=["Team Arbeitgeberservice", "Integration Point Trier"],
     ),
     dict(
@@ -52,7 +50,6 @@ EVENTS = [
         capacity=20,
         summary="Treffen des Arbeitskreises: Stand der Sprachkurse, nächste Schritte.",
         description="Für Mitglieder des Netzwerks und Interessierte.",
-        partners=["Stadt Trier", "Volkshochschule Trier"],
         speakers=[],
     ),
     dict(
@@ -61,7 +58,6 @@ EVENTS = [
         summary="Wie kommen Menschen ohne Auto zum Sprachkurs und zur Arbeit?",
         description="Fachforum mit Beispielen aus dem Eifelkreis Bitburg-Prüm: Bürgerbusse, "
                     "Mitfahrbörsen, Online-Kurse.",
-        partners=["Eifelkreis Bitburg-Prüm", "Caritasverband Westeifel"],
         speakers=["Verkehrsverbund Region Trier", "Kreisverwaltung Bitburg-Prüm"],
     ),
     dict(
@@ -70,7 +66,6 @@ EVENTS = [
         capacity=3, waitlist_enabled=True,
         summary="Kleiner Kreis, wenige Plätze: die Warteliste ist offen.",
         description="Expertinnen der Anerkennungsberatung erklären das Verfahren an Beispielen.",
-        partners=["HWK Trier", "IQ Netzwerk Rheinland-Pfalz"],
         speakers=["IQ Anerkennungsberatung"],
     ),
 ]

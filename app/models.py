@@ -3,10 +3,13 @@ from .audit import AuditEntry
 from .auth.models import ApiToken, User
 from .campaigns.models import Campaign, CampaignRecipient
 from .checkin.models import CheckInRecord
-from .contacts.models import Contact
-from .events.models import Event
+from .contacts.models import Contact, Institution
+from .events.models import Event, Series
+from .network.models import (EventInstitution, EventResult, MeetingPresence, ResultFile, WorkingGroup,
+                             WorkingGroupMember)
 from .outbox import OutgoingMail
-from .registrations.models import Registration
+from .registrations.models import OrganisationMatch, Registration
 
 __all__ = ["ApiToken", "AuditEntry", "Campaign", "CampaignRecipient", "CheckInRecord", "Contact", "Event",
-           "OutgoingMail", "Registration", "User"]
+           "EventInstitution", "EventResult", "Institution", "MeetingPresence", "OrganisationMatch",
+           "OutgoingMail", "Registration", "ResultFile", "Series", "User", "WorkingGroup", "WorkingGroupMember"]

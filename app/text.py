@@ -25,3 +25,11 @@ def clean_text(value):
 def email_key(email: str) -> str:
     """An address as Podium matches it: one person, whatever case it was typed in."""
     return email.strip().lower()
+
+
+def name_key(name: str) -> str:
+    """A name as Podium matches it ("IHK  Trier", "ihk trier" are one institution): NFKC, case
+    folded, runs of spaces and the punctuation people vary (".", ",", "-", "/") made one space.
+    The migration of partner lines (0007) repeats this rule in SQL-free Python; keep them alike."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(re.sub(r"[.,;:/\-–—()\"'„“”]+", " ", folded).split())

@@ -65,7 +65,7 @@ def build(app, registrations: int) -> BenchData:
                 starts_at=starts, ends_at=starts + timedelta(hours=2), timezone="Europe/Berlin",
                 venue="IHK Trier", address="Herzogenbuscher Straße 12, 54292 Trier",
                 capacity=None if n in (1, 2, 3) else (150 if n == 4 else 200), waitlist_enabled=True,
-                status="published", partners=["IHK Trier", "HWK Trier"], speakers=["Dr. A", "B"],
+                status="published", speakers=["Dr. A", "B"],
                 ical_uid=f"{uuid.uuid4()}@podium", sequence=0, confirmed_count=0, waitlist_count=0,
                 created_at=now, updated_at=now))
         db.session.execute(insert(Event), events)

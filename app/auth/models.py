@@ -17,6 +17,9 @@ class Role(enum.StrEnum):
     admin = "admin"  # everything
     staff = "staff"  # events, registrations, mail
     door = "door"  # only the check-in pages
+    # Someone of a partner institution: the registrations and attendance of the events their
+    # institution hosts or co-hosts, and nothing else.
+    partner = "partner"
 
 
 class User(UserMixin, db.Model):
@@ -28,6 +31,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(EnumText(Role, 20), default=Role.staff)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # The institution of a partner account (contacts.models.Institution; named by table).
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:

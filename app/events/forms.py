@@ -88,8 +88,6 @@ class EventForm(FlaskForm):
     waitlist_enabled = BooleanField(_l("Waitlist when the event is full"), default=True)
     registration_opens_at = LocalDateTimeField(_l("Registration opens (optional)"), validators=[Optional()])
     registration_closes_at = LocalDateTimeField(_l("Registration closes (optional)"), validators=[Optional()])
-    partners = TextAreaField(_l("Partners (one per line)"), filters=[clean_text],
-                             validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
     speakers = TextAreaField(_l("Speakers (one per line, e.g. “Name, role”)"), filters=[clean_text],
                              validators=[Optional(), Length(max=5000)], render_kw={"rows": 4})
     # Empty: a new event takes RETENTION_MONTHS, an event being edited keeps its period.
@@ -119,7 +117,7 @@ class EventForm(FlaskForm):
             "address": event.address, "capacity": event.capacity, "waitlist_enabled": event.waitlist_enabled,
             "registration_opens_at": local(event.registration_opens_at),
             "registration_closes_at": local(event.registration_closes_at),
-            "partners": "\n".join(event.partners or []), "speakers": "\n".join(event.speakers or []),
+            "speakers": "\n".join(event.speakers or []),
             "retention_months": event.retention_months,
         })
 
@@ -140,7 +138,7 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Registration must close after it opens."))
 
     def event_fields(self) -> dict:
-        """The validated input as Event fields: times timezone-aware, lists for partners and speakers."""
+        """The validated input as Event fields: times timezone-aware, a list of speakers."""
         zone = ZoneInfo(self.timezone.data)
 
         def aware(moment: datetime | None) -> datetime | None:
@@ -155,7 +153,7 @@ class EventForm(FlaskForm):
             "capacity": self.capacity.data, "waitlist_enabled": self.waitlist_enabled.data,
             "registration_opens_at": aware(self.registration_opens_at.data),
             "registration_closes_at": aware(self.registration_closes_at.data),
-            "partners": lines(self.partners.data), "speakers": lines(self.speakers.data),
+            "speakers": lines(self.speakers.data),
         }
 
 

@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import JSON, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
+from ..links import new_link_token
 
 
 class EventKind(LabelledEnum):
@@ -20,6 +21,7 @@ class EventKind(LabelledEnum):
     talk = "talk", _l("Expert talk")
     working_group = "working-group", _l("Working group")
     coordination = "coordination", _l("Coordination meeting")
+    visit = "visit", _l("Visit to another organisation's event")
     other = "other", _l("Event")
 
 
@@ -27,6 +29,33 @@ class EventStatus(LabelledEnum):
     draft = "draft", _lp("event status", "draft")
     published = "published", _lp("event status", "published")
     cancelled = "cancelled", _lp("event status", "cancelled")
+
+
+class EventVisibility(LabelledEnum):
+    """Who learns of an event and who may sign up."""
+
+    public = "public", _l("Public: listed, anyone may sign up")
+    # Not listed, not in the feeds; sign-up with a personal invitation or the event's secret link.
+    invitation = "invitation", _l("Invitation only: sign-up through an invitation or the secret link")
+    # No sign-up and no mail at all: staff record a meeting, a talk or a visit afterwards.
+    record = "record", _l("Record only: no sign-up, recorded by staff")
+
+
+class Series(db.Model):
+    """Events that belong together ("Ausbildung und Arbeit 2026/27"), with a public page and a feed."""
+
+    __tablename__ = "series"
+    not_found = _l("There is no such series.")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.slug}>"
 
 
 # How long an event's registrations are kept after it ends, unless the event says otherwise
@@ -68,7 +97,16 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[EventStatus] = mapped_column(EnumText(EventStatus, 20), default=EventStatus.draft)
-    partners: Mapped[list] = mapped_column(JSON, default=list)  # co-hosting institutions
+    visibility: Mapped[EventVisibility] = mapped_column(EnumText(EventVisibility, 20),
+                                                        default=EventVisibility.public,
+                                                        server_default=EventVisibility.public.value)
+    # The key of the secret sign-up link of an invitation-only event (/events/<slug>/?key=...).
+    invite_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    # A meeting of a working group (network.models.WorkingGroup; named by table, since the
+    # network stands above events).
+    working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id", ondelete="SET NULL"),
+                                                         index=True)
     speakers: Mapped[list] = mapped_column(JSON, default=list)  # "Name, role" lines
     ical_uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_ical_uid)
     sequence: Mapped[int] = mapped_column(default=0)
@@ -82,6 +120,8 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Indexed: the newest updated_at is the version of every cached public list.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+
+    series: Mapped[Series | None] = relationship()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -107,6 +147,21 @@ class Event(db.Model):
     def is_published(self) -> bool:
         """Public, and taking sign-ups as its dates allow."""
         return self.status == EventStatus.published
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown in the public lists and feeds (public events only)."""
+        return self.visibility == EventVisibility.public
+
+    @property
+    def is_invitation_only(self) -> bool:
+        """Sign-up only through a personal invitation or the secret link."""
+        return self.visibility == EventVisibility.invitation
+
+    @property
+    def is_record_only(self) -> bool:
+        """Recorded by staff: nobody signs up and nobody is mailed."""
+        return self.visibility == EventVisibility.record
 
     @property
     def is_cancelled(self) -> bool:

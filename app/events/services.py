@@ -214,7 +214,7 @@ def create_draft(*, by: Actor, **fields) -> Event:
 # the counters belong to the original alone.
 COPIED_FIELDS = ("title", "kind", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
                  "address", "capacity", "waitlist_enabled", "registration_opens_at",
-                 "registration_closes_at", "partners", "speakers", "retention_months")
+                 "registration_closes_at", "speakers", "retention_months")
 
 
 def copyable_fields(event: Event) -> dict:

@@ -53,6 +53,8 @@ def _registration(person: Person, registration) -> dict:
         "email": registration.email,
         "organisation": registration.organisation,
         "affiliation": str(registration.affiliation),
+        # The contact staff linked this registration to (its address may differ from the contact's).
+        "contact_id": registration.contact_id,
         "note": registration.note,
         "locale": registration.locale,
         "status": str(registration.status),
@@ -80,6 +82,9 @@ def _contact(person: Person) -> dict | None:
         "email": contact.email,
         "organisation": contact.organisation,
         "organisation_kind": str(contact.organisation_kind),
+        "institution_id": contact.institution_id,
+        "institution": contact.institution.name if contact.institution else None,
+        "affiliation": str(contact.affiliation) if contact.affiliation else None,
         "tags": list(contact.tags or []),
         "locale": contact.locale,
         "source": contact.source,

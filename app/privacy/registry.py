@@ -98,10 +98,10 @@ TABLES: dict[str, Table] = {
         {
             "id": NOTHING, "event_id": NOTHING,
             "name": personal(""), "email": personal(""), "email_key": personal(None),
-            "organisation": personal(""), "note": personal(""),
+            "organisation": personal(""), "note": personal(""), "contact_id": personal(None),
             "ticket_code": personal(lambda _old: new_ticket_code()),
             "manage_token": personal(lambda _old: new_link_token()),
-            "affiliation": KEPT, "locale": KEPT, "status": KEPT, "source": KEPT,
+            "affiliation": KEPT, "institution_id": KEPT, "locale": KEPT, "status": KEPT, "source": KEPT,
             "consent_at": KEPT, "consent_version": KEPT,
             "created_at": KEPT, "waitlisted_at": KEPT, "cancelled_at": KEPT, "checked_in_at": KEPT,
             "checked_in_by": STAFF,
@@ -147,7 +147,57 @@ TABLES: dict[str, Table] = {
             "organisation_kind": personal(), "tags": personal(), "locale": personal(), "source": personal(),
             "source_at": personal(), "unsubscribed_at": personal(), "unsubscribe_token": personal(),
             "consent_source": personal(), "consent_version": personal(), "consent_at": personal(),
+            "institution_id": personal(), "affiliation": personal(),
         }),
+    "institutions": Table(
+        _l("The institutions of the network: chambers, authorities, schools, charities, initiatives."),
+        _l("Organisations, not people; kept while staff keep them."),
+        {
+            "id": NOTHING, "name": NOTHING, "name_key": NOTHING, "kind": NOTHING, "place": NOTHING,
+            "website": NOTHING, "notes": STAFF, "created_at": NOTHING, "updated_at": NOTHING,
+        }),
+    "organisation_matches": Table(
+        _l("Organisations as guests typed them, matched by staff to an institution."),
+        _l("The text of an organisation, never a person's; kept while the institution exists."),
+        {
+            "id": NOTHING, "name_key": NOTHING, "institution_id": NOTHING, "created_by": STAFF,
+            "created_at": NOTHING,
+        }),
+    "event_institutions": Table(
+        _l("Which institutions host, co-host or partner an event, or were present at a meeting."),
+        _l("Organisations, not people; kept with the event."),
+        {"id": NOTHING, "event_id": NOTHING, "institution_id": NOTHING, "role": NOTHING, "position": NOTHING}),
+    "series": Table(
+        _l("Series of events, with their public page."),
+        _l("Hold no personal data."),
+        {"id": NOTHING, "slug": NOTHING, "title": NOTHING, "description": NOTHING, "created_at": NOTHING,
+         "updated_at": NOTHING}),
+    "working_groups": Table(
+        _l("The standing working groups of the network."),
+        _l("The convenor is a contact and is unset when the contact is deleted."),
+        {"id": NOTHING, "slug": NOTHING, "name": NOTHING, "purpose": NOTHING, "convenor_id": personal(),
+         "feed_token": NOTHING, "created_at": NOTHING, "updated_at": NOTHING}),
+    "working_group_members": Table(
+        _l("Who belongs to which working group."),
+        _l("Deleted with the contact."),
+        {"id": NOTHING, "group_id": NOTHING, "contact_id": personal(), "joined_at": personal()}),
+    "meeting_presences": Table(
+        _l("Who was present at a meeting staff recorded."),
+        _l("Deleted with the contact; the meeting's figures keep the number of people present only while "
+           "the contact exists."),
+        {"id": NOTHING, "event_id": NOTHING, "contact_id": personal(), "recorded_by": STAFF,
+         "created_at": NOTHING}),
+    "event_results": Table(
+        _l("What came of an event: summary and minutes."),
+        _l("Written by staff about the meeting; kept with the event. Minutes that name people are the "
+           "staff's to keep or edit."),
+        {"id": NOTHING, "event_id": NOTHING, "summary": STAFF, "summary_visibility": NOTHING, "minutes": STAFF,
+         "minutes_visibility": NOTHING, "updated_by": STAFF, "created_at": NOTHING, "updated_at": NOTHING}),
+    "result_files": Table(
+        _l("Files of an event's results: slides, minutes, photos."),
+        _l("Kept with the event; staff delete a file that should not be kept."),
+        {"id": NOTHING, "event_id": NOTHING, "filename": STAFF, "title": STAFF, "content_type": NOTHING,
+         "size": NOTHING, "data": STAFF, "visibility": NOTHING, "uploaded_by": STAFF, "created_at": NOTHING}),
     "campaign_recipients": Table(
         _l("Who was invited by which campaign, with their personal sign-up link."),
         _l("Deleted with the contact; the link to a registration is cut when the registration is "
@@ -173,7 +223,8 @@ TABLES: dict[str, Table] = {
             "description": NOTHING, "starts_at": NOTHING, "ends_at": NOTHING, "timezone": NOTHING,
             "venue": NOTHING, "address": NOTHING, "capacity": NOTHING, "waitlist_enabled": NOTHING,
             "registration_opens_at": NOTHING, "registration_closes_at": NOTHING, "status": NOTHING,
-            "partners": NOTHING, "ical_uid": NOTHING, "sequence": NOTHING, "confirmed_count": NOTHING,
+            "visibility": NOTHING, "invite_key": NOTHING, "series_id": NOTHING, "working_group_id": NOTHING,
+            "ical_uid": NOTHING, "sequence": NOTHING, "confirmed_count": NOTHING,
             "waitlist_count": NOTHING, "created_at": NOTHING, "updated_at": NOTHING,
             "retention_months": NOTHING, "speakers": STAFF,
         }),
@@ -181,7 +232,7 @@ TABLES: dict[str, Table] = {
         _l("Staff and door accounts."),
         _l("Kept while the account exists."),
         {
-            "id": NOTHING, "role": NOTHING, "active": NOTHING, "created_at": NOTHING,
+            "id": NOTHING, "role": NOTHING, "active": NOTHING, "created_at": NOTHING, "institution_id": NOTHING,
             "email": STAFF, "name": STAFF, "password_hash": STAFF,
         }),
     "api_tokens": Table(

@@ -6,6 +6,7 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..affiliation import Affiliation
 from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -17,14 +18,6 @@ class RegistrationStatus(LabelledEnum):
     confirmed = "confirmed", _lp("registration status", "confirmed")
     waitlisted = "waitlisted", _lp("registration status", "on the waitlist")
     cancelled = "cancelled", _lp("registration status", "cancelled")
-
-
-class Affiliation(LabelledEnum):
-    """How a guest takes part: the figures of the network count these."""
-
-    professional = "professional", _l("Professional")
-    volunteer = "volunteer", _l("Volunteer")
-    other = "other", _l("Other / private")
 
 
 class Source(LabelledEnum):
@@ -57,6 +50,12 @@ class Registration(db.Model):
     # case. Empty for a walk-in who gave no address.
     email_key: Mapped[str | None] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
+    # The institution staff matched the typed organisation to (OrganisationMatch), and the
+    # contact this guest is, where staff linked one whose address differs (network.people).
+    # Named by table: contacts stand beside registrations, not below them.
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
+                                                      index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     affiliation: Mapped[Affiliation] = mapped_column(EnumText(Affiliation, 20), default=Affiliation.other)
     note: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str] = mapped_column(String(10), default="de")
@@ -117,3 +116,17 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} event={self.event_id}>"
+
+
+class OrganisationMatch(db.Model):
+    """An organisation as guests type it, matched by staff to an institution: every registration
+    with that text counts for the institution, those made later included (services.register)."""
+
+    __tablename__ = "organisation_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # text.name_key of the typed organisation.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,7 +45,7 @@ def test_every_personal_column_of_a_table_anonymised_in_place_says_what_it_becom
 
 def test_the_guests_details_are_personal_and_the_figures_are_kept():
     assert registry.columns_holding("registrations", Holds.personal) == [
-        "name", "email", "email_key", "organisation", "note", "ticket_code", "manage_token"]
+        "name", "email", "email_key", "organisation", "note", "contact_id", "ticket_code", "manage_token"]
     assert {"affiliation", "status", "checked_in_at", "created_at", "source"} <= set(
         registry.columns_holding("registrations", Holds.kept))
 

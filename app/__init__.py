@@ -18,6 +18,7 @@ from .auth.team_views import bp as team_bp
 from .network.event_views import bp as event_network_staff_bp
 from .network.group_views import bp as groups_staff_bp
 from .network.group_views import public_bp as groups_bp
+from .network.meeting_views import bp as meetings_staff_bp
 from .network.partner_views import bp as partner_bp
 from .network.result_views import bp as results_bp
 from .network.result_views import staff_bp as results_staff_bp
@@ -61,7 +62,7 @@ BLUEPRINTS = (
     privacy_bp, privacy_staff_bp,
     series_bp, series_staff_bp,
     institutions_staff_bp, network_staff_bp, event_network_staff_bp, groups_bp, groups_staff_bp,
-    results_bp, results_staff_bp, partner_bp, team_bp,
+    meetings_staff_bp, results_bp, results_staff_bp, partner_bp, team_bp,
     auth_bp, i18n_bp,
 )
 

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -96,8 +97,34 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, foreign keys are off while migrations run, and checked afterwards.
+
+    SQLite cannot alter most of a table, so a batch migration copies it into a new table and
+    drops the old one. With foreign keys on, that DROP deletes every row that points at the old
+    table through ON DELETE CASCADE (the registrations of every event, the invitations of every
+    contact). The pragma works only outside a transaction, so it is set on the driver's
+    connection before Alembic begins one; the check afterwards refuses a migration that left a
+    reference dangling.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"the migration left references that point nowhere: {dangling[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

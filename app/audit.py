@@ -52,6 +52,29 @@ class AuditAction(LabelledEnum):
                                                                          "retention period")
     registration_erased = "registration_erased", _lp("audit", "erased at the person's request")
     person_erased = "person_erased", _lp("audit", "a person's data erased at their request")
+    institution_created = "institution_created", _lp("audit", "institution created")
+    institution_updated = "institution_updated", _lp("audit", "institution changed")
+    institution_deleted = "institution_deleted", _lp("audit", "institution deleted")
+    organisation_matched = "organisation_matched", _lp("audit", "typed organisation matched to an institution")
+    registrations_linked = "registrations_linked", _lp("audit", "sign-ups linked to the contact")
+    series_created = "series_created", _lp("audit", "series created")
+    series_changed = "series_changed", _lp("audit", "series changed")
+    group_created = "group_created", _lp("audit", "working group created")
+    group_updated = "group_updated", _lp("audit", "working group changed")
+    group_member_added = "group_member_added", _lp("audit", "joined a working group")
+    group_member_removed = "group_member_removed", _lp("audit", "left a working group")
+    group_feed_renewed = "group_feed_renewed", _lp("audit", "working group's calendar link renewed")
+    group_meeting_planned = "group_meeting_planned", _lp("audit", "working group meeting planned, members invited")
+    event_institution_added = "event_institution_added", _lp("audit", "institution named")
+    event_institution_changed = "event_institution_changed", _lp("audit", "institution changed")
+    event_institution_removed = "event_institution_removed", _lp("audit", "institution removed")
+    account_created = "account_created", _lp("audit", "account created")
+    account_deactivated = "account_deactivated", _lp("audit", "account deactivated")
+    account_reactivated = "account_reactivated", _lp("audit", "account reactivated")
+    results_changed = "results_changed", _lp("audit", "results changed")
+    result_file_added = "result_file_added", _lp("audit", "file added to the results")
+    result_file_changed = "result_file_changed", _lp("audit", "file of the results changed")
+    result_file_deleted = "result_file_deleted", _lp("audit", "file deleted from the results")
 
 
 # Names of the facts an entry may hold beside changed fields (which the page's form names).
@@ -69,6 +92,22 @@ FACT_LABELS = {
     "mails": _l("Mails"),
     "contact": _l("Contact deleted"),
     "retention_months": _l("Retention period (months)"),
+    "institution_id": _l("Institution no."),
+    "organisation": _l("Organisation as typed"),
+    "series": _l("Series"),
+    "group": _l("Working group"),
+    "group_id": _l("Working group no."),
+    "campaign_id": _l("Campaign no."),
+    "invited": _l("Members invited"),
+    "institution": _l("Institution"),
+    "role": _l("Role"),
+    "position": _l("Place in the list"),
+    "account": _l("Account"),
+    "results_summary": _l("Summary of the results"),
+    "results_summary_visibility": _l("Summary visible to"),
+    "results_minutes": _l("Minutes"),
+    "results_minutes_visibility": _l("Minutes visible to"),
+    "visibility": _l("Visible to"),
 }
 
 

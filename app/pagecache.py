@@ -5,7 +5,9 @@ events on it) and the moment its content changes by itself (an event ends, sign-
 A request asks the database only for the current version; if it matches, the stored page
 is sent, with the visitor's own CSRF token and a fresh form stamp (formtrap.py) filled in.
 Data changes invalidate, not time.
-Pages for logged-in users and pages with flashed messages are never stored.
+Pages for logged-in users and pages with flashed messages are never stored, nor a page that only
+the holder of a secret in its address may see (an invitation-only event's sign-up link): stored, it
+would be one guessed address away from anyone, and every wrong guess would take a place in the cache.
 """
 import threading
 from collections import OrderedDict
@@ -70,13 +72,14 @@ def is_cacheable() -> bool:
     return request.method == "GET" and "_flashes" not in session and not current_user.is_authenticated
 
 
-def cached_page(name: str, version: Hashable, render: Callable[..., tuple[str, datetime | None]]) -> str:
+def cached_page(name: str, version: Hashable, render: Callable[..., tuple[str, datetime | None]], *,
+                private: bool = False) -> str:
     """The page `name` at `version`: stored, or rendered by `render(csrf_token=..., form_stamp=...)`
-    and stored.
+    and stored; with `private` (the address holds a secret), rendered and never stored.
 
     `render` returns the HTML and the moment it goes stale by itself (or None).
     """
-    if not is_cacheable():
+    if private or not is_cacheable():
         return render(**{var: make for var, (_marker, make) in PER_REQUEST.items()})[0]
     key = (name, request.full_path, str(get_locale()))
     now = utcnow()

@@ -21,8 +21,8 @@ from sqlalchemy.orm import aliased
 
 from ..contacts.models import Contact
 from ..database import get_row, utcnow, write_transaction
-from ..errors import StateConflict
-from ..events.models import Event, EventStatus
+from ..errors import InvalidInput, StateConflict
+from ..events.models import Event, EventStatus, EventVisibility
 from ..events.services import get_event
 from ..extensions import db
 from ..links import new_link_token
@@ -53,16 +53,32 @@ class CampaignNotSendable(StateConflict):
     code = "campaign_not_sendable"
 
 
+class NoCampaignForRecord(InvalidInput):
+    """A record-only event takes no sign-up and mails nobody: there is nothing to invite to."""
+
+    code = "campaign_for_record"
+    field = "event_id"
+    message = _l("This event is a record only: nobody signs up for it, so nobody can be invited to it. "
+                 "Make it public or invitation only first.")
+
+
 # --- writing a campaign ---------------------------------------------------------------------
+
+def _refuse_record(event_id: int) -> None:
+    """:raises NotFound, NoCampaignForRecord:"""
+    if get_event(event_id).is_record_only:
+        raise NoCampaignForRecord()
+
 
 def create_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "") -> Campaign:
     """A draft campaign for one event. Commits.
 
     :raises InvalidInput: for an unknown placeholder (naming it and its field).
+    :raises NotFound, NoCampaignForRecord:
     """
     subject, body = clean_line(subject or ""), clean_text(body or "")
     check_placeholders(subject, body)
-    get_event(event_id)
+    _refuse_record(event_id)
     with write_transaction():
         campaign = Campaign(event_id=event_id, subject=subject, body=body, audience=audience,
                             status=CampaignStatus.draft, created_by=created_by)
@@ -73,11 +89,11 @@ def create_campaign(*, event_id: int, subject: str, body: str, audience: dict, c
 def update_campaign(campaign_id: int, *, event_id: int, subject: str, body: str, audience: dict) -> Campaign:
     """Change a campaign that has not been sent. Commits.
 
-    :raises InvalidInput, CampaignAlreadySent, NotFound:
+    :raises InvalidInput, CampaignAlreadySent, NotFound, NoCampaignForRecord:
     """
     subject, body = clean_line(subject or ""), clean_text(body or "")
     check_placeholders(subject, body)
-    get_event(event_id)
+    _refuse_record(event_id)
     with write_transaction(lock=(Campaign, campaign_id)) as tx:
         campaign = tx.row
         if not campaign.is_draft:
@@ -108,12 +124,14 @@ def count_invitations(contact_id: int) -> int:
 
 
 def events_to_invite_to(*, also: int | None = None, now: datetime | None = None) -> list[Event]:
-    """Events a campaign may be for: not over, not cancelled (drafts too: one may prepare early).
+    """Events a campaign may be for: not over, not cancelled, not record-only (drafts too: one may
+    prepare early).
 
     `also` keeps a campaign's current event in the list whatever its state.
     """
     now = now or utcnow()
-    open_events = (Event.ends_at >= now) & (Event.status != EventStatus.cancelled)
+    open_events = ((Event.ends_at >= now) & (Event.status != EventStatus.cancelled)
+                   & (Event.visibility != EventVisibility.record))
     query = select(Event).where(open_events | (Event.id == also))
     return list(db.session.execute(query.order_by(Event.starts_at, Event.id)).scalars())
 
@@ -124,6 +142,8 @@ def not_sendable_reason(event: Event, now: datetime | None = None) -> str | None
     Registration that opens later is no reason: an invitation may come early.
     """
     now = now or utcnow()
+    if event.is_record_only:
+        return str(NoCampaignForRecord.message)
     if event.is_draft:
         return str(_l("The event is a draft: publish it before inviting to it."))
     if event.is_cancelled:
@@ -292,9 +312,13 @@ def send_test_mail(campaign_id: int, *, email: str, name: str, locale: str,
     """Queue the invitation to a staff member's own address: not a recipient, no personal link. Commits.
 
     :raises NoTestMailAfterSending: the campaign has been sent (its recipients have the real thing).
+    :raises CampaignNotSendable: its event is record-only (nobody is mailed about it).
     """
-    if not get_campaign(campaign_id).is_draft:
+    campaign = get_campaign(campaign_id)
+    if not campaign.is_draft:
         raise NoTestMailAfterSending()
+    if campaign.event.is_record_only:
+        raise CampaignNotSendable(NoCampaignForRecord.message)
     with write_transaction():
         return enqueue(INVITATION, email, locale=locale,
                        params={"campaign_id": campaign_id, "test": True, "name": name, "contact_id": contact_id})

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import Actor, AuditAction, record
 from ..database import get_row, utcnow, write_transaction
-from ..errors import InvalidInput, NotFound, OverCapacity
+from ..errors import InvalidInput, NotFound, OverCapacity, StateConflict
 from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import CONSENT_AT_THE_DOOR, Registration, RegistrationStatus, Source
@@ -161,6 +161,10 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
     email = clean_line(data.get("email") or "")
     with write_transaction(lock=(Event, event_id), now=now) as tx:
         event = tx.row
+        if event.is_record_only:
+            # A recorded meeting has no door: who was there is recorded by staff (network.meetings).
+            raise StateConflict(_l("This meeting is a record only: nobody checks in. Record who was there "
+                                   "on the meeting's page."))
         existing = find_by_email(event_id, email) if email else None
         if existing is None or not existing.is_confirmed:
             if event.is_full and not over_capacity_ok:

@@ -7,12 +7,13 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..text import clean_line, clean_text
-from .models import Event, EventKind
+from .models import Event, EventKind, EventVisibility
 from .services import EVENT_YEARS, RETENTION_MONTHS, known_timezones, year_out_of_range
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
@@ -44,6 +45,22 @@ class LocalDateTimeField(DateTimeLocalField):
         return self.data.strftime(LOCAL_FORMATS[0] if self.data.second == 0 else LOCAL_FORMATS[1])
 
 
+# Who learns of an event and who may sign up: the choice's name, and one line on what it means.
+VISIBILITY_CHOICES = (
+    (EventVisibility.public, _l("Public"),
+     _l("Listed on the website and in the calendar feed; anyone may sign up.")),
+    (EventVisibility.invitation, _l("Invitation only"),
+     _l("Not listed; only people with a personal invitation or the event's secret link may sign up.")),
+    (EventVisibility.record, _l("Record only"),
+     _l("A meeting, talk or visit the network writes down: no public page, no sign-up, no mail.")),
+)
+
+
+def visibility_hint(value: str) -> str:
+    """The one line that says what a visibility means (for the form's choices)."""
+    return next(str(hint) for choice, _label, hint in VISIBILITY_CHOICES if choice == value)
+
+
 def lines(text: str | None) -> list[str]:
     """One entry per non-empty line, each cleaned."""
     return [line for line in (clean_line(raw) for raw in (text or "").splitlines()) if line]
@@ -72,6 +89,10 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=[SelectChoice(kind, kind.label) for kind in EventKind],
                        default=EventKind.forum,
                        validators=[InputRequired(_l("Please choose the kind of event."))])
+    visibility = RadioField(_l("Who may know of it and sign up"),
+                            choices=[SelectChoice(value, label) for value, label, _hint in VISIBILITY_CHOICES],
+                            default=EventVisibility.public,
+                            validators=[InputRequired(_l("Please choose who may sign up."))])
     summary = TextAreaField(_l("Summary (one or two sentences for the event list)"), filters=[clean_line],
                             validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
     description = TextAreaField(_l("Description"), filters=[clean_text],
@@ -111,7 +132,7 @@ class EventForm(FlaskForm):
             return moment.astimezone(zone).replace(tzinfo=None) if moment else None
 
         return cls(data={
-            "title": event.title, "kind": event.kind, "summary": event.summary,
+            "title": event.title, "kind": event.kind, "visibility": event.visibility, "summary": event.summary,
             "description": event.description, "starts_at": local(event.starts_at),
             "ends_at": local(event.ends_at), "timezone": event.timezone, "venue": event.venue,
             "address": event.address, "capacity": event.capacity, "waitlist_enabled": event.waitlist_enabled,
@@ -146,7 +167,8 @@ class EventForm(FlaskForm):
 
         retention = {"retention_months": self.retention_months.data} if self.retention_months.data else {}
         return retention | {
-            "title": self.title.data, "kind": self.kind.data, "summary": self.summary.data or "",
+            "title": self.title.data, "kind": self.kind.data, "visibility": self.visibility.data,
+            "summary": self.summary.data or "",
             "description": self.description.data or "", "starts_at": aware(self.starts_at.data),
             "ends_at": aware(self.ends_at.data), "timezone": self.timezone.data,
             "venue": self.venue.data or "", "address": self.address.data or "",

@@ -1,4 +1,11 @@
-"""Finding, listing, creating, duplicating and publishing events, and whether one takes sign-ups now."""
+"""Finding, listing, creating, duplicating and publishing events, and whether one takes sign-ups now.
+
+Who learns of an event is its visibility (EventVisibility): public events are listed and open to
+anyone; invitation-only events are not listed and take sign-ups only through a personal invitation
+or the event's secret link; record-only events are the network's own records (a meeting, a talk,
+a visit written down afterwards): no public page, no sign-up, no mail, and no publishing step.
+"""
+import hmac
 import re
 import unicodedata
 from datetime import datetime, timedelta
@@ -12,19 +19,48 @@ from sqlalchemy import func, select
 
 from ..audit import Actor, AuditAction, record
 from ..database import first_row, get_row, utcnow, write_transaction
-from ..errors import InvalidInput, NotFound, StateConflict
+from ..errors import InvalidInput, NotFound, RegistrationRefused, StateConflict
 from ..extensions import db
 from ..formatting import clock, day
 from ..paging import Page, paginate
-from .models import Event, EventKind, EventStatus
+from .models import Event, EventKind, EventStatus, EventVisibility
+
+
+class NotInvited(RegistrationRefused):
+    """An invitation-only event, and neither a personal invitation nor the secret link."""
+
+    status_code = 403
+    code = "invitation_only"
+    message = _l("This event is by invitation only. To sign up, please use the link in your invitation.")
+
+
+def record_only_refusal() -> str:
+    """What anyone who tries to sign up for (or mail about) a record-only event reads."""
+    return str(_l("This event is a record of the network's work: nobody signs up for it and nobody "
+                  "is mailed about it."))
 
 
 def get_published(slug: str) -> Event:
-    """The event with this slug if the public may see it (published or cancelled)."""
+    """The event with this slug if the public may see it (published or cancelled; never a
+    record-only event, which is for staff alone). Invitation-only events are found too: their page
+    is reachable, only not listed."""
     event = db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
-    if event is None or event.is_draft:
+    if event is None or event.is_draft or event.is_record_only:
         raise NotFound(Event.not_found)
     return event
+
+
+def has_invitation_key(event: Event, key: str | None) -> bool:
+    """Whether `key` is the event's secret sign-up key (compared in constant time)."""
+    return bool(key) and hmac.compare_digest(key.encode(), event.invite_key.encode())
+
+
+def invitation_refusal(event: Event, key: str | None = None, *, invited: bool = False) -> str | None:
+    """Why this visitor may not sign up for an invitation-only event (no personal invitation, no
+    valid secret link), or None; None for every other event."""
+    if event.is_invitation_only and not invited and not has_invitation_key(event, key):
+        return str(NotInvited.message)
+    return None
 
 
 def get_event(event_id: int) -> Event:
@@ -46,29 +82,33 @@ def staff_past(now: datetime | None = None, *, page: int | None = None, size: in
 
 
 def upcoming_events(now: datetime | None = None) -> list[Event]:
-    """Published and cancelled events that have not ended, soonest first."""
+    """Public events, published or cancelled, that have not ended, soonest first."""
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status != EventStatus.draft, Event.ends_at >= now)
+        .where(Event.status != EventStatus.draft, Event.visibility == EventVisibility.public,
+               Event.ends_at >= now)
         .order_by(Event.starts_at, Event.id)
     )
     return list(db.session.execute(query).scalars())
 
 
 def door_events(now: datetime | None = None) -> list[Event]:
-    """Published events whose door can be worked: those of today (UTC) and the coming ones."""
+    """Published events whose door can be worked: those of today (UTC) and the coming ones (not
+    record-only events: nobody signs up for them, so nobody is let in)."""
     since = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-    query = select(Event).where(Event.status == EventStatus.published, Event.ends_at >= since)
+    query = select(Event).where(Event.status == EventStatus.published,
+                                Event.visibility != EventVisibility.record, Event.ends_at >= since)
     return list(db.session.execute(query.order_by(Event.starts_at, Event.id)).scalars())
 
 
 def past_events(now: datetime | None = None, limit: int = 200) -> list[Event]:
-    """Published events that have ended, newest first."""
+    """Public published events that have ended, newest first."""
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status == EventStatus.published, Event.ends_at < now)
+        .where(Event.status == EventStatus.published, Event.visibility == EventVisibility.public,
+               Event.ends_at < now)
         .order_by(Event.starts_at.desc(), Event.id.desc())
         .limit(limit)
     )
@@ -80,6 +120,8 @@ def signup_closed_reason(event: Event, now: datetime | None = None) -> str | Non
     now = now or utcnow()
     if event.is_draft:
         return str(Event.not_found)
+    if event.is_record_only:
+        return record_only_refusal()
     if event.is_cancelled:
         return str(_l("This event has been cancelled."))
     if event.has_started(now):
@@ -133,7 +175,7 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
                        capacity: int | None = None, timezone: str | None = None,
                        registration_opens_at: datetime | None = None,
                        registration_closes_at: datetime | None = None, retention_months: int | None = None,
-                       **_other) -> None:
+                       visibility: str | None = None, **_other) -> None:
     """The rules every event keeps, whoever creates or changes it.
 
     :raises InvalidInput:
@@ -142,6 +184,8 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
         raise InvalidInput(_l("An event needs a title."))
     if kind not in EventKind.__members__.values():
         raise InvalidInput(_l("Unknown kind of event: %(kind)s", kind=kind))
+    if visibility is not None and visibility not in EventVisibility.__members__.values():
+        raise InvalidInput(_l("Unknown visibility: %(visibility)s", visibility=visibility), field="visibility")
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput(_l("The start time needs a time zone."))
     if ends_at <= starts_at:
@@ -175,8 +219,9 @@ def known_timezones() -> frozenset[str]:
 
 def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetime | None = None,
                  publish: bool = False, by: Actor, now: datetime | None = None, **fields) -> Event:
-    """Create an event (times timezone-aware); a draft unless `publish`. Flushes, no commit:
-    call it inside write_transaction (create_draft, the command line, the demo data).
+    """Create an event (times timezone-aware); a draft unless `publish`, and a record-only event
+    is recorded (published) at once: it has no public side to prepare. Flushes, no commit: call it
+    inside write_transaction (create_draft, the command line, the demo data).
 
     :raises InvalidInput:
     """
@@ -191,7 +236,7 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
         starts_at=starts_at,
         ends_at=ends_at,
         slug=fields.pop("slug", None) or unique_slug(title, starts_at),
-        status=EventStatus.published if publish else EventStatus.draft,
+        status=EventStatus.published if publish or is_record(fields) else EventStatus.draft,
         **fields,
     )
     db.session.add(event)
@@ -201,8 +246,13 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
     return event
 
 
+def is_record(fields: dict) -> bool:
+    """Whether event fields make a record-only event."""
+    return fields.get("visibility") == EventVisibility.record
+
+
 def create_draft(*, by: Actor, **fields) -> Event:
-    """Create an event as a draft (see create_event for the fields). Commits.
+    """Create an event as a draft, or recorded if record-only (see create_event for the fields). Commits.
 
     :raises InvalidInput:
     """
@@ -214,7 +264,7 @@ def create_draft(*, by: Actor, **fields) -> Event:
 # the counters belong to the original alone.
 COPIED_FIELDS = ("title", "kind", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
                  "address", "capacity", "waitlist_enabled", "registration_opens_at",
-                 "registration_closes_at", "speakers", "retention_months")
+                 "registration_closes_at", "speakers", "retention_months", "visibility")
 
 
 def copyable_fields(event: Event) -> dict:
@@ -259,6 +309,8 @@ def unpublish_event(event_id: int, *, by: Actor) -> Event:
         event = tx.row
         if event.is_cancelled:
             raise StateConflict(_l("This event has been cancelled; it stays visible as cancelled."))
+        if event.is_record_only:
+            raise StateConflict(_l("A record-only event has no public side, so it has no draft either."))
         # Once guests hold a place or a waitlist spot, they have a ticket, a calendar
         # entry and a link to the event page. A draft is 404 to the public, so
         # unpublishing would make the event vanish under them without a word. The
@@ -285,8 +337,9 @@ def public_version() -> tuple:
 
 
 def event_version(slug: str) -> tuple | None:
-    """The version of one event's public page, or None if there is no such event."""
-    return first_row(select(Event.id, Event.updated_at).where(Event.slug == slug))
+    """The version of one event's public page, or None if there is no such event (or it is record-only)."""
+    return first_row(select(Event.id, Event.updated_at)
+                     .where(Event.slug == slug, Event.visibility != EventVisibility.record))
 
 
 def next_event_end(now: datetime) -> datetime | None:

@@ -8,14 +8,15 @@ from ..audit import entries_for_event
 from ..auth.access import current_actor, staff_required
 from ..errors import DomainError
 from ..forms import field_labels, show_refusal
+from ..links import absolute_url
 from ..registrations import event_changes
 from ..registrations.calendar_links import calendar_links
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import RegistrationStatus
 from ..registrations.services import names_by_id
 from . import services
-from .forms import CancelEventForm, EventForm
-from .models import EventKind
+from .forms import CancelEventForm, EventForm, visibility_hint
+from .models import EventKind, EventStatus, EventVisibility
 from .services import signup_over, signup_refusal
 from .views import calendar_description
 
@@ -23,7 +24,8 @@ bp = Blueprint("events_staff", __name__, url_prefix="/staff")
 
 # How the history names stored values of the event and of its registrations.
 VALUE_LABELS = {"kind": {kind: kind.label for kind in EventKind},
-                "status": {status: status.label for status in RegistrationStatus}}
+                "visibility": {visibility: visibility.label for visibility in EventVisibility},
+                "status": {status: status.label for status in (*EventStatus, *RegistrationStatus)}}
 
 
 @bp.get("/")
@@ -46,7 +48,22 @@ def _form_page(form: EventForm, *, event=None, source=None, problem: str | None 
     return render_template("events/staff/form.html", form=form, event=event, source=source, problem=problem,
                            history=history, field_labels=field_labels(form), value_labels=VALUE_LABELS,
                            guest_names=names_by_id(entry.registration_id for entry in history),
-                           description_preview=description_preview), status
+                           description_preview=description_preview, visibility_hint=visibility_hint,
+                           invitation_link=invitation_link(event)), status
+
+
+def invitation_link(event) -> str | None:
+    """The secret sign-up link of an invitation-only event (absolute, to copy into a mail), else None."""
+    if event is None or not event.is_invitation_only:
+        return None
+    return absolute_url("registrations.event_page", slug=event.slug, key=event.invite_key)
+
+
+def _saved_new(event) -> str:
+    """What staff read once a new event (or a copy) is saved."""
+    if event.is_record_only:
+        return _("The event is recorded. It has no public page and takes no sign-ups.")
+    return _("The event has been saved as a draft. Publish it when it is ready.")
 
 
 def _shows_instead_of_saving(form: EventForm, **context):
@@ -77,7 +94,7 @@ def create():
     except DomainError as exc:
         show_refusal(form, exc)
         return _form_page(form, status=exc.status_code)
-    flash(_("The event has been saved as a draft. Publish it when it is ready."))
+    flash(_saved_new(event))
     return redirect(url_for("events_staff.edit", event_id=event.id))
 
 
@@ -98,6 +115,7 @@ def preview(event_id):
                            refusal=_("This is a preview: guests can sign up here once the event is published.")
                            if event.is_draft else signup_refusal(event),
                            over=signup_over(event),
+                           invite_key=event.invite_key if event.is_invitation_only else None,
                            calendar_links=calendar_links(event, calendar_description(event)))
 
 
@@ -171,7 +189,8 @@ def duplicate(event_id):
     except DomainError as exc:
         show_refusal(form, exc)
         return _form_page(form, source=services.get_event(event_id), status=exc.status_code)
-    flash(_("The copy has been saved as a draft. Publish it when it is ready."))
+    flash(_("The copy is recorded. It has no public page and takes no sign-ups.") if copy.is_record_only
+          else _("The copy has been saved as a draft. Publish it when it is ready."))
     return redirect(url_for("events_staff.edit", event_id=copy.id))
 
 
@@ -221,8 +240,11 @@ def cancel(event_id):
     except DomainError as exc:
         show_refusal(form, exc)
         return _cancel_page(services.get_event(event_id), form, exc.status_code)
-    flash(ngettext("The event is cancelled. %(num)s guest is being told by mail.",
-                   "The event is cancelled. %(num)s guests are being told by mail.", result.told))
+    if result.event.is_record_only:
+        flash(_("The event is cancelled. It is a record only: nobody is mailed."))
+    else:
+        flash(ngettext("The event is cancelled. %(num)s guest is being told by mail.",
+                       "The event is cancelled. %(num)s guests are being told by mail.", result.told))
     return redirect(url_for("events_staff.edit", event_id=event_id))
 
 

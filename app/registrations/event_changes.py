@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from ..audit import Actor, AuditAction, changed_fields, record
 from ..database import get_row, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
-from ..events.models import Event, EventStatus
+from ..events.models import Event, EventStatus, EventVisibility
 from ..events.services import COPIED_FIELDS, check_event_fields
 from ..extensions import db
 from ..formatting import day_and_time_range
@@ -103,8 +103,13 @@ def update_event(event_id: int, changes: dict, *, by: Actor, tell_guests: bool =
         before = _time_and_place(event)
         # Decided before the change: whether guests still plan around the event as it was.
         tells_guests = _tells_guests(event, differences, tx.now)
+        was_record, status_before = event.is_record_only, event.status
         for name in differences:
             setattr(event, name, changes[name])
+        if "visibility" in differences:
+            _follow_visibility(event, was_record=was_record)
+            if event.status != status_before:
+                differences["status"] = [status_before, event.status]
         if set(differences) & set(CALENDAR_FIELDS):
             event.sequence += 1
         if "starts_at" in differences:
@@ -119,7 +124,8 @@ def update_event(event_id: int, changes: dict, *, by: Actor, tell_guests: bool =
         elif tells_guests and _guests(event):
             facts = {"mailed": False}  # staff chose to save without mailing
         promoted = []
-        if "capacity" in differences and event.is_published and not event.has_started(tx.now):
+        if ("capacity" in differences and event.is_published and not event.is_record_only
+                and not event.has_started(tx.now)):
             promoted = promote_from_waitlist(event)
             record_promotions(by, promoted, at=tx.now)
         if differences:
@@ -149,7 +155,36 @@ def _check_update(event: Event, changes: dict) -> dict:
             "%(num)s guests already have a place; the capacity cannot be lower than that.",
             event.confirmed_count))
     _check_retention(event, changes.get("retention_months", event.retention_months))
+    _check_visibility(event, changes.get("visibility", event.visibility))
     return changed_fields(current, changes)
+
+
+class GuestsBeforeRecord(InvalidInput):
+    """People hold a place or a waitlist spot: the event cannot become record-only (no sign-up)."""
+
+    code = "guests_before_record"
+    field = "visibility"
+
+
+def _check_visibility(event: Event, visibility: str) -> None:
+    """:raises GuestsBeforeRecord: a record-only event has no sign-up, so it cannot have guests."""
+    guests = event.confirmed_count + event.waitlist_count
+    if visibility == EventVisibility.record and not event.is_record_only and guests:
+        raise GuestsBeforeRecord(_ln(
+            "%(num)s person has signed up for this event, so it cannot become record only (a record has "
+            "no sign-up). Cancel the registration first, or keep the event as it is.",
+            "%(num)s people have signed up for this event, so it cannot become record only (a record has "
+            "no sign-up). Cancel the registrations first, or keep the event as it is.", guests))
+
+
+def _follow_visibility(event: Event, *, was_record: bool) -> None:
+    """The status that goes with a new visibility: a record needs no publishing step, so it is
+    recorded (published) at once; an event that stops being a record is a draft until staff publish
+    it, so that it does not appear in the lists or take sign-ups by surprise."""
+    if event.is_record_only and event.is_draft:
+        event.status = EventStatus.published
+    elif was_record and not event.is_record_only and event.is_published:
+        event.status = EventStatus.draft
 
 
 class RetentionPromised(InvalidInput):
@@ -179,8 +214,9 @@ def _check_retention(event: Event, months: int | None) -> None:
 
 def _tells_guests(event: Event, differences: dict, now: datetime) -> bool:
     # Guests of a draft have no event yet, and guests of an event that is over have
-    # nothing left to plan; the others hear of a new time or place.
-    return event.is_published and event.ends_at > now and bool(set(differences) & set(TIME_AND_PLACE))
+    # nothing left to plan; the others hear of a new time or place. A record mails nobody.
+    return (event.is_published and not event.is_record_only and event.ends_at > now
+            and bool(set(differences) & set(TIME_AND_PLACE)))
 
 
 def cancel_event(event_id: int, *, by: Actor, message: str = "", now: datetime | None = None) -> EventCancellation:
@@ -221,6 +257,8 @@ def _guests(event: Event) -> list[Registration]:
 
 
 def _tell_guests(event: Event, kind: str, params_for) -> int:
+    if event.is_record_only:
+        return 0  # the network's own record: nobody is mailed about it
     guests = _guests(event)
     for registration in guests:
         enqueue(kind, registration.email, locale=registration.locale, registration_id=registration.id,

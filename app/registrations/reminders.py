@@ -10,7 +10,8 @@ before the commit leaves neither the mark nor the mail. The event's row lock kee
 the guest's status and calendar SEQUENCE still while the mail's facts are frozen.
 
 Who gets none:
-- guests of cancelled, draft or already started events;
+- guests of cancelled, draft or already started events, and of record-only events (the
+  network's own records mail nobody);
 - guests who are not confirmed (waitlisted, cancelled);
 - guests whose ticket came within the reminder window anyway: those who signed up
   after it opened (e.g. an hour before the start), and those who were sent a
@@ -27,7 +28,7 @@ from sqlalchemy import exists, select, update
 
 from ..database import utcnow, write_transaction
 from ..errors import NotFound
-from ..events.models import Event, EventStatus
+from ..events.models import Event, EventStatus, EventVisibility
 from ..extensions import db
 from ..outbox import OutgoingMail, enqueue
 from .models import Registration, RegistrationStatus
@@ -49,8 +50,8 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     events = db.session.execute(
         select(Event.id, Event.starts_at)
-        .where(Event.status == EventStatus.published, Event.starts_at > now,
-               Event.starts_at <= now + window)
+        .where(Event.status == EventStatus.published, Event.visibility != EventVisibility.record,
+               Event.starts_at > now, Event.starts_at <= now + window)
         .order_by(Event.starts_at, Event.id)
     ).all()
     # A read first, so that the event lock is taken only where something is due:
@@ -86,7 +87,8 @@ def _queue_for_event(event_id: int, now: datetime, window: timedelta) -> int:
         with write_transaction(lock=(Event, event_id), now=now) as tx:
             event = tx.row
             # Checked again under the lock: the event may have been cancelled or moved meanwhile.
-            if not event.is_published or event.has_started(tx.now) or event.starts_at > tx.now + window:
+            if (not event.is_published or event.is_record_only or event.has_started(tx.now)
+                    or event.starts_at > tx.now + window):
                 return 0
             claimed = db.session.execute(
                 update(Registration)

@@ -18,7 +18,7 @@ from ..consent import recorded_version
 from ..database import first_row, get_by_link_key, is_valid_id, utcnow, write_transaction
 from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
 from ..events.models import Event
-from ..events.services import signup_closed_reason
+from ..events.services import NotInvited, invitation_refusal, signup_closed_reason
 from ..extensions import db
 from ..outbox import OutgoingMail, enqueue
 from ..search import matches_words
@@ -29,6 +29,7 @@ from .models import (
     RegistrationStatus,
     Source,
 )
+from .organisations import institution_for
 from .tickets import new_ticket_code
 
 CONFIRMED_MAIL = "registration_confirmed"
@@ -58,13 +59,16 @@ class SignupResult:
 
 
 def register(event_id: int, data: dict, *, locale: str, source: Source = Source.online,
-             now: datetime | None = None) -> SignupResult:
+             invite_key: str | None = None, now: datetime | None = None) -> SignupResult:
     """Sign a guest up: confirmed while places are left, else waitlisted (or EventFull).
 
     The same address again for the same event creates nothing: the existing
     registration's state is mailed again (at most once per REPEAT_MAIL_EVERY). Commits.
 
+    :param source: Source.invitation only for a campaign's personal link (campaigns.invitations),
+        which is what opens an invitation-only event, as does its secret `invite_key`.
     :raises NotFound, RegistrationRefused, EventFull:
+    :raises NotInvited: an invitation-only event, without a personal invitation or the secret key.
     """
     # The clock is read inside the lock: waitlisted_at is the order of the queue.
     with write_transaction(lock=(Event, event_id), now=now) as tx:
@@ -72,6 +76,8 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
         reason = signup_closed_reason(event, tx.now)
         if reason:
             raise RegistrationRefused(reason)
+        if invitation_refusal(event, invite_key, invited=source == Source.invitation):
+            raise NotInvited()
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
             if not repeated_recently(registration, tx.now):
@@ -84,6 +90,7 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
         else:
             renew(registration)
         fill(registration, data, locale=locale, now=tx.now)
+        registration.institution_id = institution_for(registration.organisation)
         give_place_or_queue(event, registration, tx.now)
         db.session.flush()
         mail_current_state(registration, locale=locale)

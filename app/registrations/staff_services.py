@@ -183,9 +183,18 @@ def _registration_of(event: Event, registration_id: int) -> Registration:
     return registration
 
 
+def record_only_refusal() -> str:
+    """What staff read when they try to give someone a place at a record-only event."""
+    return str(_l("This event is a record only: nobody signs up for it, so no guest can be added or "
+                  "confirmed. Make it public or invitation only first if people are to sign up."))
+
+
 def _refuse_staff_change(event: Event, now: datetime) -> None:
     # Staff may add guests before sign-up opens, after it closes and to drafts (speakers,
-    # partners), but a place in a cancelled or begun event means nothing any more.
+    # partners), but a place in a cancelled or begun event means nothing any more, and a
+    # record-only event has no places at all.
+    if event.is_record_only:
+        raise RegistrationRefused(record_only_refusal())
     if event.is_cancelled:
         raise RegistrationRefused(_l("This event has been cancelled."))
     if event.has_started(now):

@@ -81,7 +81,9 @@ def export(event_id):
 
 
 def _new_page(event, form, status=200):
-    return render_template("registrations/staff/new.html", event=event, form=form), status
+    # A record-only event takes nobody: the page says so instead of offering the form.
+    refusal = staff_services.record_only_refusal() if event.is_record_only else None
+    return render_template("registrations/staff/new.html", event=event, form=form, refusal=refusal), status
 
 
 @bp.get("/<int:event_id>/registrations/new")

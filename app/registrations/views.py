@@ -20,13 +20,16 @@ from .tickets import qr_png
 bp = Blueprint("registrations", __name__)
 
 
-def _event_page(event, form, status=200, **context):
+def _event_page(event, form, status=200, *, key: str | None = None, **context):
+    """The event page; `key` is what the visitor brought as the secret sign-up key, if anything
+    (an invitation-only event shows its form only for the right one)."""
     return render_template(
         "registrations/event.html",
         event=event,
         form=form,
-        refusal=events.signup_refusal(event),
+        refusal=events.signup_refusal(event) or events.invitation_refusal(event, key),
         over=events.signup_over(event),
+        invite_key=key if events.has_invitation_key(event, key) else None,
         calendar_links=calendar_links(event, calendar_description(event)),
         **context,
     ), status
@@ -34,18 +37,21 @@ def _event_page(event, form, status=200, **context):
 
 @bp.get("/events/<slug>/")
 def event_page(slug):
-    """All about one event, and the sign-up form."""
+    """All about one event, and the sign-up form (for an invitation-only event, with its secret `?key=`)."""
     version = events.event_version(slug)
     if version is None:
         raise NotFound()
+    key = request.args.get("key")
 
     def render(**context):
         event = events.get_published(slug)
-        html, _status = _event_page(event, RegistrationForm(formdata=None), **context)
+        html, _status = _event_page(event, RegistrationForm(formdata=None), key=key, **context)
+        # At its end the page changes too: what came of it (network/_event_results.html) appears.
         return html, next_change(utcnow(), event.registration_opens_at, event.registration_closes_at,
-                                 event.starts_at)
+                                 event.starts_at, event.ends_at)
 
-    return cached_page("registrations.event_page", version, render)
+    # With a key the page is never stored: the form it may show is for the key's holders alone.
+    return cached_page("registrations.event_page", version, render, private="key" in request.args)
 
 
 @bp.get("/events/<slug>/register")
@@ -58,18 +64,21 @@ def register_form(slug):
 @limiter.limit(limits.per_client)
 @limits.limited_per_email
 def register(slug):
-    """Sign up for an event."""
+    """Sign up for an event (an invitation-only one with its secret key, posted as `key`)."""
     event = events.get_published(slug)
     form = RegistrationForm()
+    key = request.form.get("key")
     if events.signup_closed_reason(event):
-        return _event_page(event, form, 409)
+        return _event_page(event, form, 409, key=key)
+    if events.invitation_refusal(event, key):
+        return _event_page(event, form, 403)
     if not form.validate_on_submit():
-        return _event_page(event, form, 422)
+        return _event_page(event, form, 422, key=key)
     try:
-        result = services.register(event.id, form.data, locale=str(get_locale()))
+        result = services.register(event.id, form.data, locale=str(get_locale()), invite_key=key)
     except DomainError as exc:
         show_refusal(form, exc)
-        return _event_page(events.get_published(slug), form, exc.status_code)
+        return _event_page(events.get_published(slug), form, exc.status_code, key=key)
     return landing_after_signup(result)
 
 
@@ -79,7 +88,8 @@ def sent_too_often(exc):
     try:
         if request.endpoint == "registrations.register":
             event = events.get_published(request.view_args["slug"])
-            return _event_page(event, limits.form_over_limit(RegistrationForm), 429)
+            return _event_page(event, limits.form_over_limit(RegistrationForm), 429,
+                               key=request.form.get("key"))
         if request.endpoint == "registrations.save":
             registration = services.get_by_manage_token(request.view_args["token"])
             return _details_page(registration, limits.form_over_limit(GuestDetailsForm), 429)

@@ -522,6 +522,17 @@ def test_a_walk_in_over_capacity_needs_confirmation(client, event, sign_up, toke
     assert counts == {"checked_in": 1, "confirmed": 3, "capacity": 2}
 
 
+def test_nobody_walks_into_a_recorded_meeting(client, make_event, token):
+    meeting = make_event(title="Gespräch mit dem BAMF", visibility="record")
+
+    response = client.post(url_for("checkin_api.walk_in", event_id=meeting.id), json={"name": "Eva Neu"},
+                           headers=bearer(token))
+
+    assert response.status_code == 409
+    assert "record only" in response.json["error"]
+    assert db.session.query(Registration).count() == 0
+
+
 def test_a_walk_in_without_a_name_is_400(client, event, token):
     response = client.post(url_for("checkin_api.walk_in", event_id=event.id), json={"name": "  "},
                            headers=bearer(token))

@@ -27,14 +27,14 @@ def local_input(moment: datetime) -> str:
 def event_form(**overrides) -> dict:
     """The event form as staff fill it in; `None` leaves a field out."""
     data = {
-        "title": "Forum Ausbildung und Arbeit", "kind": "forum",
+        "title": "Forum Ausbildung und Arbeit", "kind": "forum", "visibility": "public",
         "summary": "Wege in Ausbildung und Arbeit.",
         "description": "Mit **Kammern** und Agentur für Arbeit.",
         "starts_at": local_input(berlin(5, 6, 18)), "ends_at": local_input(berlin(5, 6, 20)),
         "timezone": "Europe/Berlin", "venue": "IHK Trier, Großer Saal",
         "address": "Herzogenbuscher Straße 12, 54292 Trier", "capacity": "70", "waitlist_enabled": "y",
         "registration_opens_at": "", "registration_closes_at": "",
-        "partners": "IHK Trier\nHWK Trier\n", "speakers": "Dr. Jan Glockauer, IHK Trier",
+        "speakers": "Dr. Jan Glockauer, IHK Trier",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

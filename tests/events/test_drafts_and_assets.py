@@ -61,7 +61,7 @@ def is_own(url: str) -> bool:
 @pytest.fixture
 def public_pages(app, make_event, sign_up):
     """The URL of every kind of public page, in every state worth showing, with the status it answers."""
-    event = make_event(title="Forum", capacity=1, waitlist_enabled=True, partners=["IHK Trier"],
+    event = make_event(title="Forum", capacity=1, waitlist_enabled=True,
                        speakers=["Dr. Eva Klein, Arbeitsagentur"])
     confirmed = sign_up(event)
     waitlisted = sign_up(event)

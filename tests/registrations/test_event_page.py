@@ -7,6 +7,8 @@ import pytest
 from flask import url_for
 
 from app.database import utcnow
+from app.events.models import Series
+from app.extensions import db
 from tests.conftest import days_from_now
 from tests.pages import ENGLISH, field_error, form_values, page
 from tests.rows import registrations_of
@@ -20,18 +22,16 @@ def event_page(client, event):
     return page(response)
 
 
-def test_the_page_shows_partners_and_speakers(client, make_event):
+def test_the_page_shows_the_kind_and_the_speakers(client, make_event):
     event = make_event(title="Forum Fachkräfte", kind="forum",
-                       partners=["Handwerkskammer Trier", "Agentur für Arbeit Trier"],
                        speakers=["Dr. Eva Klein, Arbeitsagentur", "Jonas Berg, HWK"])
 
     html = event_page(client, event)
 
     assert html.one("h1").text == "Forum Fachkräfte"
-    assert [li.text for li in html.one("ul", class_="partners").find_all("li")] == [
-        "Handwerkskammer Trier", "Agentur für Arbeit Trier"]
-    assert "Dr. Eva Klein, Arbeitsagentur" in html.text
-    assert "Jonas Berg, HWK" in html.text
+    assert html.one("p", class_="eyebrow").text == "Forum"
+    assert [li.text for li in html.one("ul", class_="speakers").find_all("li")] == [
+        "Dr. Eva Klein, Arbeitsagentur", "Jonas Berg, HWK"]
 
 
 def test_the_page_offers_the_event_for_every_calendar(client, make_event):
@@ -318,3 +318,19 @@ def test_after_mistakes_the_error_summary_takes_the_focus_and_links_to_each_fiel
     # Above the form, inside the section the browser lands at (#register).
     section = html.one("section", id="register")
     assert summary in list(section.iter())
+
+
+def test_an_event_of_a_series_links_to_the_series(client, make_event):
+    series = Series(slug="ausbildung-2027", title="Ausbildung und Arbeit 2027")
+    db.session.add(series)
+    db.session.commit()
+    event = make_event(title="Auftakt", series_id=series.id)
+
+    link = event_page(client, event).one("p", class_="series-link")
+
+    assert link.text == "Part of the series Ausbildung und Arbeit 2027"
+    assert link.one("a").get("href") == url_for("series.show", slug="ausbildung-2027")
+
+
+def test_an_event_of_no_series_names_none(client, make_event):
+    assert event_page(client, make_event()).find("p", class_="series-link") is None

@@ -201,29 +201,29 @@ def contact_named(name: str) -> Contact:
 
 
 def add_contact_as_staff(staff, name: str, email: str) -> Contact:
-    staff.post(url_for("contacts_staff.new"), data={"name": name, "email": email, "organisation_kind": "other",
-                                                    "locale": "de"})
+    staff.post(url_for("contacts_staff.new"), data={"name": name, "email": email, "locale": "de"})
     return contact_named(name)
 
 
 def test_adding_and_editing_a_contact_is_recorded_and_shown_on_its_page(staff):
     staff.post(url_for("contacts_staff.new"), data={"name": "Jürgen Weiß", "email": "juergen@example.org",
-                                                    "organisation_kind": "chamber", "locale": "de"})
+                                                    "affiliation": "volunteer", "locale": "de"})
     juergen = contact_named("Jürgen Weiß")
     staff.post(url_for("contacts_staff.edit", contact_id=juergen.id),
-               data={"name": "Jürgen Weiß", "email": "juergen@example.org", "organisation": "HWK Trier",
-                     "organisation_kind": "chamber", "tags": "Forum", "locale": "de"})
+               data={"name": "Jürgen Weiß", "email": "juergen@example.org", "institution_name": "HWK Trier",
+                     "institution_kind": "chamber", "affiliation": "volunteer", "tags": "Forum", "locale": "de"})
 
     created, updated = trail(contact_id=juergen.id)
     assert created.action == AuditAction.contact_created and created.changes["email"] == [None, "juergen@example.org"]
     assert updated.action == AuditAction.contact_updated
-    assert updated.changes == {"organisation": ["", "HWK Trier"], "tags": [[], ["Forum"]]}
+    assert updated.changes == {"institution": ["", "HWK Trier"], "tags": [[], ["Forum"]]}
     rows = history_rows(staff.get(url_for("contacts_staff.edit", contact_id=juergen.id), headers=ENGLISH))
     assert [row[2] for row in rows] == ["changed", "added"]
-    assert "Organisation: – → HWK Trier" in rows[0][3]
-    # A new contact's empty fields are no change; its kind and language read as on the form.
-    assert "Tags" not in rows[1][3] and "Organisation:" not in rows[1][3]
-    assert "Kind of organisation: – → Chamber (IHK, HWK)" in rows[1][3]
+    assert "Institution: – → HWK Trier" in rows[0][3]
+    # A new contact's empty fields are no change; how the person takes part and the language read as
+    # on the form.
+    assert "Tags" not in rows[1][3] and "Institution:" not in rows[1][3]
+    assert "Takes part: – → Volunteer" in rows[1][3]
     assert "Language of invitations: – → Deutsch" in rows[1][3]
 
 
@@ -238,7 +238,7 @@ def test_an_import_records_each_contact_it_adds_or_changes(staff):
     staff.post(url_for("contacts_staff.import_confirm"), data={"token": token})
 
     [anna_entry] = trail(contact_id=anna.id, action=AuditAction.contact_imported)
-    assert anna_entry.changes == {"file": "netzwerk.csv", "organisation": ["", "IHK Trier"]}
+    assert anna_entry.changes == {"file": "netzwerk.csv", "institution": ["", "IHK Trier"]}
     [carla_entry] = trail(contact_id=contact_named("Carla Neu").id)
     assert carla_entry.action == AuditAction.contact_imported and carla_entry.changes["file"] == "netzwerk.csv"
 

@@ -1,12 +1,13 @@
 """Whom a campaign invites: all contacts, those with some tags, from some kinds of
-organisation, or a pasted list of addresses (any of them)."""
+organisation (the kind of the institution they belong to; "other" also takes in those who
+belong to none), or a pasted list of addresses (any of them)."""
 import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..contacts.models import Contact, OrganisationKind
+from ..contacts.models import Contact, Institution, OrganisationKind
 from ..contacts.rules import parse_tags
 from ..errors import InvalidInput
 from ..extensions import db
@@ -90,15 +91,19 @@ def resolve_audience(audience: dict) -> Audience:
     tags = {t.casefold() for t in audience.get("tags") or []}
     kinds = set(audience.get("kinds") or [])
     emails = {e.lower(): e for e in audience.get("emails") or []}
-    query = select(Contact.id, Contact.name, Contact.email, Contact.email_key, Contact.locale, Contact.tags,
-                   Contact.organisation_kind, Contact.unsubscribed_at, Contact.consent_at).order_by(Contact.id)
+    # A contact of no institution counts as of the kind "other".
+    kind = func.coalesce(Institution.kind, OrganisationKind.other.value)
+    query = (select(Contact.id, Contact.name, Contact.email, Contact.email_key, Contact.locale, Contact.tags,
+                    kind.label("kind"),
+                    Contact.unsubscribed_at, Contact.consent_at)
+             .outerjoin(Institution, Institution.id == Contact.institution_id).order_by(Contact.id))
     if not audience.get("all") and not tags:
         # Without tags the criteria are plain columns: let the database choose.
-        query = query.where(Contact.organisation_kind.in_(kinds) | Contact.email_key.in_(list(emails)))
+        query = query.where(kind.in_(kinds) | Contact.email_key.in_(list(emails)))
     contacts, unsubscribed, matched = [], 0, set()
     for row in db.session.execute(query):
         matched.add(row.email_key)
-        chosen = (audience.get("all") or row.organisation_kind in kinds or row.email_key in emails
+        chosen = (audience.get("all") or row.kind in kinds or row.email_key in emails
                   or any(str(t).casefold() in tags for t in row.tags or []))
         if not chosen:
             continue

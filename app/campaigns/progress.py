@@ -11,7 +11,7 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from ..contacts.models import Contact
+from ..contacts.models import Contact, Institution
 from ..database import LabelledEnum
 from ..extensions import db
 from ..outbox import MailStatus, OutgoingMail
@@ -131,11 +131,13 @@ def recipient_rows(campaign: Campaign) -> list[RecipientRow]:
     by_address = aliased(Registration)
     query = (
         select(CampaignRecipient.id, CampaignRecipient.reminder_mail_id, Contact.id.label("contact_id"),
-               Contact.name, Contact.email, Contact.organisation, Contact.unsubscribed_at,
+               Contact.name, Contact.email, func.coalesce(Institution.name, "").label("organisation"),
+               Contact.unsubscribed_at,
                invitation.status.label("mail_status"), invitation.last_error,
                func.coalesce(tied.status, by_address.status).label("registration_status"),
                func.coalesce(tied.checked_in_at, by_address.checked_in_at).label("checked_in_at"))
         .join(Contact, Contact.id == CampaignRecipient.contact_id)
+        .outerjoin(Institution, Institution.id == Contact.institution_id)
         .outerjoin(invitation, invitation.id == CampaignRecipient.mail_id)
         .outerjoin(tied, tied.id == CampaignRecipient.registration_id)
         .outerjoin(by_address, (by_address.event_id == campaign.event_id)

@@ -15,11 +15,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..affiliation import Affiliation
 from ..forms import MAIL_LANGUAGES
 from ..text import clean_line
 from .models import Contact, OrganisationKind
 
 KIND_CHOICES = [SelectChoice(kind, kind.label) for kind in OrganisationKind]
+# How a person takes part, as staff set it; "": as they said at their latest sign-up.
+AFFILIATION_CHOICES = [SelectChoice("", _l("As they said at their latest sign-up"))] + [
+    SelectChoice(affiliation, affiliation.label) for affiliation in Affiliation]
 
 
 class ContactForm(FlaskForm):
@@ -32,13 +36,14 @@ class ContactForm(FlaskForm):
         Email(_l("This does not look like an email address (example: name@example.org).")),
         Length(max=254),
     ], render_kw={"autocomplete": "off", "inputmode": "email"})
-    organisation = StringField(_l("Organisation"), filters=[clean_line],
-                               validators=[Optional(), Length(max=200)])
-    organisation_kind = SelectField(
-        _l("Kind of organisation"),
-        choices=KIND_CHOICES,
-        default=OrganisationKind.other,
-    )
+    # The institution: one of the list ("" for none), or a new name typed below (found however
+    # it is spelt, or added). The view fills the choices.
+    institution_id = SelectField(_l("Institution"), choices=[], default="", validate_choice=False)
+    institution_name = StringField(_l("Or type the name of an institution that is not in the list"),
+                                   filters=[clean_line], validators=[Optional(), Length(max=200)])
+    institution_kind = SelectField(_l("Kind of that institution"), choices=KIND_CHOICES,
+                                   default=OrganisationKind.other)
+    affiliation = RadioField(_l("Takes part"), choices=AFFILIATION_CHOICES, default="")
     tags = StringField(_l("Tags"), filters=[clean_line], validators=[Optional(), Length(max=1000)])
     locale = RadioField(_l("Language of invitations"), choices=MAIL_LANGUAGES, default="de",
                         validators=[InputRequired(_l("Please choose one."))])
@@ -47,19 +52,27 @@ class ContactForm(FlaskForm):
                                     "(in person, by phone or in writing)."))
 
     @classmethod
-    def for_contact(cls, contact: Contact) -> "ContactForm":
+    def for_contact(cls, contact: Contact, institutions=()) -> "ContactForm":
         """The form filled with a contact's details (what was posted takes precedence)."""
-        return cls(data={"name": contact.name, "email": contact.email, "organisation": contact.organisation,
-                         "organisation_kind": contact.organisation_kind,
+        form = cls(data={"name": contact.name, "email": contact.email,
+                         "institution_id": str(contact.institution_id or ""),
+                         "affiliation": contact.affiliation or "",
                          "tags": ", ".join(contact.tags or []), "locale": contact.locale})
+        return form.offering(institutions)
+
+    def offering(self, institutions) -> "ContactForm":
+        """The form with the institutions to choose from (contacts.institutions.Choice)."""
+        self.institution_id.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(str(choice.id), choice.name) for choice in institutions]
+        return self
 
 
 class ContactFilterForm(Form):
     """The list's search and filters (GET, so no CSRF token). Choices are filled in by the view."""
 
-    q = SearchField(_l("Search name, organisation or email"), filters=[clean_line])
+    q = SearchField(_l("Search name, institution or email"), filters=[clean_line])
     tag = SelectField(_l("Tag"), choices=[], validate_choice=False)
-    kind = SelectField(_l("Kind of organisation"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Kind of institution"), choices=[], validate_choice=False)
     status = SelectField(_l("Invitations"), choices=[
         SelectChoice("", _l("All contacts")),
         SelectChoice("subscribed", _l("Receiving invitations")),

@@ -30,7 +30,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..text import clean_line
 from .csv_reading import ImportFileRefused, ImportRow, RejectedLine, read_csv
-from .models import ConsentSource, Contact, OrganisationKind
+from .import_institutions import InstitutionPlan
+from .models import ConsentSource, Contact
 from .rules import Problem
 from .services import SOURCE_IMPORT_PREFIX, canonical_tags, tag_spellings
 
@@ -41,8 +42,8 @@ TOKEN_MAX_AGE_SECONDS = 12 * 3600
 TOKEN_SALT = "podium.contacts.import"
 
 # What an import may change on a contact. The email stays as the address book has it; a consent
-# is added where none is on record, never changed or taken away.
-MERGED_FIELDS = ("name", "organisation", "organisation_kind", "tags", "locale", "consent")
+# is added where none is on record, never changed or taken away. The institution is its name.
+MERGED_FIELDS = ("name", "institution", "tags", "locale", "consent")
 
 
 class ImportAction(LabelledEnum):
@@ -113,6 +114,8 @@ class ImportPreview:
     updated_contacts: int = 0
     # New contacts for whom the file states no consent: marked, and staff are warned before mailing them.
     without_consent: int = 0
+    # (name, kind) of each institution importing would add.
+    new_institutions: tuple[tuple[str, str], ...] = ()
 
     def count(self, action: ImportAction) -> int:
         """How many lines would do `action`."""
@@ -140,6 +143,7 @@ class ImportResult:
     created: int
     updated: int  # contacts of the address book that changed
     errors: int  # lines left out
+    institutions: int = 0  # institutions added
 
 
 @dataclass(frozen=True)
@@ -188,19 +192,21 @@ def apply_import(token: str, *, by: Actor, now: datetime | None = None) -> Impor
     filename, rows, rejected, ignored, header, digest = _load_token(token)
     try:
         with write_transaction(now=now) as tx:
-            lines, drafts = _plan(rows, lock=True)
-            if _digest(lines) != digest:
+            lines, drafts, institutions = _plan(rows, lock=True)
+            if _digest(lines, institutions) != digest:
                 raise _Outdated()
             source = (SOURCE_IMPORT_PREFIX + filename)[:200]
             created = updated = 0
             for key, draft in drafts.items():
-                if _save_draft(key, draft, source=source, by=by, filename=filename, now=tx.now):
+                if _save_draft(key, draft, institutions=institutions, source=source, by=by, filename=filename,
+                               now=tx.now):
                     created += draft.contact is None
                     updated += draft.contact is not None
     except (_Outdated, IntegrityError):
-        # IntegrityError: on PostgreSQL a contact with one of the new addresses was added meanwhile.
+        # IntegrityError: on PostgreSQL a contact with one of the new addresses (or an institution of one
+        # of the new names) was added meanwhile.
         raise ImportOutdated(_preview(filename, rows, rejected, ignored, header)) from None
-    return ImportResult(filename, created, updated, len(rejected))
+    return ImportResult(filename, created, updated, len(rejected), len(institutions.new))
 
 
 def rejected_lines(token: str) -> RejectedFile:
@@ -218,7 +224,7 @@ class _Outdated(Exception):
 
 def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
              ignored: list[str], header: list[str]) -> ImportPreview:
-    lines, drafts = _plan(rows, lock=False)
+    lines, drafts, institutions = _plan(rows, lock=False)
     token = _serializer().dumps({
         "file": filename,
         "rows": [[r.line, r.name, r.email, r.organisation, r.organisation_kind, list(r.tags), r.locale,
@@ -226,7 +232,7 @@ def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
         "rejected": [[r.line, r.name, r.email, _problems_out(r.problems), list(r.cells)] for r in rejected],
         "ignored": list(ignored),
         "header": list(header),
-        "plan": _digest(lines),
+        "plan": _digest(lines, institutions),
     })
     if len(token) > MAX_TOKEN_CHARS:
         raise ImportFileRefused(_l("The file is too large to import at once; please split it."))
@@ -235,7 +241,8 @@ def _preview(filename: str, rows: list[ImportRow], rejected: list[RejectedLine],
                          token, new_contacts=sum(1 for draft in drafts.values() if draft.contact is None),
                          updated_contacts=sum(1 for draft in drafts.values() if _changes(draft)),
                          without_consent=sum(1 for draft in drafts.values()
-                                             if draft.contact is None and not draft.values["consent"]))
+                                             if draft.contact is None and not draft.values["consent"]),
+                         new_institutions=institutions.new_institutions)
 
 
 def _changes(draft: "_Draft") -> dict:
@@ -267,8 +274,10 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
 
 
-def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[str, _Draft]]:
-    """What each row does to the address book, and the resulting values per address (in file order)."""
+def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[str, _Draft], InstitutionPlan]:
+    """What each row does to the address book, the resulting values per address (in file order), and
+    the institutions the file names."""
+    institutions = InstitutionPlan([row.organisation for row in rows], lock=lock)
     query = select(Contact).where(Contact.email_key.in_(sorted({row.key for row in rows})))
     if lock:
         query = query.with_for_update()  # PostgreSQL; on SQLite write_transaction holds the write lock
@@ -279,53 +288,43 @@ def _plan(rows: list[ImportRow], *, lock: bool) -> tuple[list[ImportLine], dict[
     for row in rows:
         tags = canonical_tags(row.tags, spellings)
         draft = drafts.get(row.key)
+        institution = institutions.name_for(row.organisation, row.organisation_kind)
+        warnings = institutions.warnings(row.organisation, row.warnings)
         if draft is None and row.key not in existing:
-            values = {"name": row.name, "organisation": row.organisation,
-                      "organisation_kind": row.organisation_kind or OrganisationKind.other,
+            values = {"name": row.name, "institution": institution,
                       "tags": tags, "locale": row.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
                       "consent": row.consent or None}
             drafts[row.key] = _Draft(row.email, values, None, row.line)
-            lines.append(ImportLine(row.line, ImportAction.new, row.name, row.email, warnings=row.warnings))
+            lines.append(ImportLine(row.line, ImportAction.new, row.name, row.email, warnings=warnings))
             continue
         same_as_line = draft.first_line if draft is not None else None
         if draft is None:
             contact = existing[row.key]
             draft = drafts[row.key] = _Draft(contact.email, _values_of(contact), contact, row.line)
-        merged = _merge(draft.values, row, tags)
+        merged = _merge(draft.values, row, tags, institution)
         changes = tuple(FieldChange(name, draft.values[name], merged[name])
                         for name in MERGED_FIELDS if merged[name] != draft.values[name])
         contact = draft.contact
         lines.append(ImportLine(row.line, ImportAction.update if changes else ImportAction.unchanged, row.name, row.email,
                                 changes=changes, same_as_line=same_as_line,
-                                warnings=_kept_kind(row.warnings, draft.values["organisation_kind"]),
+                                warnings=warnings,
                                 contact_id=contact.id if contact else None,
                                 unsubscribed=bool(contact and contact.is_unsubscribed)))
         draft.values = merged
-    return lines, drafts
-
-
-def _kept_kind(warnings: tuple[Problem, ...], kind: str) -> tuple[Problem, ...]:
-    """The warnings of a line about a known address: an unknown kind leaves the kind it has."""
-    if kind == OrganisationKind.other:
-        return warnings
-    return tuple(Problem(w.field, "unknown_kind_kept", {**w.params, "kind": str(kind)})
-                 if w.code == "unknown_kind" else w for w in warnings)
+    return lines, drafts, institutions
 
 
 def _values_of(contact: Contact) -> dict:
-    return {"name": contact.name, "organisation": contact.organisation,
-            "organisation_kind": contact.organisation_kind, "tags": list(contact.tags or []),
-            "locale": contact.locale, "consent": _consent_day(contact)}
+    return {"name": contact.name, "institution": contact.institution.name if contact.institution else "",
+            "tags": list(contact.tags or []), "locale": contact.locale, "consent": _consent_day(contact)}
 
 
-def _merge(values: dict, row: ImportRow, tags: list[str]) -> dict:
+def _merge(values: dict, row: ImportRow, tags: list[str], institution: str) -> dict:
     """A later line wins where it says something; tags are added, never taken away."""
     merged = dict(values)
     merged["name"] = row.name
-    if row.organisation:
-        merged["organisation"] = row.organisation
-    if row.organisation_kind:
-        merged["organisation_kind"] = row.organisation_kind
+    if institution:
+        merged["institution"] = institution
     if row.locale:
         merged["locale"] = row.locale
     known = {tag.casefold() for tag in values["tags"]}
@@ -353,15 +352,18 @@ def _apply_consent(contact: Contact, consent: str | None, now: datetime) -> None
     contact.consent_at = now if consent == "yes" else datetime.combine(date.fromisoformat(consent), time(), zone)
 
 
-def _digest(lines: list[ImportLine]) -> str:
+def _digest(lines: list[ImportLine], institutions: InstitutionPlan) -> str:
     plan = [[line.line, line.action, line.contact_id, line.same_as_line, line.unsubscribed,
              [[change.field, change.old, change.new] for change in line.changes]] for line in lines]
+    plan.append([list(new) for new in institutions.new_institutions])
     return hashlib.sha256(json.dumps(plan, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-def _save_draft(key: str, draft: _Draft, *, source: str, by: Actor, filename: str, now: datetime) -> bool:
+def _save_draft(key: str, draft: _Draft, *, institutions: InstitutionPlan, source: str, by: Actor,
+                filename: str, now: datetime) -> bool:
     """Write one planned address; True when something changed. Unsubscribing is never undone here."""
-    fields = {name: value for name, value in draft.values.items() if name != "consent"}
+    fields = {name: value for name, value in draft.values.items() if name not in ("consent", "institution")}
+    fields["institution"] = institutions.institution(draft.values["institution"], by=by, now=now)
     if draft.contact is None:
         contact = Contact(email=draft.email, email_key=key, source=source, source_at=now, **fields)
         db.session.add(contact)

@@ -58,6 +58,8 @@ class Institution(db.Model):
 
 
 class Contact(db.Model):
+    """A person of the network whom Podium may invite."""
+
     __tablename__ = "contacts"
     not_found = _l("There is no such contact.")
 
@@ -66,9 +68,8 @@ class Contact(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     # text.email_key of the address: unique, whatever the case it was typed in.
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    organisation_kind: Mapped[OrganisationKind] = mapped_column(EnumText(OrganisationKind, 30),
-                                                                default=OrganisationKind.other)
+    # The institution the person belongs to (its kind is the contact's kind of organisation);
+    # None: none known.
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
                                                       index=True)
     # Full-time or volunteer as staff set it; None: taken from the person's latest sign-up

@@ -28,7 +28,7 @@ _PROBLEM_TEXTS = {
     "unknown_kind": lambda p: _("Unknown kind of organisation “%(value)s”: imported as “%(other)s”. Known kinds: "
                                 "%(kinds)s.", value=p["value"], other=OrganisationKind.other.label,
                                 kinds=known_kinds()),
-    "unknown_kind_kept": lambda p: _("Unknown kind of organisation “%(value)s”: the contact keeps “%(kind)s”. "
+    "unknown_kind_kept": lambda p: _("Unknown kind of organisation “%(value)s”: the institution keeps “%(kind)s”. "
                                      "Known kinds: %(kinds)s.", value=p["value"],
                                      kind=OrganisationKind(p["kind"]).label, kinds=known_kinds()),
     "unknown_language": lambda p: _("Unknown language “%(value)s”; use de or en.", **p),

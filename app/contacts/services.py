@@ -11,17 +11,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
+from ..affiliation import Affiliation
 from ..audit import Actor, AuditAction, changed_fields, record
 from ..csvexport import Column, local_time
-from ..database import get_row, write_transaction
+from ..database import get_row, is_valid_id, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
 from ..paging import Page, Sort, paginate, sorted_by
 from ..search import matches_words
 from ..text import clean_line, email_key
-from .models import ConsentSource, Contact, OrganisationKind
+from .institutions import institution_named
+from .models import ConsentSource, Contact, Institution, OrganisationKind
 from .rules import field_problems, parse_tags
 
 PAGE_SIZE = 100
@@ -32,13 +35,15 @@ PAGE_SIZE = 100
 contact_deleting = Namespace().signal("contact-deleting")
 # The columns the list may be sorted by (sort=name, sort=-added ...).
 SORT_COLUMNS = {"name": func.lower(Contact.name), "email": Contact.email_key,
-                "organisation": func.lower(Contact.organisation), "added": Contact.source_at}
+                "institution": func.coalesce(func.lower(Institution.name), ""), "added": Contact.source_at}
 
 SOURCE_TYPED_IN = "typed in"
 SOURCE_IMPORT_PREFIX = "CSV import "
+SOURCE_SIGN_UP = "sign-up"
 
-# What staff may change on a contact (subscription and origin are not theirs to change).
-EDITABLE_FIELDS = ("name", "email", "organisation", "organisation_kind", "tags", "locale")
+# What staff may change on a contact besides its institution (subscription and origin are not
+# theirs to change).
+EDITABLE_FIELDS = ("name", "email", "affiliation", "tags", "locale")
 
 
 class ContactRefused(InvalidInput):
@@ -59,7 +64,8 @@ class DuplicateEmail(ContactRefused):
 
 @dataclass(frozen=True)
 class ContactFilter:
-    """Which contacts a list or an export shows: words to search, a tag, a kind, subscription."""
+    """Which contacts a list or an export shows: words to search, a tag, the kind of their
+    institution, subscription, consent."""
 
     query: str = ""
     tag: str = ""
@@ -75,15 +81,15 @@ class ContactCounts:
     total: int
     unsubscribed: int
     without_consent: int
-    kinds: dict[str, int]  # kind value -> contacts
+    kinds: dict[str, int]  # kind of institution -> contacts
     tags: dict[str, int]  # tag -> contacts, alphabetical
 
 
 def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int | None = 1, sort: Sort | None = None,
                   per_page: int | None = None) -> Page:
     """One page (PAGE_SIZE by default) of the contacts that match, by name unless `sort` says else."""
-    statement = sorted_by(select(Contact).where(*_conditions(criteria)), sort or Sort("name"), SORT_COLUMNS,
-                          Contact.id)
+    statement = sorted_by(_with_institution(select(Contact)).where(*_conditions(criteria)), sort or Sort("name"),
+                          SORT_COLUMNS, Contact.id)
     return paginate(statement, number=page, size=per_page or PAGE_SIZE)
 
 
@@ -93,7 +99,7 @@ def count_contacts() -> ContactCounts:
         select(func.count(Contact.id), func.count(Contact.unsubscribed_at), func.count(Contact.consent_at))
     ).one()
     kinds = dict(db.session.execute(
-        select(Contact.organisation_kind, func.count(Contact.id)).group_by(Contact.organisation_kind)
+        select(Institution.kind, func.count(Contact.id)).join(Contact.institution).group_by(Institution.kind)
     ).all())
     tags: dict[str, int] = {}
     for (contact_tags,) in db.session.execute(select(Contact.tags)):
@@ -119,13 +125,14 @@ def create_contact(data: dict, *, by: Actor, source: str = SOURCE_TYPED_IN, now:
         with write_transaction(now=now) as tx:
             _refuse_duplicate(fields["email"])
             fields["tags"] = canonical_tags(fields["tags"], tag_spellings())
+            institution = _chosen_institution(data, by=by, now=tx.now)
             contact = Contact(email_key=email_key(fields["email"]), source=source[:200], source_at=tx.now,
-                              **fields)
+                              institution=institution, **fields)
             consent = _record_consent(contact, data, tx.now)
             db.session.add(contact)
             db.session.flush()
             record(by, AuditAction.contact_created, at=tx.now, contact_id=contact.id,
-                   changes=changed_fields({}, fields) | consent)
+                   changes=changed_fields({}, fields | {"institution": _name_of(institution)}) | consent)
     except IntegrityError:
         # On PostgreSQL another request may have added the address since our check.
         raise DuplicateEmail() from None
@@ -145,9 +152,13 @@ def update_contact(contact_id: int, data: dict, *, by: Actor) -> Contact:
             if key != contact.email_key:
                 _refuse_duplicate(fields["email"])
             fields["tags"] = canonical_tags(fields["tags"], tag_spellings())
-            changes = changed_fields({name: getattr(contact, name) for name in EDITABLE_FIELDS}, fields)
+            institution = _chosen_institution(data, by=by, now=tx.now)
+            changes = changed_fields({name: getattr(contact, name) for name in EDITABLE_FIELDS}
+                                     | {"institution": _name_of(contact.institution)},
+                                     fields | {"institution": _name_of(institution)})
             for name, value in fields.items():
                 setattr(contact, name, value)
+            contact.institution = institution
             contact.email_key = key
             changes |= _record_consent(contact, data, tx.now)
             if changes:
@@ -199,13 +210,16 @@ def source_label(source: str) -> str:
         return _("typed in")
     if source.startswith(SOURCE_IMPORT_PREFIX):
         return _("CSV import %(file)s", file=source[len(SOURCE_IMPORT_PREFIX):])
+    if source == SOURCE_SIGN_UP:
+        return _("made from a sign-up")
     return source
 
 
 def export_contacts(criteria: ContactFilter = ContactFilter()) -> list[Contact]:
     """The contacts (as filtered), by name, for the export."""
     return list(db.session.execute(
-        select(Contact).where(*_conditions(criteria)).order_by(func.lower(Contact.name), Contact.id)
+        _with_institution(select(Contact)).where(*_conditions(criteria)).order_by(func.lower(Contact.name),
+                                                                                 Contact.id)
     ).scalars())
 
 
@@ -225,8 +239,9 @@ def _local_day(moment) -> str:
 EXPORT_COLUMNS = [
     Column("name", _l("Name"), lambda c: c.name),
     Column("email", _l("Email"), lambda c: c.email),
-    Column("organisation", _l("Organisation"), lambda c: c.organisation),
-    Column("kind", _l("Kind of organisation"), lambda c: c.organisation_kind, lambda c: c.organisation_kind.label),
+    Column("institution", _l("Institution"), lambda c: _name_of(c.institution)),
+    Column("kind", _l("Kind of organisation"), lambda c: c.institution.kind if c.institution else "",
+           lambda c: c.institution.kind.label if c.institution else ""),
     Column("tags", _l("Tags"), lambda c: ", ".join(c.tags or [])),
     Column("language", _l("Language"), lambda c: c.locale, lambda c: LANGUAGE_NAMES.get(c.locale, c.locale)),
     Column("consent", _l("Consent"), lambda c: _local_day(c.consent_at)),
@@ -259,19 +274,52 @@ def _contact_fields(data: dict) -> dict:
     fields = {
         "name": clean_line(data.get("name") or ""),
         "email": clean_line(data.get("email") or ""),
-        "organisation": clean_line(data.get("organisation") or ""),
-        "organisation_kind": data.get("organisation_kind") or OrganisationKind.other,
+        "affiliation": data.get("affiliation") or None,
         "tags": parse_tags(data.get("tags")),
         "locale": data.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"],
     }
-    problems = field_problems(fields["name"], fields["email"], fields["organisation"], fields["tags"])
+    typed = clean_line(data.get("institution_name") or "")
+    problems = field_problems(fields["name"], fields["email"], typed, fields["tags"])
     if problems:
-        raise ContactRefused(problems[0].message, field=problems[0].field)
-    if fields["organisation_kind"] not in OrganisationKind.__members__.values():
-        raise ContactRefused(_l("Please choose a kind of organisation from the list."), field="organisation_kind")
+        # The rules call the institution's name the organisation, as files do.
+        field = "institution_name" if problems[0].field == "organisation" else problems[0].field
+        raise ContactRefused(problems[0].message, field=field)
+    if fields["affiliation"] is not None and fields["affiliation"] not in Affiliation.__members__.values():
+        raise ContactRefused(_l("Please choose one of the list."), field="affiliation")
+    if typed and (data.get("institution_kind") or OrganisationKind.other) not in OrganisationKind.__members__.values():
+        raise ContactRefused(_l("Please choose a kind of organisation from the list."), field="institution_kind")
     if fields["locale"] not in current_app.config["LANGUAGES"]:
         raise ContactRefused(_l("Please choose a language from the list."), field="locale")
     return fields
+
+
+def _chosen_institution(data: dict, *, by: Actor, now: datetime) -> Institution | None:
+    """The institution the form chose: a name typed (found however it is spelt, or added with the kind
+    chosen for it), else one of the list, else none.
+
+    :raises ContactRefused: the chosen institution is not (any more) there.
+    """
+    typed = clean_line(data.get("institution_name") or "")
+    if typed:
+        return institution_named(typed, data.get("institution_kind"), by=by, now=now)
+    chosen = data.get("institution_id")
+    if chosen in (None, ""):
+        return None
+    number = int(chosen) if str(chosen).isascii() and str(chosen).isdigit() else None
+    institution = db.session.get(Institution, number) if is_valid_id(number) else None
+    if institution is None:
+        raise ContactRefused(_l("This institution is no longer there; please choose another."),
+                             field="institution_id")
+    return institution
+
+
+def _name_of(institution: Institution | None) -> str:
+    return institution.name if institution is not None else ""
+
+
+def _with_institution(statement):
+    """A select of contacts that loads each one's institution with it (and may sort by its name)."""
+    return statement.outerjoin(Contact.institution).options(contains_eager(Contact.institution))
 
 
 def _refuse_duplicate(email: str) -> None:
@@ -282,11 +330,12 @@ def _refuse_duplicate(email: str) -> None:
 
 
 def _conditions(criteria: ContactFilter) -> list:
-    conditions = matches_words(criteria.query, Contact.name, Contact.organisation, Contact.email_key)
+    conditions = matches_words(criteria.query, Contact.name, Contact.email_key,
+                               func.coalesce(Institution.name, ""))
     if criteria.tag:
         conditions.append(_has_tag(criteria.tag))
     if criteria.kind:
-        conditions.append(Contact.organisation_kind == criteria.kind)
+        conditions.append(Institution.kind == criteria.kind)
     if criteria.unsubscribed is True:
         conditions.append(Contact.unsubscribed_at.is_not(None))
     elif criteria.unsubscribed is False:

@@ -1,8 +1,9 @@
-"""Staff pages for the contact network: list, add, edit, delete, CSV import and export."""
+"""Staff pages for the contact network: list, a person's page, add, edit, delete, CSV import and export."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..affiliation import Affiliation
 from ..audit import AuditAction, entries_for_contact, latest_entries
 from ..auth.access import current_actor, staff_required
 from ..campaigns.services import count_invitations
@@ -10,11 +11,13 @@ from ..csvexport import csv_cell, csv_download, table_download
 from ..database import utcnow
 from ..forms import MAIL_LANGUAGES, ButtonForm, field_labels, show_refusal
 from ..i18n import LANGUAGE_NAMES
+from ..network import people
 from ..paging import read_sort
 from . import imports, services
 from .csv_reading import MAX_IMPORT_LINES, ImportFileRefused
 from .forms import ContactFilterForm, ContactForm, ContactImportForm, ImportConfirmForm, ResubscribeForm
 from .imports import ImportExpired, ImportOutdated
+from .institutions import institution_choices
 from .models import ConsentSource, OrganisationKind
 from .services import ContactFilter
 
@@ -23,7 +26,7 @@ bp = Blueprint("contacts_staff", __name__, url_prefix="/staff/contacts")
 FILTER_ARGS = ("q", "tag", "kind", "status", "consent")
 DEFAULT_SORT = "name"
 # How the history names stored values of a contact.
-VALUE_LABELS = {"organisation_kind": {kind: kind.label for kind in OrganisationKind},
+VALUE_LABELS = {"affiliation": {affiliation: affiliation.label for affiliation in Affiliation},
                 "locale": {choice.value: choice.label for choice in MAIL_LANGUAGES},
                 "consent_source": {source: source.label for source in ConsentSource}}
 SUBSCRIPTION = {"subscribed": False, "unsubscribed": True}
@@ -71,7 +74,7 @@ def index():
 @staff_required
 def new():
     """Add a contact by hand."""
-    form = ContactForm()
+    form = ContactForm().offering(institution_choices())
     if form.validate_on_submit():
         try:
             contact = services.create_contact(form.data, by=current_actor())
@@ -88,9 +91,20 @@ def _edit_page(contact, form, *, resubscribe_form=None, status=200):
     return render_template("contacts/staff/form.html", form=form, contact=contact,
                            resubscribe_form=resubscribe_form or ResubscribeForm(formdata=None),
                            invitations=count_invitations(contact.id), history=entries_for_contact(contact.id),
-                           value_labels=VALUE_LABELS,
-                           field_labels=field_labels(form) | {"consent_source": _("Consent")},
+                           value_labels=VALUE_LABELS, affiliation=people.affiliation_of(contact),
+                           field_labels=field_labels(form) | {"consent_source": _("Consent"),
+                                                              "institution": _("Institution")},
                            source_label=services.source_label), status
+
+
+@bp.get("/<int:contact_id>")
+@staff_required
+def show(contact_id):
+    """One person across the network: invitations, registrations, attendance, working groups and
+    recorded meetings, the newest first."""
+    person = people.person_record(contact_id)
+    return render_template("contacts/staff/person.html", person=person, contact=person.contact,
+                           source_label=services.source_label, language_label=LANGUAGE_NAMES)
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -98,7 +112,7 @@ def _edit_page(contact, form, *, resubscribe_form=None, status=200):
 def edit(contact_id):
     """Change a contact's details (never their subscription); what was changed, by whom."""
     contact = services.get_contact(contact_id)
-    form = ContactForm.for_contact(contact)
+    form = ContactForm.for_contact(contact, institution_choices())
     if form.validate_on_submit():
         try:
             contact = services.update_contact(contact.id, form.data, by=current_actor())
@@ -106,7 +120,7 @@ def edit(contact_id):
             show_refusal(form, exc)
         else:
             flash(_("The details of %(name)s were saved.", name=contact.name))
-            return redirect(url_for("contacts_staff.index"))
+            return redirect(url_for("contacts_staff.show", contact_id=contact.id))
     return _edit_page(contact, form, status=422 if form.is_submitted() else 200)
 
 
@@ -117,7 +131,8 @@ def resubscribe(contact_id):
     contact = services.get_contact(contact_id)
     form = ResubscribeForm()
     if not form.validate_on_submit():
-        return _edit_page(contact, ContactForm.for_contact(contact), resubscribe_form=form, status=422)
+        return _edit_page(contact, ContactForm.for_contact(contact, institution_choices()), resubscribe_form=form,
+                          status=422)
     contact = services.resubscribe_contact(contact.id, by=current_actor())
     flash(_("%(name)s receives invitations again.", name=contact.name))
     return redirect(url_for("contacts_staff.edit", contact_id=contact.id))
@@ -195,6 +210,9 @@ def import_confirm():
         return _preview_page(exc.preview, notice=str(exc), status=exc.status_code)
     message = _("Imported from %(file)s: %(counts)s.", file=result.filename,
                 counts=import_counts(result.created, result.updated))
+    if result.institutions:
+        message += " " + ngettext("%(num)s institution was added.", "%(num)s institutions were added.",
+                                  result.institutions)
     if result.errors:
         message += " " + ngettext("%(num)s line with errors was left out.",
                                   "%(num)s lines with errors were left out.", result.errors)

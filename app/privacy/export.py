@@ -80,10 +80,9 @@ def _contact(person: Person) -> dict | None:
     return {
         "name": contact.name,
         "email": contact.email,
-        "organisation": contact.organisation,
-        "organisation_kind": str(contact.organisation_kind),
         "institution_id": contact.institution_id,
         "institution": contact.institution.name if contact.institution else None,
+        "institution_kind": str(contact.institution.kind) if contact.institution else None,
         "affiliation": str(contact.affiliation) if contact.affiliation else None,
         "tags": list(contact.tags or []),
         "locale": contact.locale,

@@ -143,8 +143,8 @@ TABLES: dict[str, Table] = {
            "with their invitations."),
         {
             "id": NOTHING, "created_at": NOTHING, "updated_at": NOTHING,
-            "name": personal(), "email": personal(), "email_key": personal(), "organisation": personal(),
-            "organisation_kind": personal(), "tags": personal(), "locale": personal(), "source": personal(),
+            "name": personal(), "email": personal(), "email_key": personal(), "tags": personal(),
+            "locale": personal(), "source": personal(),
             "source_at": personal(), "unsubscribed_at": personal(), "unsubscribe_token": personal(),
             "consent_source": personal(), "consent_version": personal(), "consent_at": personal(),
             "institution_id": personal(), "affiliation": personal(),

@@ -10,7 +10,8 @@ institution record, matched by its name (the same name typed twice, in another c
 other spacing and punctuation, is one institution), and the event names it as a partner in
 the order the lines had; the column goes. A contact's organisation text is matched the same
 way and the contact belongs to that institution (its kind is the contact's organisation kind
-where the institution is new). Every existing event stays public.
+where the institution is new), and the contact's organisation and kind columns go (the downgrade
+gives them back from the institution). Every existing event stays public.
 """
 import re
 import secrets
@@ -264,9 +265,30 @@ def upgrade():
         batch_op.alter_column('invite_key', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_events_invite_key'), ['invite_key'])
         batch_op.drop_column('partners')
+    # The institution holds the organisation and its kind now.
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_column('organisation_kind')
+        batch_op.drop_column('organisation')
+
+
+def give_contacts_their_organisation_text(connection):
+    """The downgrade: each contact's organisation and its kind again, from their institution."""
+    rows = connection.execute(sa.select(contacts.c.id, institutions.c.name, institutions.c.kind)
+                              .join(institutions, institutions.c.id == contacts.c.institution_id)).all()
+    for contact_id, name, kind in rows:
+        connection.execute(contacts.update().where(contacts.c.id == contact_id)
+                           .values(organisation=name, organisation_kind=kind))
 
 
 def downgrade():
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('organisation', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('organisation_kind', sa.String(length=30), server_default='other',
+                                      nullable=False))
+    give_contacts_their_organisation_text(op.get_bind())
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.alter_column('organisation', existing_type=sa.String(length=200), server_default=None)
+        batch_op.alter_column('organisation_kind', existing_type=sa.String(length=30), server_default=None)
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('partners', sa.JSON(), nullable=True))
     connection = op.get_bind()

@@ -214,8 +214,8 @@ def _contacts_and_campaigns(scene: Scene, *, full_event_id: int) -> None:
     ago = utcnow() - timedelta(days=40)
     for n, (name, organisation, kind, tags) in enumerate(CONTACTS):
         email = f"{_ascii(name.split()[-1])}@{_ascii(organisation.split()[0]).strip(',.')}.example"
-        contact = contacts.create_contact({"name": name, "email": email, "organisation": organisation,
-                                           "organisation_kind": kind, "tags": tags,
+        contact = contacts.create_contact({"name": name, "email": email, "institution_name": organisation,
+                                           "institution_kind": kind, "tags": tags,
                                            "locale": "en" if n == 9 else "de"}, by=OFFICE, now=ago)
         if n == 0:
             scene.contact_id = contact.id

@@ -14,10 +14,11 @@ from sqlalchemy import insert
 
 from app.auth.services import create_user
 from app.campaigns import services as campaigns
-from app.contacts.models import Contact
+from app.contacts.models import Contact, Institution
 from app.database import utcnow
 from app.extensions import db
 from app.links import new_link_token
+from app.text import name_key
 from tests.conftest import STAFF_PASSWORD
 from tests.rows import outbox_rows
 
@@ -42,10 +43,17 @@ ORGANISATIONS = [
 def add_contacts() -> None:
     now = utcnow()
     rows = []
+    institutions = {}
+    for name, organisation, kind, _tags in ORGANISATIONS:
+        institution = Institution(name=organisation, name_key=name_key(organisation), kind=kind)
+        db.session.add(institution)
+        db.session.flush()
+        institutions[organisation] = institution.id
     for n, (name, organisation, kind, tags) in enumerate(ORGANISATIONS * 2):
         email = f"{name.split()[-1].lower()}.{n}@verwaltung-und-netzwerk.example"
-        rows.append({"name": name, "email": email, "email_key": email.lower(), "organisation": organisation,
-                     "organisation_kind": kind, "tags": tags, "locale": "de", "source": "CSV import netzwerk.csv",
+        rows.append({"name": name, "email": email, "email_key": email.lower(),
+                     "institution_id": institutions[organisation], "tags": tags, "locale": "de",
+                     "source": "CSV import netzwerk.csv",
                      "source_at": now, "unsubscribed_at": now if n == 3 else None,
                      "unsubscribe_token": new_link_token(), "created_at": now, "updated_at": now})
     db.session.execute(insert(Contact), rows)

@@ -8,11 +8,12 @@ from sqlalchemy import insert, select
 
 from app.campaigns import services as campaigns
 from app.campaigns.models import CampaignRecipient
-from app.contacts.models import Contact
+from app.contacts.models import Contact, Institution
 from app.database import utcnow
 from app.extensions import db
 from app.links import new_link_token
 from app.outbox import OutgoingMail
+from app.text import name_key
 from tests.mailing.reading import only_part, text_of
 from tests.rows import fresh_reads, outbox_rows
 
@@ -23,14 +24,27 @@ BODY = "Hallo {name},\n\nwir laden Sie herzlich ein zu {event} am {date}.\n\nHie
 
 
 def contact_row(n: int, now, **fields) -> dict:
-    """A contacts row for a bulk insert: "Kontakt n" at kontakt<n>@example.org, unless `fields` say else."""
+    """A contacts row for a bulk insert: "Kontakt n" at kontakt<n>@example.org, unless `fields` say else.
+    `institution` (a name) and `kind` make the contact one of that institution."""
     email = fields.pop("email", f"kontakt{n}@example.org")
-    row = {"name": f"Kontakt {n}", "email": email, "email_key": email.lower(), "organisation": "",
-           "organisation_kind": "other", "tags": [], "locale": "de", "source": "test", "source_at": now,
-           "unsubscribed_at": None, "unsubscribe_token": new_link_token(), "created_at": now,
-           "updated_at": now}
+    institution, kind = fields.pop("institution", ""), fields.pop("kind", "other")
+    row = {"name": f"Kontakt {n}", "email": email, "email_key": email.lower(), "tags": [], "locale": "de",
+           "source": "test", "source_at": now, "unsubscribed_at": None, "unsubscribe_token": new_link_token(),
+           "created_at": now, "updated_at": now,
+           "institution_id": institution_id(institution, kind) if institution else None}
     row.update(fields)
     return row
+
+
+def institution_id(name: str, kind: str = "other") -> int:
+    """The id of the institution of this name, made (of this kind) if there is none."""
+    found = db.session.execute(select(Institution.id).where(Institution.name_key == name_key(name))).scalar()
+    if found is None:
+        institution = Institution(name=name, name_key=name_key(name), kind=kind)
+        db.session.add(institution)
+        db.session.commit()
+        found = institution.id
+    return found
 
 
 @pytest.fixture

@@ -149,8 +149,8 @@ def test_pasted_addresses_are_matched_to_contacts_and_unknown_ones_reported_not_
 def test_the_audience_by_tags_and_by_kinds_of_organisation(make_contact, make_campaign):
     make_contact(email="a@example.org", tags=["Netzwerk", "Presse"])
     make_contact(email="b@example.org", tags=["netzwerk"])
-    make_contact(email="c@example.org", tags=["Schule"], organisation_kind="city")
-    make_contact(email="d@example.org", organisation_kind="charity")
+    make_contact(email="c@example.org", tags=["Schule"], institution="Stadt Trier", kind="city")
+    make_contact(email="d@example.org", institution="Caritas Trier", kind="charity")
 
     by_tags = resolve_audience(make_audience("tags", tags="NETZWERK, Presse"))
     by_kinds = resolve_audience(make_audience("kinds", kinds=["city", "charity"]))

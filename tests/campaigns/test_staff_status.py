@@ -243,7 +243,7 @@ def test_the_recipients_come_in_pages_sorted_and_searchable(staff, make_campaign
 
     monkeypatch.setattr(staff_views, "RECIPIENTS_PER_PAGE", 2)
     make_contacts(5)
-    make_contacts(1, name="Zora Still", email="zora@example.org", organisation="Stadt Trier")
+    make_contacts(1, name="Zora Still", email="zora@example.org", institution="Stadt Trier")
     campaign = make_campaign()
     campaigns.send_campaign(campaign.id)
 

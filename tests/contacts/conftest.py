@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.contacts import services
-from app.contacts.models import Contact
+from app.contacts.models import Contact, Institution
 from app.database import utcnow
 from app.extensions import db
 from tests.conftest import TEST_ACTOR
@@ -49,10 +49,23 @@ def address_book() -> dict[str, Contact]:
     return {c.email_key: c for c in db.session.execute(select(Contact)).scalars()}
 
 
+def organisation_of(contact: Contact) -> tuple[str, str]:
+    """The name and kind of the contact's institution ("", "" for none)."""
+    institution = contact.institution
+    return (institution.name, str(institution.kind)) if institution is not None else ("", "")
+
+
+def institutions() -> dict[str, str]:
+    """Every institution's kind by its name, as the database has it now."""
+    fresh_reads()
+    return {i.name: str(i.kind) for i in db.session.execute(select(Institution)).scalars()}
+
+
 def snapshot() -> list[tuple]:
-    """Everything about every contact, to see that nothing at all changed."""
+    """Everything about every contact and every institution, to see that nothing at all changed."""
     return sorted(
-        (c.id, c.name, c.email, c.email_key, c.organisation, c.organisation_kind, tuple(c.tags), c.locale,
+        (c.id, c.name, c.email, c.email_key, c.institution_id, c.affiliation, tuple(c.tags), c.locale,
          c.source, c.source_at, c.unsubscribed_at, c.updated_at)
         for c in address_book().values()
-    )
+    ) + sorted((i.id, i.name, i.name_key, i.kind, i.updated_at)
+               for i in db.session.execute(select(Institution)).scalars())

@@ -11,18 +11,18 @@ from app.database import utcnow
 from app.extensions import db
 from tests.conftest import TEST_ACTOR
 
-from .conftest import address_book, sample, snapshot
+from .conftest import address_book, institutions, organisation_of, sample, snapshot
 
 
 @pytest.fixture
 def network(add_contact):
     """The address book before the import of network.csv."""
     return {
-        "anna": add_contact("Anna Schmidt", "anna.schmidt@example.org", organisation="IHK Trier",
-                            organisation_kind="chamber", tags="Forum"),
+        "anna": add_contact("Anna Schmidt", "anna.schmidt@example.org", institution_name="IHK Trier",
+                            institution_kind="chamber", tags="Forum"),
         "bernd": add_contact("Bernd Weg", "bernd@example.org", unsubscribed=True),
-        "zora": add_contact("Zora Still", "zora@example.org", organisation="Stadt Trier",
-                            organisation_kind="city"),
+        "zora": add_contact("Zora Still", "zora@example.org", institution_name="Stadt Trier",
+                            institution_kind="city"),
     }
 
 
@@ -53,8 +53,7 @@ def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(netwo
         # The quoted organisation spans two physical lines (8 and 9).
         (8, ImportAction.update, {"tags": (["Forum", "Newsletter"], ["Forum", "Newsletter", "Ehrenamt"]),
                      "locale": ("de", "en")}),
-        (10, ImportAction.update, {"organisation": ("", "Jobcenter Trier"),
-                      "organisation_kind": ("other", "employment-agency")}),
+        (10, ImportAction.update, {"institution": ("", "Jobcenter Trier")}),
         (11, ImportAction.new, {}),
         (12, ImportAction.unchanged, {}),
         (13, ImportAction.error, ["organisation_too_long"]),
@@ -71,6 +70,9 @@ def test_the_preview_lists_every_line_with_its_number_and_what_it_would_do(netwo
         (7, ["unknown_kind"])]
     # Contacts, not lines: line 8 adds to the new contact of line 2.
     assert (preview.new_contacts, preview.updated_contacts, preview.rejected) == (3, 2, 5)
+    # IHK Trier is an institution already; Caritas Trier is named twice (once across two lines), added once.
+    assert preview.new_institutions == (("Caritas Trier", "charity"), ("Firma X", "other"),
+                                        ("Jobcenter Trier", "employment-agency"), ("HWK Trier", "chamber"))
     assert snapshot() == before, "a preview writes nothing"
 
 
@@ -90,14 +92,15 @@ def test_the_preview_explains_errors_in_words(network):
     warnings = {line.line: [w.message for w in line.warnings] for line in preview.lines if line.warnings}
     assert warnings == {7: [(
         "Unknown kind of organisation “spaceship”: imported as “Other”. Known kinds: Chamber (IHK, HWK), "
+        "Authority (state, federal), "
         "Employment agency / job centre, City, District, Charity, School, Company, Volunteer initiative, Other.")]}
 
 
-def test_an_unknown_kind_imports_the_person_as_other_and_keeps_a_known_kind(add_contact):
-    add_contact("Anna Schmidt", "anna@example.org", organisation_kind="chamber")
-    data = (b"name,email,kind\n"
-            b"Fritz Falsch,fritz@example.org,Raumschiff\n"
-            b"Anna Schmidt,anna@example.org,Raumschiff\n")
+def test_an_unknown_kind_makes_a_new_institution_other_and_leaves_a_known_one_its_kind(add_contact):
+    add_contact("Anna Schmidt", "anna@example.org", institution_name="IHK Trier", institution_kind="chamber")
+    data = (b"name,email,organisation,kind\n"
+            b"Fritz Falsch,fritz@example.org,Firma X,Raumschiff\n"
+            b"Anna Schmidt,anna@example.org,ihk trier,Raumschiff\n")
 
     preview = imports.preview_import(data, "x.csv")
     result = imports.apply_import(preview.token, by=TEST_ACTOR)
@@ -106,11 +109,11 @@ def test_an_unknown_kind_imports_the_person_as_other_and_keeps_a_known_kind(add_
     assert (fritz.action, anna.action) == (ImportAction.new, ImportAction.unchanged)
     assert fritz.warnings[0].message.startswith("Unknown kind of organisation “Raumschiff”: imported as “Other”.")
     assert anna.warnings[0].message.startswith(
-        "Unknown kind of organisation “Raumschiff”: the contact keeps “Chamber (IHK, HWK)”.")
+        "Unknown kind of organisation “Raumschiff”: the institution keeps “Chamber (IHK, HWK)”.")
     book = address_book()
-    assert (result.created, result.updated, result.errors) == (1, 0, 0)
-    assert book["fritz@example.org"].organisation_kind == "other"
-    assert book["anna@example.org"].organisation_kind == "chamber"
+    assert (result.created, result.updated, result.errors, result.institutions) == (1, 0, 0, 1)
+    assert organisation_of(book["fritz@example.org"]) == ("Firma X", "other")
+    assert organisation_of(book["anna@example.org"]) == ("IHK Trier", "chamber")
 
 
 def test_confirming_imports_exactly_what_the_preview_showed(network):
@@ -125,17 +128,15 @@ def test_confirming_imports_exactly_what_the_preview_showed(network):
     book = address_book()
     assert sorted(book) == ["anna.schmidt@example.org", "bernd@example.org", "carla@example.org",
                             "fritz@example.org", "gina@example.org", "zora@example.org"]
-    assert (book["fritz@example.org"].organisation, book["fritz@example.org"].organisation_kind) == (
-        "Firma X", "other")
+    assert organisation_of(book["fritz@example.org"]) == ("Firma X", "other")
     carla = book["carla@example.org"]
-    assert (carla.name, carla.email, carla.organisation, carla.organisation_kind) == (
-        "Carla Neu", "carla@example.org", "Caritas Trier", "charity")
+    assert (carla.name, carla.email, organisation_of(carla)) == (
+        "Carla Neu", "carla@example.org", ("Caritas Trier", "charity"))
     assert (carla.tags, carla.locale) == (["Forum", "Newsletter", "Ehrenamt"], "en")
     assert carla.source == "CSV import network.csv" and carla.source_at >= before
     assert carla.unsubscribed_at is None
     gina = book["gina@example.org"]
-    assert (gina.organisation, gina.organisation_kind, gina.tags, gina.locale) == (
-        "HWK Trier", "chamber", [], "en")
+    assert (organisation_of(gina), gina.tags, gina.locale) == (("HWK Trier", "chamber"), [], "en")
 
     anna = book["anna.schmidt@example.org"]
     assert anna.tags == ["Forum", "Ausbildung"], "tags are added, in the spelling already in use"
@@ -143,11 +144,14 @@ def test_confirming_imports_exactly_what_the_preview_showed(network):
     assert anna.source == "typed in", "an updated contact keeps its origin"
 
     bernd = book["bernd@example.org"]
-    assert (bernd.organisation, bernd.organisation_kind) == ("Jobcenter Trier", "employment-agency")
+    assert organisation_of(bernd) == ("Jobcenter Trier", "employment-agency")
     assert bernd.unsubscribed_at == network["bernd"].unsubscribed_at, "unsubscribed stays unsubscribed"
 
     zora = book["zora@example.org"]
-    assert (zora.organisation, zora.updated_at) == ("Stadt Trier", network["zora"].updated_at)
+    assert (organisation_of(zora), zora.updated_at) == (("Stadt Trier", "city"), network["zora"].updated_at)
+    # Each institution once, however often and in whatever spelling the file names it.
+    assert institutions() == {"IHK Trier": "chamber", "Stadt Trier": "city", "Caritas Trier": "charity",
+                              "Firma X": "other", "Jobcenter Trier": "employment-agency", "HWK Trier": "chamber"}
 
 
 def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatch):
@@ -177,7 +181,7 @@ def test_a_failure_half_way_leaves_the_contacts_as_they_were(network, monkeypatc
 
 def test_a_change_since_the_preview_refuses_the_import_and_offers_a_fresh_preview(network, add_contact):
     preview = imports.preview_import(sample("network.csv"), "network.csv")
-    add_contact("Gina Gleich", "Gina@example.org", organisation="HWK Trier", organisation_kind="chamber")
+    add_contact("Gina Gleich", "Gina@example.org", institution_name="HWK Trier", institution_kind="chamber")
     before = snapshot()
 
     with pytest.raises(ImportOutdated) as refused:
@@ -223,12 +227,11 @@ def test_an_excel_file_with_semicolons_windows_1252_and_german_headers(app):
     book = address_book()
     juergen, renee = book["juergen.weiss@example.org"], book["renee@example.org"]
     zoe = book["zoe@example.org"]
-    assert (juergen.name, juergen.organisation, juergen.organisation_kind, juergen.tags, juergen.locale) == (
-        "Jürgen Weiß", "Handwerkskammer Trier", "chamber", ["Ausbildung", "Forum"], "de")
-    assert (renee.name, renee.organisation_kind, renee.tags, renee.locale) == (
+    assert (juergen.name, organisation_of(juergen), juergen.tags, juergen.locale) == (
+        "Jürgen Weiß", ("Handwerkskammer Trier", "chamber"), ["Ausbildung", "Forum"], "de")
+    assert (renee.name, organisation_of(renee)[1], renee.tags, renee.locale) == (
         "Renée Größer", "school", ["Bildung"], "en")
-    assert (zoe.name, zoe.organisation, zoe.organisation_kind) == (
-        "Zoë Çelik", "Euro-Hilfe € e.V.", "charity")
+    assert (zoe.name, organisation_of(zoe)) == ("Zoë Çelik", ("Euro-Hilfe € e.V.", "charity"))
     assert juergen.source == "CSV import Netzwerk.csv"
 
 
@@ -246,8 +249,8 @@ def test_encodings_and_separators_excel_writes_read_the_same(app, encoding, deli
     imports.apply_import(preview.token, by=TEST_ACTOR)
 
     contact = address_book()["juergen@example.org"]
-    assert (contact.name, contact.organisation, contact.organisation_kind, contact.tags, contact.locale) == (
-        "Jürgen Weiß", "Müller & Söhne", "company", ["Forum", "Ausbildung"], "de")
+    assert (contact.name, organisation_of(contact), contact.tags, contact.locale) == (
+        "Jürgen Weiß", ("Müller & Söhne", "company"), ["Forum", "Ausbildung"], "de")
 
 
 def test_bytes_that_are_neither_utf8_nor_windows_1252_are_read_as_latin1(app):
@@ -304,3 +307,18 @@ def test_the_source_names_the_file_without_its_folders(app):
     imports.apply_import(preview.token, by=TEST_ACTOR)
 
     assert address_book()["anna@example.org"].source == "CSV import netz.csv"
+
+
+def test_two_lines_naming_a_new_institution_in_two_spellings_add_it_once(app):
+    data = (b"name,email,organisation,kind\n"
+            b"Anna Schmidt,anna@example.org,Handwerkskammer Trier,chamber\n"
+            b"Ben Weber,ben@example.org,handwerkskammer  trier,\n")
+
+    preview = imports.preview_import(data, "x.csv")
+    result = imports.apply_import(preview.token, by=TEST_ACTOR)
+
+    assert preview.new_institutions == (("Handwerkskammer Trier", "chamber"),)
+    assert result.institutions == 1
+    assert institutions() == {"Handwerkskammer Trier": "chamber"}
+    book = address_book()
+    assert book["anna@example.org"].institution_id == book["ben@example.org"].institution_id is not None

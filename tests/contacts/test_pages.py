@@ -12,21 +12,21 @@ from app.formatting import day
 from tests.conftest import TEST_ACTOR
 from tests.pages import ENGLISH
 
-from .conftest import address_book, sample, snapshot
+from .conftest import address_book, institutions, organisation_of, sample, snapshot
 from .pages import field_error, field_value, page, row_texts
 
 
 @pytest.fixture
 def book(add_contact):
     return {
-        "juergen": add_contact("Jürgen Weiß", "juergen@example.org", organisation="Handwerkskammer Trier",
-                               organisation_kind="chamber", tags="Ausbildung"),
-        "anna": add_contact("Anna Schmidt", "anna@ihk.example.net", organisation="IHK Trier",
-                            organisation_kind="chamber", tags="Forum"),
-        "carla": add_contact("Carla Neu", "carla@example.org", organisation="Caritas Trier",
-                             organisation_kind="charity", tags="Forum, Newsletter", unsubscribed=True),
-        "dieter": add_contact("Dieter 100% Sicher", "dieter@example.org", organisation="Sicher GmbH",
-                              organisation_kind="company"),
+        "juergen": add_contact("Jürgen Weiß", "juergen@example.org", institution_name="Handwerkskammer Trier",
+                               institution_kind="chamber", tags="Ausbildung"),
+        "anna": add_contact("Anna Schmidt", "anna@ihk.example.net", institution_name="IHK Trier",
+                            institution_kind="chamber", tags="Forum"),
+        "carla": add_contact("Carla Neu", "carla@example.org", institution_name="Caritas Trier",
+                             institution_kind="charity", tags="Forum, Newsletter", unsubscribed=True),
+        "dieter": add_contact("Dieter 100% Sicher", "dieter@example.org", institution_name="Sicher GmbH",
+                              institution_kind="company"),
     }
 
 
@@ -103,7 +103,7 @@ def test_the_list_shows_counts_and_the_matching_contacts(staff, book):
     assert root.one(id="matches").text.startswith("2 contacts match.")
     rows = row_texts(response, "contacts")
     assert [row[0] for row in rows] == ["Anna Schmidt", "Carla Neu"]
-    # Name, email, organisation with its kind, tags, language, added, invitations, actions.
+    # Name, email, institution with its kind, tags, language, added, invitations, actions.
     # Typed in without ticking the consent box: marked, as every contact without a consent on record.
     assert rows[0][1:6] == ["anna@ihk.example.net", "IHK Trier Chamber (IHK, HWK)", "Forum", "Deutsch",
                             f"typed in {day(book['anna'].source_at)} no consent recorded"]
@@ -147,8 +147,8 @@ def test_the_list_sorts_by_a_column_and_keeps_filters_and_order_from_page_to_pag
         "contacts_staff.index", status="subscribed", sort="-email", page=2)
     second = staff.get(url_for("contacts_staff.index", status="subscribed", sort="-email", page=2), headers=ENGLISH)
     assert [row[1] for row in row_texts(second, "contacts")] == ["anna@ihk.example.net"]
-    by_organisation = staff.get(url_for("contacts_staff.index", sort="organisation"), headers=ENGLISH)
-    assert [row[0] for row in row_texts(by_organisation, "contacts")] == ["Carla Neu", "Jürgen Weiß"]
+    by_institution = staff.get(url_for("contacts_staff.index", sort="institution"), headers=ENGLISH)
+    assert [row[0] for row in row_texts(by_institution, "contacts")] == ["Carla Neu", "Jürgen Weiß"]
     unknown = staff.get(url_for("contacts_staff.index", sort="password"), headers=ENGLISH)
     assert [row[0] for row in row_texts(unknown, "contacts")] == ["Anna Schmidt", "Carla Neu"]
 
@@ -167,13 +167,13 @@ def test_the_list_offers_both_downloads_by_their_purpose_with_the_filters(staff,
 
 def test_staff_add_a_contact(staff):
     response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH, data={
-        "name": " Renée Größer ", "email": "renee@example.org", "organisation": "Grundschule Olewig",
-        "organisation_kind": "school", "tags": "Bildung; Forum, bildung", "locale": "en"})
+        "name": " Renée Größer ", "email": "renee@example.org", "institution_name": "Grundschule Olewig",
+        "institution_kind": "school", "tags": "Bildung; Forum, bildung", "locale": "en"})
 
     assert response.status_code == 302
     renee = address_book()["renee@example.org"]
-    assert (renee.name, renee.organisation, renee.organisation_kind, renee.tags, renee.locale) == (
-        "Renée Größer", "Grundschule Olewig", "school", ["Bildung", "Forum"], "en")
+    assert (renee.name, organisation_of(renee), renee.tags, renee.locale) == (
+        "Renée Größer", ("Grundschule Olewig", "school"), ["Bildung", "Forum"], "en")
     assert renee.source == "typed in" and renee.unsubscribed_at is None
     listing = staff.get(response.headers["Location"], headers=ENGLISH)
     assert "Renée Größer was added to the contacts." in page(listing).one("p", class_="flash").text
@@ -183,14 +183,14 @@ def test_adding_an_address_that_exists_in_another_case_is_refused_beside_the_fie
     before = snapshot()
 
     response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH, data={
-        "name": "Jürgen Zwei", "email": "JUERGEN@Example.org", "organisation": "Zweite Firma",
-        "organisation_kind": "company", "tags": "Neu", "locale": "de"})
+        "name": "Jürgen Zwei", "email": "JUERGEN@Example.org", "institution_name": "Zweite Firma",
+        "institution_kind": "company", "tags": "Neu", "locale": "de"})
 
     assert response.status_code == 422
     assert field_error(response, "email") == "Another contact already has this email address: Jürgen Weiß."
     assert field_value(response, "name") == "Jürgen Zwei"
     assert field_value(response, "email") == "JUERGEN@Example.org"
-    assert field_value(response, "organisation") == "Zweite Firma"
+    assert field_value(response, "institution_name") == "Zweite Firma"
     assert field_value(response, "tags") == "Neu"
     assert snapshot() == before
 
@@ -210,7 +210,7 @@ def test_the_service_refuses_a_duplicate_in_another_case(book):
 ])
 def test_invalid_details_are_refused_beside_the_field(staff, data, field, message):
     response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH,
-                          data={"organisation_kind": "other", "locale": "de", **data})
+                          data={"institution_kind": "other", "locale": "de", **data})
 
     assert response.status_code == 422
     assert field_error(response, field) == message
@@ -221,8 +221,8 @@ def test_staff_edit_a_contact(staff, book):
     anna = book["anna"]
 
     response = staff.post(url_for("contacts_staff.edit", contact_id=anna.id), headers=ENGLISH, data={
-        "name": "Dr. Anna Schmidt", "email": "Anna.Schmidt@ihk.example.net", "organisation": "IHK Trier",
-        "organisation_kind": "chamber", "tags": "Forum, Vorstand", "locale": "de"})
+        "name": "Dr. Anna Schmidt", "email": "Anna.Schmidt@ihk.example.net", "institution_name": "IHK Trier",
+        "institution_kind": "chamber", "tags": "Forum, Vorstand", "locale": "de"})
 
     assert response.status_code == 302
     book_now = address_book()
@@ -247,8 +247,8 @@ def test_editing_to_an_address_another_contact_has_is_refused_beside_the_field(s
     before = snapshot()
 
     response = staff.post(url_for("contacts_staff.edit", contact_id=book["anna"].id), headers=ENGLISH, data={
-        "name": "Anna Schmidt", "email": "Carla@Example.ORG", "organisation": "IHK Trier",
-        "organisation_kind": "chamber", "tags": "Forum", "locale": "de"})
+        "name": "Anna Schmidt", "email": "Carla@Example.ORG", "institution_name": "IHK Trier",
+        "institution_kind": "chamber", "tags": "Forum", "locale": "de"})
 
     assert response.status_code == 422
     assert field_error(response, "email") == "Another contact already has this email address: Carla Neu."
@@ -261,8 +261,8 @@ def test_editing_an_unsubscribed_contact_does_not_resubscribe_them(staff, book):
     unsubscribed_at = carla.unsubscribed_at
 
     response = staff.post(url_for("contacts_staff.edit", contact_id=carla.id), headers=ENGLISH, data={
-        "name": "Carla Neu-Meyer", "email": "carla@example.org", "organisation": "Caritas Trier",
-        "organisation_kind": "charity", "tags": "Forum", "locale": "de"})
+        "name": "Carla Neu-Meyer", "email": "carla@example.org", "institution_name": "Caritas Trier",
+        "institution_kind": "charity", "tags": "Forum", "locale": "de"})
 
     assert response.status_code == 302
     carla = address_book()["carla@example.org"]
@@ -315,8 +315,8 @@ def upload(client, data: bytes, filename: str = "network.csv"):
 
 
 def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_contact):
-    add_contact("Anna Schmidt", "anna.schmidt@example.org", organisation="IHK Trier",
-                organisation_kind="chamber", tags="Forum")
+    add_contact("Anna Schmidt", "anna.schmidt@example.org", institution_name="IHK Trier",
+                institution_kind="chamber", tags="Forum")
     add_contact("Bernd Weg", "bernd@example.org", unsubscribed=True)
     before = snapshot()
 
@@ -333,15 +333,21 @@ def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_c
     assert rows[6][4] == "The name is missing."
     assert rows[7][1] == "new" and rows[7][4] == (
         "Unknown kind of organisation “spaceship”: imported as “Other”. Known kinds: Chamber (IHK, HWK), "
+        "Authority (state, federal), "
         "Employment agency / job centre, City, District, Charity, School, Company, Volunteer initiative, Other.")
     assert rows[8][1] == "update" and "Same address as line 2" in rows[8][4]
     assert "Language: Deutsch → English" in rows[8][4]
-    assert "Kind: Other → Employment agency / job centre" in rows[10][4]
+    assert "Institution: – → Jobcenter Trier" in rows[10][4]
     assert "stays unsubscribed" in rows[10][4]
     assert rows[12][1] == "no change"
     # Contacts, as the import will count them: line 8 adds to line 2's new contact.
     assert root.one(id="summary").text == ("3 new contacts 2 contacts updated 1 line changes nothing "
                                            "5 lines with errors are left out 1 line with a warning is imported")
+    # The institutions the file names that Podium does not have yet, each once, with its kind.
+    assert root.one(id="new-institutions-heading").text == "4 institutions will be added"
+    assert [item.text for item in root.one(id="new-institutions").one("ul").find_all("li")] == [
+        "Caritas Trier Charity", "Firma X Other", "Jobcenter Trier Employment agency / job centre",
+        "HWK Trier Chamber (IHK, HWK)"]
     form = root.one("form", id="import-form")
     assert form.one("button").text == "Import now: 3 new contacts, 2 contacts updated"
 
@@ -353,7 +359,9 @@ def test_the_import_shows_a_preview_and_imports_only_when_confirmed(staff, add_c
                                       "fritz@example.org", "gina@example.org"]
     listing = staff.get(response.headers["Location"], headers=ENGLISH)
     assert page(listing).one("p", class_="flash").text == (
-        "Imported from network.csv: 3 new contacts, 2 contacts updated. 5 lines with errors were left out.")
+        "Imported from network.csv: 3 new contacts, 2 contacts updated. 4 institutions were added. "
+        "5 lines with errors were left out.")
+    assert institutions()["Caritas Trier"] == "charity"
 
 
 def test_one_of_each_is_said_in_the_singular_in_the_preview_on_the_button_and_afterwards(staff, add_contact):

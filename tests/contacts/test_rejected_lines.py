@@ -63,8 +63,8 @@ def test_the_fixed_file_imports_and_its_reason_column_is_left_alone(staff):
     assert preview.find("form", id="rejected-form") is None
     book = address_book()
     assert sorted(book) == ["ben@example.org", "fritz@example.org", "jan@example.org"]
-    assert book["fritz@example.org"].organisation == "-Minus GmbH", "the quote against formulas is taken off"
-    assert book["ben@example.org"].organisation == "Caritas Trier"
+    assert book["fritz@example.org"].institution.name == "-Minus GmbH", "the quote against formulas is taken off"
+    assert book["ben@example.org"].institution.name == "Caritas Trier"
 
 
 def test_a_header_cell_that_looks_like_a_formula_is_escaped_too(staff):

@@ -235,8 +235,8 @@ def long_mail(app, make_event, deliver, outbox):
 
     now = utcnow()
     db.session.execute(insert(Contact), [{
-        "name": "Anna Schmidt", "email": "anna@example.org", "email_key": "anna@example.org", "organisation": "",
-        "organisation_kind": "other", "tags": [], "locale": "de", "source": "test", "source_at": now,
+        "name": "Anna Schmidt", "email": "anna@example.org", "email_key": "anna@example.org",
+        "tags": [], "locale": "de", "source": "test", "source_at": now,
         "unsubscribe_token": new_link_token(), "created_at": now, "updated_at": now}])
     db.session.commit()
     event = make_event(title="Forum Ehrenamt", starts_at=now + timedelta(days=10))

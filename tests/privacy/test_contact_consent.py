@@ -96,7 +96,7 @@ def test_the_preview_page_says_how_many_come_without_consent(office):
 
 def test_staff_record_what_the_person_told_them_and_the_history_says_so(office):
     created = office.post(url_for("contacts_staff.new"), data={
-        "name": "Anna Schmidt", "email": "anna@example.org", "organisation_kind": "other", "locale": "de"})
+        "name": "Anna Schmidt", "email": "anna@example.org", "locale": "de"})
     assert created.status_code == 302
     anna = book()["anna@example.org"]
     assert not anna.has_consent
@@ -104,7 +104,7 @@ def test_staff_record_what_the_person_told_them_and_the_history_says_so(office):
     assert page(edit).one(id="consent-record").text.startswith("No consent recorded.")
 
     office.post(url_for("contacts_staff.edit", contact_id=anna.id), data={
-        "name": "Anna Schmidt", "email": "anna@example.org", "organisation_kind": "other", "locale": "de",
+        "name": "Anna Schmidt", "email": "anna@example.org", "locale": "de",
         "consent_given": "y"})
 
     anna = book()["anna@example.org"]

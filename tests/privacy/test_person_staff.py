@@ -35,8 +35,9 @@ def anna(held_event, make_event, sign_up, deliver):
             note="Bitte Dolmetscherin")
     sign_up(coming, name="Ben Weber", email="ben@example.org")
     sign_up(coming, name="Carla Neu", email="carla@example.org")
-    contacts.create_contact({"name": "Anna Schmidt", "email": "anna@example.org", "organisation": "Caritas",
-                             "tags": "Ehrenamt", "consent_given": True}, by=TEST_ACTOR)
+    contacts.create_contact({"name": "Anna Schmidt", "email": "anna@example.org", "institution_name": "Caritas",
+                             "institution_kind": "charity", "tags": "Ehrenamt", "consent_given": True},
+                            by=TEST_ACTOR)
     campaign = campaigns.create_campaign(event_id=coming.id, subject="Einladung: {event}",
                                          body="Hallo {name}: {link}", audience={"all": True})
     campaigns.send_campaign(campaign.id)
@@ -57,6 +58,7 @@ def test_staff_find_everything_under_an_address_whatever_its_case(office, anna):
         ["Forum", "Zukunft"], ["Forum", "Ausbildung"]]
     assert "Bitte Dolmetscherin" in main_text(response) and "Rollstuhl" in main_text(response)
     assert shown.one(id="contact-consent").text.startswith("told to staff")
+    assert "InstitutionCaritas (Charity)" in shown.one(id="contact").text
     assert "Einladung: Forum Zukunft" in shown.one(id="mails").text
     assert "Carla" not in main_text(response) and "Ben Weber" not in main_text(response)
 
@@ -91,6 +93,7 @@ def test_the_download_holds_everything_with_the_mails_and_the_consent_texts(offi
     assert [c["action"] for c in came["check_ins"]] == ["check_in"]
     assert "deleted 12 months after the event" in came["consent_text"]
     assert data["contact"]["consent_source"] == "staff"
+    assert (data["contact"]["institution"], data["contact"]["institution_kind"]) == ("Caritas", "charity")
     assert data["contact"]["invitations"][0]["subject"] == "Einladung: {event}"
     invitation = next(m for m in data["mails"] if m["kind"] == "campaign_invitation")
     assert invitation["text"].startswith("Hallo Anna Schmidt")

@@ -110,7 +110,7 @@ def test_nothing_else_is_touched_newer_events_contacts_and_invitations(held_even
     recent = held_event(ended=11, title="Forum Arbeit", prefix="recent-")
     upcoming = make_event(title="Forum Zukunft")
     sign_up(upcoming, name="Fatma Aydin", email="anna@example.org")  # the same guest, a year later
-    contacts.create_contact({"name": "Anna Schmidt", "email": "anna@example.org", "organisation": "Caritas"},
+    contacts.create_contact({"name": "Anna Schmidt", "email": "anna@example.org", "institution_name": "Caritas"},
                             by=TEST_ACTOR)
     before = whole_database()
 

@@ -8,6 +8,8 @@ from ..errors import DomainError, http_error_page
 from ..events import services as events
 from ..extensions import csrf, limiter
 from ..forms import show_refusal
+from ..links import absolute_url
+from ..network import groups
 from ..registrations import limits
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import Affiliation
@@ -22,7 +24,18 @@ bp = Blueprint("campaigns", __name__)
 def _invitation_page(recipient, form, status=200):
     event = recipient.campaign.event
     return render_template("campaigns/invitation.html", recipient=recipient, event=event, form=form,
-                           refusal=events.signup_refusal(event)), status
+                           refusal=events.signup_refusal(event), token=recipient.token,
+                           **_working_group(event, recipient.contact_id)), status
+
+
+def _working_group(event, contact_id) -> dict:
+    """For a member invited to a meeting of their working group: the group, its next meetings and
+    its calendar feed."""
+    group = groups.group_of_member(event, contact_id)
+    if group is None:
+        return {"group": None}
+    return {"group": group, "group_meetings": groups.next_meetings(group.id),
+            "group_feed_url": absolute_url("groups.feed", token=group.feed_token)}
 
 
 def _published_recipient(token):
@@ -36,15 +49,19 @@ def invitation(token):
     """The sign-up form, filled in with the invited contact's details."""
     recipient = _published_recipient(token)
     contact = recipient.contact
+    institution = contact.institution
     form = RegistrationForm(data={
-        "name": contact.name, "email": contact.email, "organisation": contact.organisation,
-        "affiliation": affiliation_of(contact.organisation_kind),
+        "name": contact.name, "email": contact.email, "organisation": institution.name if institution else "",
+        "affiliation": contact.affiliation or affiliation_of(institution.kind if institution else None),
     })
     return _invitation_page(recipient, form)
 
 
-def affiliation_of(kind: OrganisationKind) -> Affiliation | None:
-    """How a contact of this kind takes part, as far as the contact list knows (None: the guest says)."""
+def affiliation_of(kind: OrganisationKind | None) -> Affiliation | None:
+    """How a contact from this kind of institution takes part, as far as the contact list knows
+    (None: the guest says)."""
+    if kind is None:
+        return None
     if kind == OrganisationKind.volunteer:
         return Affiliation.volunteer
     if kind == OrganisationKind.other:

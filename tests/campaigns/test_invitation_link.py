@@ -21,8 +21,8 @@ def invited(make_event, make_contact, make_campaign, smtp, deliver):
     """Anna, invited to an event by a campaign that has gone out; returns (campaign, token from her mail)."""
 
     def invite(event=None, **contact):
-        contact = {"name": "Anna Schmidt", "email": "anna@example.org", "organisation": "Caritas Trier",
-                   "organisation_kind": "charity", **contact}
+        contact = {"name": "Anna Schmidt", "email": "anna@example.org", "institution": "Caritas Trier",
+                   "kind": "charity", **contact}
         make_contact(**contact)
         campaign = make_campaign(event or make_event(title="Forum Arbeit", capacity=10))
         campaigns.send_campaign(campaign.id)
@@ -94,7 +94,7 @@ def test_signing_up_through_the_link_ties_the_registration_to_the_invitation(cli
     ("other", None),  # the contact list does not know: the guest chooses
 ])
 def test_how_the_guest_takes_part_is_filled_in_from_what_the_contact_list_knows(client, invited, kind, chosen):
-    _campaign, token = invited(organisation_kind=kind)
+    _campaign, token = invited(kind=kind)
 
     assert sign_up_form(client, token).get("affiliation") == chosen
 

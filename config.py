@@ -85,6 +85,9 @@ class Config:
 
     # A form or a JSON body is small; the contact import allows more for its file (its view says so).
     MAX_CONTENT_LENGTH = 1_000_000
+    # The largest file staff may add to an event's results (network.uploads); only that upload's
+    # request may be larger than MAX_CONTENT_LENGTH (network/result_views.py says by how much).
+    RESULT_FILE_MAX_BYTES = env_int("RESULT_FILE_MAX_BYTES", 10_000_000)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

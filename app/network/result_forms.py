@@ -1,0 +1,56 @@
+"""Forms of the results page: the summary and the minutes, a file to add, who sees a file."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from ..text import clean_line, clean_text
+from .models import EventResult, ResultVisibility
+
+VISIBILITY_CHOICES = [SelectChoice(visibility.value, visibility.label) for visibility in ResultVisibility]
+CHOOSE_ONE = _l("Please choose who sees it.")
+
+
+class ResultTextsForm(FlaskForm):
+    """What came of the event, in words: a summary and the minutes, each public or network only."""
+
+    summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Optional(), Length(max=20_000)],
+                            render_kw={"rows": 8})
+    summary_visibility = RadioField(_l("Who sees the summary"), choices=VISIBILITY_CHOICES,
+                                    default=ResultVisibility.public.value, validators=[InputRequired(CHOOSE_ONE)])
+    minutes = TextAreaField(_l("Minutes"), filters=[clean_text], validators=[Optional(), Length(max=200_000)],
+                            render_kw={"rows": 14})
+    minutes_visibility = RadioField(_l("Who sees the minutes"), choices=VISIBILITY_CHOICES,
+                                    default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
+
+    @classmethod
+    def for_result(cls, result: EventResult | None) -> "ResultTextsForm":
+        """The form filled with what is saved (whatever this request posted)."""
+        if result is None:
+            return cls(formdata=None)
+        return cls(formdata=None, data={"summary": result.summary,
+                                        "summary_visibility": result.summary_visibility.value,
+                         "minutes": result.minutes, "minutes_visibility": result.minutes_visibility.value})
+
+    def texts(self) -> dict:
+        """The fields as results.save_texts takes them."""
+        return {"summary": self.summary.data or "", "summary_visibility": self.summary_visibility.data,
+                "minutes": self.minutes.data or "", "minutes_visibility": self.minutes_visibility.data}
+
+
+class ResultFileForm(FlaskForm):
+    """A file to add to the results: its content decides what it is (network.uploads)."""
+
+    file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))],
+                     render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.pptx,.xlsx"})
+    title = StringField(_l("Title"), filters=[clean_line], validators=[Optional(), Length(max=200)])
+    visibility = RadioField(_l("Who sees the file"), choices=VISIBILITY_CHOICES,
+                            default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
+
+
+class FileVisibilityForm(FlaskForm):
+    """The button that makes a file public, or network only."""
+
+    visibility = HiddenField(validators=[AnyOf([v.value for v in ResultVisibility])])

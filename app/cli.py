@@ -29,17 +29,22 @@ privacy = AppGroup("privacy", help="Personal data: the retention period.")
 @users.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([str(role) for role in Role]), default=Role.staff, show_default=True)
+@click.option("--institution", "institution_id", type=int,
+              help="The institution (id) a partner account belongs to; only with --role partner.")
 @click.option("--password", help="Generated and printed when not given.")
 @click.option("--name", default="")
-def users_create(email, role, password, name):
-    """Create a staff user."""
+def users_create(email, role, institution_id, password, name):
+    """Create a user: staff, admin, door, or a partner of an institution."""
     try:
-        user, password_used = create_user(email, role=role, password=password, name=name)
+        user, password_used = create_user(email, role=role, password=password, name=name,
+                                          institution_id=institution_id, by=COMMAND_LINE)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"id: {user.id}")
     click.echo(f"email: {user.email}")
     click.echo(f"role: {user.role}")
+    if user.institution_id is not None:
+        click.echo(f"institution: {user.institution_id}")
     if not password:
         click.echo(f"password: {password_used}  (shown only now)")
 

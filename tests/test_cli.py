@@ -3,11 +3,15 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from flask_babel import gettext
 
 from app.auth.models import User
+from app.contacts.models import Institution
+from app.database import write_transaction
 from app.events.models import Event
 from app.extensions import db
 from app.outbox import OutgoingMail
+from app.text import name_key
 
 
 def run(app, *args):
@@ -101,3 +105,40 @@ def test_mail_work_once_delivers_the_outbox(app, make_event, sign_up, smtp):
     assert result.exit_code == 0, result.output
     assert [r.rcpt_tos for r in smtp.received] == [["anna@example.org"]]
     assert db.session.query(OutgoingMail).one().status == "sent"
+
+
+def _institution(name="IHK Trier"):
+    with write_transaction():
+        institution = Institution(name=name, name_key=name_key(name))
+        db.session.add(institution)
+    return institution
+
+
+def test_users_create_makes_a_partner_account_of_an_institution(app):
+    ihk = _institution()
+
+    result = run(app, "users", "create", "glockauer@ihk.example", "--role", "partner", "--institution", str(ihk.id))
+
+    assert result.exit_code == 0, result.output
+    user_id = int(re.search(r"^id: (\d+)$", result.output, re.M).group(1))
+    user = db.session.get(User, user_id)
+    assert (user.email, user.role, user.institution_id) == ("glockauer@ihk.example", "partner", ihk.id)
+    assert f"institution: {ihk.id}" in result.output
+    assert user.check_password(re.search(r"password: (\S+)", result.output).group(1))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "partner"], "A partner account belongs to an institution: please choose one."),
+    (["--role", "partner", "--institution", "999999"], "There is no institution with the number %(id)s."),
+    (["--role", "staff", "--institution", "{ihk}"],
+     "Only a partner account belongs to an institution; leave it out for this role."),
+])
+def test_users_create_refuses_a_partner_without_a_real_institution_and_an_institution_for_others(app, args, message):
+    ihk = _institution()
+    args = [arg.format(ihk=ihk.id) for arg in args]
+
+    result = run(app, "users", "create", "x@ihk.example", *args, "--password", "a long password")
+
+    assert result.exit_code == 1, result.output
+    assert gettext(message, id=999999) in result.output  # in the command line's language (German)
+    assert db.session.query(User).count() == 0

@@ -1,4 +1,4 @@
-"""Who may open which staff page, and who is acting on it."""
+"""Who may open which staff or partner page, and who is acting on it."""
 from functools import wraps
 
 from flask import abort
@@ -25,6 +25,21 @@ def role_required(*roles: str):
 
 
 staff_required = role_required(Role.staff)
+admin_required = role_required(Role.admin)
+
+
+def partner_required(view):
+    """Logged in with a partner account of an institution. Nobody else: not even an admin, whose
+    role holds every other one, since these pages show one institution's events only."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.partner or current_user.institution_id is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def current_actor() -> Actor:

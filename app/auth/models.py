@@ -60,8 +60,9 @@ class User(UserMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The user of a session (Flask-Login)."""
-    return db.session.get(User, int(user_id))
+    """The user of a session (Flask-Login); none for a deactivated account, whose open sessions end."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 class ApiToken(db.Model):

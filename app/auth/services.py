@@ -1,40 +1,99 @@
-"""Creating staff users and checking their passwords."""
+"""Creating users (staff, door, partners), switching them off and on, and checking their passwords."""
 import hashlib
 import secrets
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import write_transaction
-from ..errors import InvalidInput
+from ..audit import Actor, AuditAction, record
+from ..database import is_valid_id, write_transaction
+from ..errors import InvalidInput, StateConflict
 from ..extensions import db
 from .models import ApiToken, Role, User
 
 MIN_PASSWORD_LENGTH = 10
 
+# The institutions a partner account belongs to, named by table like User.institution_id's
+# foreign key: contacts stand beside auth, not below it, so auth does not import their model.
+_institutions = table("institutions", column("id"), column("name"))
 
-def create_user(email: str, *, role: str, password: str | None = None, name: str = "") -> tuple[User, str]:
-    """Create a staff user; returns the user and the password (generated when none is given). Commits.
 
-    :raises InvalidInput:
+def create_user(email: str, *, role: str, password: str | None = None, name: str = "",
+                institution_id: int | None = None, by: Actor | None = None) -> tuple[User, str]:
+    """Create a user; returns the user and the password (generated when none is given). Commits.
+
+    A partner account needs the institution it belongs to; no other role takes one. With `by`,
+    the creation is noted in the audit trail.
+
+    :raises InvalidInput: (its `field` names the form field: email, role, password, institution_id)
     """
     email = email.strip()
     if "@" not in email:
-        raise InvalidInput(_l("This does not look like an email address (example: name@example.org)."))
+        raise InvalidInput(_l("This does not look like an email address (example: name@example.org)."),
+                           field="email")
     if role not in Role.__members__.values():
-        raise InvalidInput(_l("Unknown role: %(role)s", role=role))
+        raise InvalidInput(_l("Unknown role: %(role)s", role=role), field="role")
+    if role == Role.partner and institution_id is None:
+        raise InvalidInput(_l("A partner account belongs to an institution: please choose one."),
+                           field="institution_id")
+    if role != Role.partner and institution_id is not None:
+        raise InvalidInput(_l("Only a partner account belongs to an institution; leave it out for this role."),
+                           field="institution_id")
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
-    with write_transaction():
+        raise InvalidInput(_l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+                           field="password")
+    with write_transaction() as tx:
         if find_user(email) is not None:
-            raise InvalidInput(_l("A user with this email address already exists."))
-        user = User(email=email, role=role, name=name)
+            raise InvalidInput(_l("A user with this email address already exists."), field="email")
+        institution = _institution_name(institution_id) if institution_id is not None else None
+        user = User(email=email, role=role, name=name, institution_id=institution_id)
         user.set_password(password)
         db.session.add(user)
+        if by is not None:
+            db.session.flush()
+            facts = {"account": email, "role": role} | ({"institution": institution} if institution else {})
+            record(by, AuditAction.account_created, at=tx.now, changes=facts)
         return user, password
+
+
+def _institution_name(institution_id) -> str:
+    """The name of the institution with this id. :raises InvalidInput: there is none."""
+    name = db.session.execute(select(_institutions.c.name).where(_institutions.c.id == institution_id)
+                              ).scalar_one_or_none() if is_valid_id(institution_id) else None
+    if name is None:
+        raise InvalidInput(_l("There is no institution with the number %(id)s.", id=institution_id),
+                           field="institution_id")
+    return name
+
+
+def list_users() -> list[tuple[User, str | None]]:
+    """Every account, active ones first, by name, each with the name of its institution (partners)."""
+    query = (select(User, _institutions.c.name).outerjoin(_institutions, _institutions.c.id == User.institution_id)
+             .order_by(User.active.desc(), func.lower(func.coalesce(func.nullif(User.name, ""), User.email)),
+                       User.id))
+    return [(user, institution) for user, institution in db.session.execute(query).all()]
+
+
+def set_active(user_id: int, active: bool, *, by: Actor, now: datetime | None = None) -> User:
+    """Switch an account off (it can no longer log in, and its open sessions end) or on again. Commits.
+
+    Nobody switches off their own account: a team without an admin could not undo it.
+
+    :raises NotFound, StateConflict:
+    """
+    with write_transaction(lock=(User, user_id), now=now) as tx:
+        user = tx.row
+        if not active and by.user_id == user.id:
+            raise StateConflict(_l("You cannot deactivate your own account."))
+        if user.active != active:
+            user.active = active
+            record(by, AuditAction.account_reactivated if active else AuditAction.account_deactivated,
+                   at=tx.now, changes={"account": user.email})
+        return user
 
 
 def find_user(email: str) -> User | None:

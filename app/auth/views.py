@@ -8,6 +8,7 @@ from ..links import local_path
 from ..text import email_key
 from . import services
 from .forms import LoginForm
+from .models import Role
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -22,8 +23,13 @@ def _account_limit() -> str:
 
 
 def home_for(user) -> str:
-    """Where a user lands after logging in: door accounts go straight to the check-in."""
-    return url_for("events_staff.dashboard") if user.has_role("staff") else url_for("checkin.events")
+    """Where a user lands after logging in: staff on their dashboard, partners on their institution's
+    events, door accounts straight at the check-in."""
+    if user.has_role(Role.staff):
+        return url_for("events_staff.dashboard")
+    if user.role == Role.partner:
+        return url_for("partner.home")
+    return url_for("checkin.events")
 
 
 @bp.route("/login", methods=["GET", "POST"])

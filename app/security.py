@@ -10,10 +10,10 @@ from .database import MAX_ID
 # Answers that show a person's data, or whose URL is the key to it, and everything staff and
 # devices see: no browser or proxy may keep a copy. So is every answer to a form (it shows what
 # was typed) and every CSV export.
-PRIVATE_PATHS = ("/t/", "/r/", "/i/", "/u/", "/staff", "/api/")
+PRIVATE_PATHS = ("/t/", "/r/", "/i/", "/u/", "/groups/", "/staff", "/partner", "/api/")
 NO_STORE = "private, no-store"
 # Personal links (the key is in the URL): no other site may learn them from a Referer.
-KEYED_PATHS = ("/t/", "/r/", "/i/", "/u/")
+KEYED_PATHS = ("/t/", "/r/", "/i/", "/u/", "/groups/")
 
 # No inline script or style anywhere, nothing from another host; the door's QR decoder
 # (qr-scanner) runs in a worker that it makes from a blob: URL.
@@ -23,8 +23,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 # A view sets a policy of its own only for a mail as it was sent (its HTML keeps its inline
-# styles, runs nothing, loads only our images), which a staff page shows in a frame. These
-# directives complete it: only our own pages may frame it, and no <base> may redirect its links.
+# styles, runs nothing, loads only our images), which a staff page shows in a frame, and for an
+# uploaded file (which runs and loads nothing, framed by nobody). These directives complete a
+# policy that leaves them out: only our own pages may frame it, and no <base> may redirect its links.
 FRAMED_MAIL_DIRECTIVES = {"frame-ancestors": "frame-ancestors 'self'", "base-uri": "base-uri 'none'"}
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -67,7 +68,7 @@ def register_request_guards(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     """Headers every answer carries, error pages included. They are Podium's, not a view's: the only
-    choice a view has is a narrower Content-Security-Policy for a mail it shows in a frame."""
+    choice a view has is a narrower Content-Security-Policy for a mail it shows in a frame or a file."""
     production = app.config.get("ENV_NAME") == "production"
 
     @app.after_request
@@ -79,8 +80,8 @@ def register_security_headers(app: Flask) -> None:
             headers["Cache-Control"] = NO_STORE
         headers["Referrer-Policy"] = "no-referrer" if path.startswith(KEYED_PATHS) else "same-origin"
         if "Content-Security-Policy" in headers:
-            headers["Content-Security-Policy"] = framed_mail_policy(headers["Content-Security-Policy"])
-            headers["X-Frame-Options"] = "SAMEORIGIN"
+            headers["Content-Security-Policy"] = policy = framed_mail_policy(headers["Content-Security-Policy"])
+            headers["X-Frame-Options"] = "DENY" if "frame-ancestors 'none'" in policy else "SAMEORIGIN"
         else:
             headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
             headers["X-Frame-Options"] = "DENY"  # for browsers that do not know frame-ancestors

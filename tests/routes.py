@@ -9,20 +9,26 @@ UnknownArgument, so a new route fails the walkers until someone says what its ar
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+import io
 from datetime import timedelta
 
 from flask import url_for
+from PIL import Image
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from app.audit import Actor
 from app.campaigns import services as campaigns
+from app.auth.services import create_user
 from app.campaigns.models import CampaignRecipient
 from app.contacts import services as contacts
 from app.database import utcnow, write_transaction
+from app.events.models import Event, Series
 from app.events.services import create_event
 from app.extensions import db
 from app.mailing import sender
+from app.network.models import (EventInstitution, InstitutionRole, ResultFile, ResultVisibility, WorkingGroup,
+                                WorkingGroupMember)
 from app.outbox import OutgoingMail
 from app.privacy import access_links
 from app.registrations import services as registrations
@@ -49,6 +55,16 @@ class Podium:
     invitation_token: str
     unsubscribe_token: str
     mail_id: int  # the guest's confirmation: HTML, calendar and QR parts
+    institution_id: int = 0  # the contact's; it hosts the event, and the partner account is of it
+    series_id: int = 0
+    series_slug: str = ""
+    group_id: int = 0  # the contact is a member
+    group_feed_token: str = ""
+    meeting_id: int = 0  # a recorded meeting (record-only event)
+    past_event_id: int = 0  # the group's last meeting, ended, with a public file
+    file_id: int = 0
+    filename: str = ""
+    user_id: int = 0  # a door account on the team page
 
 
 def small_podium() -> Podium:
@@ -62,7 +78,7 @@ def small_podium() -> Podium:
         "affiliation": "volunteer", "note": "", "consent": True}, locale="de").registration
     key = email_change_key(EmailChange(guest.id, fingerprint(guest.email_key), "nadia@example.net"), utcnow())
     contact = contacts.create_contact({"name": "Jan Glockauer", "email": "glockauer@ihk.example",
-                                       "organisation": "IHK Trier", "organisation_kind": "chamber",
+                                       "institution_name": "IHK Trier", "institution_kind": "chamber",
                                        "tags": "Kammern", "locale": "de"}, by=OFFICE)
     body = "Hallo {name},\n\nwir laden Sie ein zu {event} am {date}: {link}"
     sent = campaigns.create_campaign(event_id=event.id, subject="Einladung: {event}", body=body,
@@ -74,6 +90,7 @@ def small_podium() -> Podium:
         CampaignRecipient.campaign_id == sent.id)).scalar_one()
     sender.deliver_due()  # without a mail server: composed and kept, as the development mailbox
     db.session.rollback()
+    network = _network(event.id, contact.id, contact.institution_id)
     confirmation = db.session.execute(select(OutgoingMail.id).where(
         OutgoingMail.registration_id == guest.id).order_by(OutgoingMail.id)).scalars().first()
     return Podium(event_id=event.id, slug=event.slug, registration_id=guest.id, guest_name=guest.name,
@@ -82,7 +99,40 @@ def small_podium() -> Podium:
                   contact_id=contact.id, campaign_id=sent.id, draft_campaign_id=draft.id,
                   invitation_token=invitation,
                   unsubscribe_token=contacts.get_contact(contact.id).unsubscribe_token,
-                  mail_id=confirmation)
+                  mail_id=confirmation, institution_id=contact.institution_id, **network)
+
+
+def _network(event_id: int, contact_id: int, institution_id: int) -> dict:
+    """The network around the event: its host, a series, a working group with a past meeting and a
+    public file, a recorded meeting, a partner and a door account. Commits."""
+    with write_transaction():
+        now = utcnow().replace(microsecond=0)
+        db.session.add(EventInstitution(event_id=event_id, institution_id=institution_id,
+                                        role=InstitutionRole.host, position=1))
+        series = Series(slug="ausbildung-und-arbeit", title="Ausbildung und Arbeit")
+        group = WorkingGroup(slug="ak-sprache", name="AK Sprache", purpose="Sprachkurse abstimmen")
+        db.session.add_all([series, group])
+        db.session.flush()
+        db.session.get(Event, event_id).series_id = series.id
+        db.session.add(WorkingGroupMember(group_id=group.id, contact_id=contact_id))
+        past = create_event(title="AK Sprache: Treffen", kind="working-group", publish=True, by=OFFICE,
+                            starts_at=now - timedelta(days=8), ends_at=now - timedelta(days=8, hours=-2),
+                            visibility="invitation")
+        past.working_group_id = group.id
+        meeting = create_event(title="Gespräch mit dem BAMF", kind="coordination", publish=True, by=OFFICE,
+                               starts_at=now - timedelta(days=3), visibility="record")
+        image = io.BytesIO()
+        Image.new("RGB", (40, 30), "teal").save(image, "PNG")
+        stored = ResultFile(event_id=past.id, filename="foto.png", title="Foto", content_type="image/png",
+                            size=len(image.getvalue()), data=image.getvalue(), visibility=ResultVisibility.public)
+        db.session.add(stored)
+        db.session.flush()
+        ids = {"series_id": series.id, "series_slug": series.slug, "group_id": group.id,
+               "group_feed_token": group.feed_token, "meeting_id": meeting.id, "past_event_id": past.id,
+               "file_id": stored.id, "filename": stored.filename}
+    create_user("partner@ihk.example", role="partner", institution_id=institution_id)
+    door, _password = create_user("tuer@podium.example", role="door")
+    return ids | {"user_id": door.id}
 
 
 Value = Callable[[Podium], object]
@@ -97,6 +147,19 @@ ARGUMENTS: dict[tuple[str | None, str], Value] = {
     (None, "contact_id"): lambda p: p.contact_id,
     (None, "campaign_id"): lambda p: p.campaign_id,
     (None, "mail_id"): lambda p: p.mail_id,
+    (None, "institution_id"): lambda p: p.institution_id,
+    (None, "series_id"): lambda p: p.series_id,
+    ("series", "slug"): lambda p: p.series_slug,
+    (None, "group_id"): lambda p: p.group_id,
+    ("groups.feed", "token"): lambda p: p.group_feed_token,
+    ("meetings_staff", "event_id"): lambda p: p.meeting_id,
+    (None, "file_id"): lambda p: p.file_id,
+    (None, "filename"): lambda p: p.filename,
+    ("results_staff.file", "event_id"): lambda p: p.past_event_id,
+    ("results_staff.delete_file", "event_id"): lambda p: p.past_event_id,
+    ("results_staff.file_visibility", "event_id"): lambda p: p.past_event_id,
+    ("results.member_file", "token"): lambda p: p.invitation_token,
+    (None, "user_id"): lambda p: p.user_id,
     ("mailing_staff.part", "index"): lambda p: 0,
     ("campaigns_staff.edit", "campaign_id"): lambda p: p.draft_campaign_id,
     ("campaigns_staff.update", "campaign_id"): lambda p: p.draft_campaign_id,

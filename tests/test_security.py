@@ -86,7 +86,7 @@ def test_a_huge_json_body_is_refused(client, make_event):
 # A route added without an entry there fails test_every_get_route_is_classified, and one whose
 # arguments tests/routes.py cannot fill fails the walk, so no page can slip past these checks.
 
-GUEST, DOOR, STAFF = "guest", "door", "staff"
+GUEST, DOOR, STAFF, PARTNER, ADMIN = "guest", "door", "staff", "partner", "admin"
 # The same for everyone: a browser or a proxy may keep it; a Referer names only this site.
 PUBLIC = "public"
 # A person's data, or a staff or door page or an export: no browser or proxy keeps a copy.
@@ -104,6 +104,7 @@ class Page:
     who: str
     kind: str
     status: int = 200
+    file: bool = False  # an uploaded file: FILE_POLICY, framed by nobody
 
 
 GET_PAGES = {
@@ -111,6 +112,11 @@ GET_PAGES = {
     "events.upcoming": Page(GUEST, PUBLIC),
     "events.past": Page(GUEST, PUBLIC),
     "events.feed": Page(GUEST, PUBLIC),
+    "series.show": Page(GUEST, PUBLIC),
+    "series.feed": Page(GUEST, PUBLIC),
+    "results.review": Page(GUEST, PUBLIC),
+    "results.file_download": Page(GUEST, PUBLIC, file=True),
+    "groups.feed": Page(GUEST, KEYED),  # the URL is the members' key
     "events.event_calendar": Page(GUEST, PUBLIC),
     "registrations.event_page": Page(GUEST, PUBLIC),
     "registrations.register_form": Page(GUEST, PUBLIC, 302),
@@ -128,6 +134,7 @@ GET_PAGES = {
     "registrations.manage_calendar": Page(GUEST, KEYED),  # the guest's address is its ATTENDEE
     "registrations.confirm_email_form": Page(GUEST, KEYED),
     "campaigns.invitation": Page(GUEST, KEYED),
+    "results.member_file": Page(GUEST, KEYED, file=True),
     "campaigns.unsubscribe_page": Page(GUEST, KEYED),
     "privacy.your_data": Page(GUEST, KEYED),
     "privacy.download": Page(GUEST, KEYED),
@@ -157,6 +164,15 @@ GET_PAGES = {
     "contacts_staff.delete": Page(STAFF, PERSONAL),
     "contacts_staff.export": Page(STAFF, PERSONAL),
     "contacts_staff.import_upload": Page(STAFF, PERSONAL),
+    "contacts_staff.show": Page(STAFF, PERSONAL),
+    "institutions_staff.index": Page(STAFF, PERSONAL),
+    "institutions_staff.new": Page(STAFF, PERSONAL),
+    "institutions_staff.show": Page(STAFF, PERSONAL),
+    "institutions_staff.edit": Page(STAFF, PERSONAL),
+    "institutions_staff.delete": Page(STAFF, PERSONAL),
+    "institutions_staff.organisations": Page(STAFF, PERSONAL),
+    "institutions_staff.unlinked": Page(STAFF, PERSONAL),
+    "institutions_staff.link_form": Page(STAFF, PERSONAL),
     "campaigns_staff.index": Page(STAFF, PERSONAL),
     "campaigns_staff.new": Page(STAFF, PERSONAL),
     "campaigns_staff.show": Page(STAFF, PERSONAL),
@@ -170,6 +186,30 @@ GET_PAGES = {
     "mailing_staff.raw": Page(STAFF, PERSONAL),
     "privacy_staff.index": Page(STAFF, PERSONAL),
     "privacy_staff.contact": Page(STAFF, PERSONAL),
+    "series_staff.index": Page(STAFF, PERSONAL),
+    "series_staff.new": Page(STAFF, PERSONAL),
+    "series_staff.page": Page(STAFF, PERSONAL),
+    "series_staff.edit": Page(STAFF, PERSONAL),
+    "series_staff.recurring_form": Page(STAFF, PERSONAL),
+    "groups_staff.index": Page(STAFF, PERSONAL),
+    "groups_staff.new": Page(STAFF, PERSONAL),
+    "groups_staff.show": Page(STAFF, PERSONAL),
+    "groups_staff.edit": Page(STAFF, PERSONAL),
+    "groups_staff.plan_form": Page(STAFF, PERSONAL),
+    "meetings_staff.index": Page(STAFF, PERSONAL),
+    "meetings_staff.new": Page(STAFF, PERSONAL),
+    "meetings_staff.edit": Page(STAFF, PERSONAL),
+    "event_network_staff.institutions": Page(STAFF, PERSONAL),
+    "results_staff.edit": Page(STAFF, PERSONAL),
+    "results_staff.delete_file": Page(STAFF, PERSONAL),
+    "results_staff.file": Page(STAFF, PERSONAL, file=True),
+    "network_staff.index": Page(STAFF, PERSONAL),
+    "team.index": Page(ADMIN, PERSONAL),
+    "team.new": Page(ADMIN, PERSONAL),
+    "partner.home": Page(PARTNER, PERSONAL),
+    "partner.event_page": Page(PARTNER, PERSONAL),
+    "partner.export": Page(PARTNER, PERSONAL),
+    "partner.registration": Page(PARTNER, PERSONAL),
 
     "mailing_staff.html": Page(STAFF, MAIL),
     "mailing_staff.part": Page(STAFF, MAIL),
@@ -187,6 +227,8 @@ STRICT_POLICY = {
 # only our own pages may frame it. A part (a QR image, a calendar file) needs neither images nor styles.
 MAIL_POLICY = {"default-src": ["'none'"], "base-uri": ["'none'"], "frame-ancestors": ["'self'"]}
 MAIL_MAY_ADD = {"img-src": ["'self'"], "style-src": ["'unsafe-inline'"]}
+# An uploaded file: runs nothing, loads nothing, is framed by nobody, whatever a browser thinks it is.
+FILE_POLICY = {"default-src": ["'none'"], "sandbox": [], "frame-ancestors": ["'none'"], "base-uri": ["'none'"]}
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -199,7 +241,7 @@ def directives(policy: str) -> dict[str, list[str]]:
     return parsed
 
 
-def policy_problems(policy: str | None, kind: str) -> list[str]:
+def policy_problems(policy: str | None, kind: str, file: bool = False) -> list[str]:
     """What is wrong with a page's Content-Security-Policy for its kind of page."""
     if not policy:
         return ["no Content-Security-Policy"]
@@ -207,7 +249,7 @@ def policy_problems(policy: str | None, kind: str) -> list[str]:
     problems = [f"{name} allows {source}" for name, sources in found.items() for source in sources
                 if source in ("'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "http:", "https:")
                 or source == "'unsafe-inline'" and not (kind == MAIL and name == "style-src")]
-    expected = STRICT_POLICY
+    expected = FILE_POLICY if file else STRICT_POLICY
     if kind == MAIL:
         expected = {**MAIL_POLICY, **{name: found[name] for name in MAIL_MAY_ADD.keys() & found.keys()
                                       if found[name] == MAIL_MAY_ADD[name]}}
@@ -216,13 +258,13 @@ def policy_problems(policy: str | None, kind: str) -> list[str]:
     return problems
 
 
-def header_problems(response, kind: str) -> list[str]:
+def header_problems(response, kind: str, file: bool = False) -> list[str]:
     """Everything wrong with the security headers of an answer, for its kind of page."""
     headers = response.headers
-    problems = policy_problems(headers.get("Content-Security-Policy"), kind)
+    problems = policy_problems(headers.get("Content-Security-Policy"), kind, file)
     if headers.get("X-Content-Type-Options") != "nosniff":
         problems.append(f"X-Content-Type-Options {headers.get('X-Content-Type-Options')!r}")
-    frames = "SAMEORIGIN" if kind == MAIL else "DENY"
+    frames = "SAMEORIGIN" if kind == MAIL and not file else "DENY"
     if headers.get("X-Frame-Options") != frames:
         problems.append(f"X-Frame-Options {headers.get('X-Frame-Options')!r}, not {frames}")
     cache = headers.get("Cache-Control", "")
@@ -244,11 +286,11 @@ def report(problems: dict[str, list[str]]) -> str:
                      for request, found in problems.items())
 
 
-def logged_in(app, role: str):
+def logged_in(app, role: str, institution_id: int | None = None):
     """A new test client, logged in through the login form as a new user of `role`."""
     client = app.test_client()
     email = f"{role}-headers@podium.test"
-    create_user(email, role=role, password=STAFF_PASSWORD)
+    create_user(email, role=role, password=STAFF_PASSWORD, institution_id=institution_id)
     response = client.post("/staff/login", data={"email": email, "password": STAFF_PASSWORD})
     assert response.status_code == 302, response.text
     return client
@@ -260,9 +302,11 @@ def podium(app):
 
 
 @pytest.fixture
-def browsers(app, client):
-    """who -> a test client: the anonymous guest, a door account, a staff member."""
-    return {GUEST: client, DOOR: logged_in(app, "door"), STAFF: logged_in(app, "staff")}
+def browsers(app, client, podium):
+    """who -> a test client: the anonymous guest, a door account, a staff member, an admin, and a
+    partner account of the institution that hosts the small Podium's event."""
+    return {GUEST: client, DOOR: logged_in(app, "door"), STAFF: logged_in(app, "staff"),
+            ADMIN: logged_in(app, "admin"), PARTNER: logged_in(app, "partner", podium.institution_id)}
 
 
 def test_every_get_route_is_classified(app):
@@ -281,7 +325,7 @@ def test_every_page_of_the_url_map_carries_the_security_headers(app, podium, bro
         response = browsers[page.who].get(url)
         response.close()
         visited.append(rule.endpoint)
-        found = header_problems(response, page.kind)
+        found = header_problems(response, page.kind, page.file)
         if response.status_code != page.status:
             found.insert(0, f"answers {response.status_code}, not {page.status}: the headers of another page")
         if found:
@@ -478,7 +522,7 @@ def test_outside_production_there_is_no_hsts_and_cookies_work_over_http(client):
 
 @pytest.mark.parametrize("path, logged", [
     ("/t/N1xWqhwQ1mChHY3Umq_vKQ", "/t/…"), ("/t/N1xWqhwQ1mChHY3Umq_vKQ/qr.png", "/t/…/qr.png"),
-    ("/r/abc/cancel", "/r/…/cancel"), ("/i/abc", "/i/…"), ("/u/abc", "/u/…"),
+    ("/r/abc/cancel", "/r/…/cancel"), ("/i/abc", "/i/…"), ("/u/abc", "/u/…"), ("/groups/abc.ics", "/groups/…"),
     ("/events/forum/", "/events/forum/"), ("/staff/", "/staff/"),
 ])
 def test_the_access_log_leaves_out_every_key_of_a_personal_link(path, logged):

@@ -46,7 +46,6 @@ def test_a_new_event_is_saved_as_a_draft_with_every_field(office, client):
     assert event.timezone == "Europe/Berlin"
     assert (event.venue, event.address) == ("IHK Trier, Großer Saal", "Herzogenbuscher Straße 12, 54292 Trier")
     assert event.capacity == 70 and event.waitlist_enabled
-    assert event.partners == ["IHK Trier", "HWK Trier"]
     assert event.speakers == ["Dr. Jan Glockauer, IHK Trier"]
     assert event.slug == f"forum-ausbildung-und-arbeit-{berlin(5, 6, 18):%Y-%m-%d}"
     assert "saved as a draft" in main_text(office.get(response.location))
@@ -126,10 +125,10 @@ def test_the_edit_form_shows_times_in_the_events_own_zone(office, make_event):
 
 def test_editing_saves_what_was_changed(office, make_event):
     event = make_event(title="Arbeitskreis Sprache", capacity=20, starts_at=berlin(6, 3, 14),
-                       ends_at=berlin(6, 3, 16), partners=["Stadt Trier"])
+                       ends_at=berlin(6, 3, 16), speakers=["Anna Berg, Stadt Trier"])
     form = shown_form(office.get(url_for("events_staff.edit", event_id=event.id)))
     form.update(title="Arbeitskreis Sprache und Qualifizierung", capacity="25", venue="Rathaus, Raum 12",
-                partners="Stadt Trier\nVolkshochschule Trier", description="Für **alle** Interessierten.")
+                speakers="Anna Berg, Stadt Trier\nJan Roth, Volkshochschule Trier", description="Für **alle** Interessierten.")
 
     response = office.post(url_for("events_staff.update", event_id=event.id), data=form)
 
@@ -138,7 +137,7 @@ def test_editing_saves_what_was_changed(office, make_event):
     assert event.title == "Arbeitskreis Sprache und Qualifizierung"
     assert event.capacity == 25
     assert event.venue == "Rathaus, Raum 12"
-    assert event.partners == ["Stadt Trier", "Volkshochschule Trier"]
+    assert event.speakers == ["Anna Berg, Stadt Trier", "Jan Roth, Volkshochschule Trier"]
     assert event.description == "Für **alle** Interessierten."
     assert event.starts_at == berlin(6, 3, 14)  # untouched
     assert event.slug.startswith("arbeitskreis-sprache-")  # the address guests have stays
@@ -415,14 +414,14 @@ def staff_pages_of(event, registration) -> list[str]:
 
 def test_every_staff_page_leads_to_every_staff_area(office, make_event, sign_up):
     event = make_event(title="Forum Arbeit")
-    areas = [url_for("events_staff.dashboard"), url_for("contacts_staff.index"), url_for("campaigns_staff.index"),
-             url_for("mailing_staff.index"), url_for("checkin.events")]
+    areas = [url_for("events_staff.dashboard"), url_for("contacts_staff.index"), url_for("network_staff.index"),
+             url_for("campaigns_staff.index"), url_for("mailing_staff.index"), url_for("checkin.events")]
 
     for path in staff_pages_of(event, sign_up(event)):
         response = office.get(path)
         nav = page(response).one("nav", class_="site-nav")
         assert response.status_code == 200, path
-        assert [a.get("href") for a in nav.find_all("a")][:5] == areas, path
+        assert [a.get("href") for a in nav.find_all("a")][:6] == areas, path
         assert nav.one("a", aria_current="page").get("href") == url_for("events_staff.dashboard"), path
 
 
@@ -493,7 +492,7 @@ def test_the_description_preview_shows_it_rendered_and_keeps_everything_typed(of
     assert shown.one("strong").text == "Kammern"
     assert [li.text for li in shown.find_all("li")] == ["IHK", "HWK"]
     values = shown_form(response)
-    for name in ("title", "description", "venue", "capacity", "starts_at", "timezone", "partners"):
+    for name in ("title", "description", "venue", "capacity", "starts_at", "timezone", "speakers"):
         assert values[name] == typed[name].strip(), name
     assert events_titled("Forum Arbeit und Sprache") == []  # nothing saved
     assert reload(event).capacity == 30

@@ -11,8 +11,13 @@ import re
 from datetime import datetime
 from email import policy
 
+from sqlalchemy import select
+
 from ..audit import AuditEntry
 from ..consent import text_of
+from ..events.models import Event
+from ..extensions import db
+from ..network.models import MeetingPresence, WorkingGroup, WorkingGroupMember
 from ..outbox import OutgoingMail
 from ..security import KEYED_PATHS
 from .person import Person
@@ -97,6 +102,12 @@ def _contact(person: Person) -> dict | None:
                          "event": recipient.campaign.event.title, "invited_at": _time(recipient.created_at),
                          "signed_up": recipient.registration_id is not None}
                         for recipient in person.invitations],
+        "working_groups": [{"group": name, "member_since": _time(joined)} for name, joined in db.session.execute(
+            select(WorkingGroup.name, WorkingGroupMember.joined_at).join(WorkingGroup)
+            .where(WorkingGroupMember.contact_id == contact.id).order_by(WorkingGroup.name))],
+        "meetings_present": [{"meeting": title, "starts_at": _time(starts)} for title, starts in db.session.execute(
+            select(Event.title, Event.starts_at).join(MeetingPresence, MeetingPresence.event_id == Event.id)
+            .where(MeetingPresence.contact_id == contact.id).order_by(Event.starts_at))],
         "history": [_entry(entry) for entry in person.contact_history],
     }
 

@@ -12,7 +12,9 @@ from app.audit import AuditAction, AuditEntry
 from app.campaigns import services as campaigns
 from app.contacts import services as contacts
 from app.contacts.models import Contact
+from app.database import write_transaction
 from app.extensions import db
+from app.network.models import MeetingPresence, WorkingGroup, WorkingGroupMember
 from app.privacy.registry import Holds, columns_holding
 from tests.conftest import TEST_ACTOR
 from tests.pages import field_error, main_text, page
@@ -42,7 +44,20 @@ def anna(held_event, make_event, sign_up, deliver):
                                          body="Hallo {name}: {link}", audience={"all": True})
     campaigns.send_campaign(campaign.id)
     deliver()
+    _member_and_present("anna@example.org", make_event)
     return past, coming
+
+
+def _member_and_present(email, make_event):
+    """The contact belongs to a working group and was at a recorded meeting."""
+    contact = db.session.execute(select(Contact).where(Contact.email_key == email)).scalar_one()
+    meeting = make_event(title="Gespräch mit dem BAMF", visibility="record")
+    with write_transaction():
+        group = WorkingGroup(slug="ak-sprache", name="AK Sprache")
+        db.session.add(group)
+        db.session.flush()
+        db.session.add_all([WorkingGroupMember(group_id=group.id, contact_id=contact.id),
+                            MeetingPresence(event_id=meeting.id, contact_id=contact.id)])
 
 
 def find(office, email):
@@ -95,6 +110,8 @@ def test_the_download_holds_everything_with_the_mails_and_the_consent_texts(offi
     assert data["contact"]["consent_source"] == "staff"
     assert (data["contact"]["institution"], data["contact"]["institution_kind"]) == ("Caritas", "charity")
     assert data["contact"]["invitations"][0]["subject"] == "Einladung: {event}"
+    assert [g["group"] for g in data["contact"]["working_groups"]] == ["AK Sprache"]
+    assert [m["meeting"] for m in data["contact"]["meetings_present"]] == ["Gespräch mit dem BAMF"]
     invitation = next(m for m in data["mails"] if m["kind"] == "campaign_invitation")
     assert invitation["text"].startswith("Hallo Anna Schmidt")
     assert not re.search(r"/r/[A-Za-z0-9_-]{20,}|/t/[A-Za-z0-9_-]{20,}",

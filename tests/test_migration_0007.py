@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
+from app.extensions import db
 from config import TestingConfig
 
 from .conftest import BACKENDS, WORKER
@@ -84,6 +85,12 @@ def test_partner_lines_and_organisations_become_institutions(empty_database):
             _contact(connection, 1, "a@example.org", "HWK Trier", "chamber")
             _contact(connection, 2, "b@example.org", "Jobcenter Trier-Stadt", "employment-agency")
             _contact(connection, 3, "c@example.org", "", "other")
+            # One organisation typed three ways with two kinds: the kind most contacts had wins.
+            _contact(connection, 4, "d@example.org", "Caritasverband Westeifel e.V.", "charity")
+            _contact(connection, 5, "e@example.org", "caritasverband westeifel e. v.", "volunteer")
+            _contact(connection, 6, "f@example.org", "CARITASVERBAND WESTEIFEL E.V.", "charity")
+            # Two very long partner lines alike in their first 200 characters are one institution.
+            _event(connection, 4, "fachtag", ["Verein " * 40 + "eins", "Verein " * 40 + "zwei"])
             # Rows that point at the tables the migration rebuilds: none may go (SQLite rebuilds a
             # table by dropping it, which would cascade with foreign keys on).
             _registration_and_invitation(connection)
@@ -103,19 +110,26 @@ def test_partner_lines_and_organisations_become_institutions(empty_database):
             kept = [connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
                     for table in ("registrations", "campaigns", "campaign_recipients", "checkin_records")]
         engine.dispose()
+        db.engine.dispose()  # the app's own connections, which the migrations used
 
     assert kept == [1, 1, 1, 1]
-    assert set(institutions) == {"IHK Trier", "HWK Trier", "Agentur für Arbeit Trier",
-                                 "Caritasverband Westeifel e.V.", "Jobcenter Trier-Stadt"}
+    long_names = [name for name in institutions if name.startswith("Verein")]
+    assert len(long_names) == 1
+    assert set(institutions) - set(long_names) == {"IHK Trier", "HWK Trier", "Agentur für Arbeit Trier",
+                                                   "Caritasverband Westeifel e.V.", "Jobcenter Trier-Stadt"}
+    assert institutions["Jobcenter Trier-Stadt"][1] == "employment-agency"
     assert institutions["IHK Trier"][1] == "chamber"
     assert institutions["Agentur für Arbeit Trier"][1] == "employment-agency"
     assert institutions["Caritasverband Westeifel e.V."][1] == "charity"
     assert [tuple(row) for row in roles] == [
         (1, "IHK Trier", "partner", 1), (1, "HWK Trier", "partner", 2), (1, "Agentur für Arbeit Trier", "partner", 3),
-        (2, "IHK Trier", "partner", 1), (2, "Caritasverband Westeifel e.V.", "partner", 2)]
-    assert contacts == {"a@example.org": "HWK Trier", "b@example.org": "Jobcenter Trier-Stadt",
-                        "c@example.org": None}
-    assert keys == 3 and visibility == {"public"}
+        (2, "IHK Trier", "partner", 1), (2, "Caritasverband Westeifel e.V.", "partner", 2),
+        (4, long_names[0], "partner", 1)]
+    assert {email: contacts[email] for email in ("a@example.org", "b@example.org", "c@example.org")} == {
+        "a@example.org": "HWK Trier", "b@example.org": "Jobcenter Trier-Stadt", "c@example.org": None}
+    assert {contacts[email] for email in ("d@example.org", "e@example.org", "f@example.org")} == {
+        "Caritasverband Westeifel e.V."}
+    assert keys == 4 and visibility == {"public"}
 
 
 def test_the_downgrade_gives_the_partner_lines_back(empty_database):
@@ -131,5 +145,6 @@ def test_the_downgrade_gives_the_partner_lines_back(empty_database):
         with engine.connect() as connection:
             partners = connection.execute(text("SELECT partners FROM events")).scalar_one()
         engine.dispose()
+        db.engine.dispose()
 
     assert (json.loads(partners) if isinstance(partners, str) else partners) == ["IHK Trier", "HWK Trier"]

@@ -7,12 +7,14 @@ but images (which were drawn anew on upload)."""
 import io
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..audit import entries_for_event
 from ..auth.access import current_actor, staff_required
+from ..auth.models import Role
 from ..database import utcnow
 from ..errors import DomainError, http_error_page
 from ..events import services as events
@@ -44,7 +46,7 @@ VALUE_LABELS = {name: VISIBILITY_NAMES
 def _results_page(event, *, texts_form=None, file_form=None, preview=False, status=200):
     history = [entry for entry in entries_for_event(event.id) if entry.action in results.RESULT_ACTIONS]
     # The other form of the page shows what is saved, never what this request posted.
-    texts_form = texts_form or ResultTextsForm.for_result(results.get_result(event.id))
+    texts_form = texts_form or ResultTextsForm.for_result(results.get_result(event.id), event=event)
     file_form = file_form or ResultFileForm(formdata=None)
     return render_template("network/results/edit.html", event=event, texts_form=texts_form, file_form=file_form,
                            files=results.files_of(event.id), history=history, preview=preview,
@@ -116,7 +118,10 @@ def upload(event_id):
 def upload_too_large(exc):
     """A request too large to read: the results page again, saying what is too large."""
     event_id = (request.view_args or {}).get("event_id")
-    if event_id is None or request.endpoint not in ("results_staff.upload", "results_staff.update"):
+    # The 413 comes before the view and its staff_required (CSRF reads the form first): the page
+    # below shows network-only results, so it is only for those the view would let in.
+    may_see = current_user.is_authenticated and current_user.has_role(Role.staff)
+    if event_id is None or not may_see or request.endpoint not in ("results_staff.upload", "results_staff.update"):
         return http_error_page(exc)
     # The body was not read, and no form may try to read it now.
     event = events.get_event(event_id)
@@ -124,7 +129,7 @@ def upload_too_large(exc):
         file_form = ResultFileForm(formdata=None)
         file_form.file.errors = [too_large(current_app.config["RESULT_FILE_MAX_BYTES"])]
         return _results_page(event, file_form=file_form, status=413)
-    texts_form = ResultTextsForm.for_result(results.get_result(event.id))
+    texts_form = ResultTextsForm.for_result(results.get_result(event.id), event=event)
     texts_form.form_errors.append(_("The text is too long to be saved. Please shorten it."))
     return _results_page(event, texts_form=texts_form, status=413)
 

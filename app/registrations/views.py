@@ -56,8 +56,9 @@ def event_page(slug):
 
 @bp.get("/events/<slug>/register")
 def register_form(slug):
-    """The form lives on the event page."""
-    return redirect(url_for("registrations.event_page", slug=slug, _anchor="register"))
+    """The form lives on the event page (an invitation-only event's with its secret key)."""
+    key = {"key": request.args["key"]} if "key" in request.args else {}
+    return redirect(url_for("registrations.event_page", slug=slug, _anchor="register", **key))
 
 
 @bp.post("/events/<slug>/register")

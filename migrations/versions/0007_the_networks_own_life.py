@@ -9,13 +9,16 @@ An event's partners were lines of text (events.partners, a JSON list). Each line
 institution record, matched by its name (the same name typed twice, in another case or with
 other spacing and punctuation, is one institution), and the event names it as a partner in
 the order the lines had; the column goes. A contact's organisation text is matched the same
-way and the contact belongs to that institution (its kind is the contact's organisation kind
-where the institution is new), and the contact's organisation and kind columns go (the downgrade
-gives them back from the institution). Every existing event stays public.
+way and the contact belongs to that institution; its kind is the one staff gave most often to
+that organisation's contacts, else a guess from its name (staff correct it on its page). The
+contact's organisation and kind columns go (the downgrade gives them back from the institution);
+a kind given to a contact without an organisation's name is not kept, as no institution holds it.
+Every existing event stays public.
 """
 import re
 import secrets
 import unicodedata
+from collections import Counter
 
 from alembic import op
 import sqlalchemy as sa
@@ -225,14 +228,23 @@ def move_text_into_institutions(connection):
     from datetime import datetime, timezone
     now = datetime.now(timezone.utc)
     known = {key: id_ for id_, key in connection.execute(sa.select(institutions.c.id, institutions.c.name_key))}
+    rows = connection.execute(sa.select(contacts.c.id, contacts.c.organisation, contacts.c.organisation_kind)
+                              .order_by(contacts.c.id)).all()
+    # The kind staff gave most often to the contacts of one organisation is the institution's
+    # (a guess from the name only where none was given).
+    stated = {}
+    for _id, organisation, kind in rows:
+        if kind not in (None, "other"):
+            stated.setdefault(name_key(organisation or "")[:200], Counter())[kind] += 1
 
-    def institution_for(name, kind=None):
-        key = name_key(name)
+    def institution_for(name):
+        key = name_key(name)[:200]  # the column's length: two names alike that far are one
         if not key:
             return None
         if key not in known:
+            kind = stated[key].most_common(1)[0][0] if key in stated else guess_kind(name)
             known[key] = connection.execute(institutions.insert().values(
-                name=name.strip()[:200], name_key=key[:200], kind=kind or guess_kind(name), place="", website="",
+                name=name.strip()[:200], name_key=key, kind=kind, place="", website="",
                 notes="", created_at=now, updated_at=now).returning(institutions.c.id)).scalar_one()
         return known[key]
 
@@ -245,10 +257,8 @@ def move_text_into_institutions(connection):
             linked.add(institution_id)
             connection.execute(event_institutions.insert().values(
                 event_id=event_id, institution_id=institution_id, role="partner", position=len(linked)))
-    rows = connection.execute(sa.select(contacts.c.id, contacts.c.organisation, contacts.c.organisation_kind)
-                              .order_by(contacts.c.id)).all()
-    for contact_id, organisation, kind in rows:
-        institution_id = institution_for(organisation or "", None if kind in (None, "other") else kind)
+    for contact_id, organisation, _kind in rows:
+        institution_id = institution_for(organisation or "")
         if institution_id is not None:
             connection.execute(contacts.update().where(contacts.c.id == contact_id)
                                .values(institution_id=institution_id))

@@ -423,3 +423,21 @@ class TestWithCSRFAndASmallLimit:
         assert response.status_code == 413
         assert field_error(response, "file") == "The file is too large: at most 1.5 MB."
         assert stored_files() == []
+
+    @pytest.mark.parametrize("who", ["nobody", "door"])
+    def test_a_request_too_large_shows_the_results_to_nobody_but_staff(self, app, past_event, who):
+        """The 413 answers before the view's login check: it must not show the page it stands for."""
+        with write_transaction():
+            db.session.add(EventResult(event_id=past_event.id, minutes="Nur für das Netzwerk: Budgetfragen"))
+        visitor = app.test_client()
+        if who == "door":
+            create_user("door@podium.test", role="door", password=STAFF_PASSWORD)
+            login_form = page(visitor.get(url_for("auth.login"))).one("form", method="post")
+            data = {**form_values(login_form), "email": "door@podium.test", "password": STAFF_PASSWORD}
+            assert visitor.post(url_for("auth.login"), data=data).status_code == 302
+
+        for endpoint in ("results_staff.update", "results_staff.upload"):
+            response = visitor.post(url_for(endpoint, event_id=past_event.id), data={"summary": "x" * 4_100_000})
+
+            assert response.status_code in (302, 400, 403, 413)  # to the login, or refused
+            assert "Budgetfragen" not in response.text

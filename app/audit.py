@@ -39,6 +39,7 @@ class AuditAction(LabelledEnum):
     event_published = "event_published", _lp("audit", "published")
     event_unpublished = "event_unpublished", _lp("audit", "taken back to draft")
     event_cancelled = "event_cancelled", _lp("audit", "event cancelled")
+    event_invite_key_renewed = "event_invite_key_renewed", _lp("audit", "secret sign-up link renewed")
     registration_added = "registration_added", _lp("audit", "registered by staff")
     registration_confirmed = "registration_confirmed", _lp("audit", "given a place by staff")
     registration_cancelled = "registration_cancelled", _lp("audit", "registration cancelled by staff")

@@ -215,6 +215,25 @@ def is_valid_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
+def parse_id(text) -> int | None:
+    """The row id a form or a URL gives as text ("42"), or None where it cannot be one: not a whole
+    number, or too large (Python's int() refuses thousands of digits; checked before it is asked)."""
+    text = str(text if text is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if is_valid_id(number) else None
+
+
+def unique_slug(column, base: str) -> str:
+    """`base`, or `base` with "-2", "-3" ... where a row already has it in `column` (a slug column:
+    Event.slug, Series.slug, WorkingGroup.slug)."""
+    slug, n = base, 2
+    while db.session.execute(select(column).where(column == slug).limit(1)).first():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 def first_row(statement) -> tuple | None:
     """The first row of a plain SELECT, run as Core on the session's connection.
 

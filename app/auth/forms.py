@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..database import parse_id
 from ..text import clean_line
 from .models import Role
 from .services import MIN_PASSWORD_LENGTH
@@ -56,5 +57,4 @@ class AccountForm(FlaskForm):
 
     def chosen_institution(self) -> int | None:
         """The chosen institution's id, or None."""
-        value = self.institution_id.data
-        return int(value) if value and value.isdigit() else None
+        return parse_id(self.institution_id.data)

@@ -3,9 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..audit import AuditAction, latest_entries
+from ..contacts.institutions import institution_choices
 from ..errors import DomainError
 from ..forms import show_refusal
-from ..network.hosts import institution_choices
 from . import services
 from .access import admin_required, current_actor
 from .forms import ROLE_LABELS, AccountForm

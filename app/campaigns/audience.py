@@ -5,10 +5,11 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..contacts.models import Contact, Institution, OrganisationKind
 from ..contacts.rules import parse_tags
+from ..contacts.services import contact_kind
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import Campaign
@@ -91,8 +92,7 @@ def resolve_audience(audience: dict) -> Audience:
     tags = {t.casefold() for t in audience.get("tags") or []}
     kinds = set(audience.get("kinds") or [])
     emails = {e.lower(): e for e in audience.get("emails") or []}
-    # A contact of no institution counts as of the kind "other".
-    kind = func.coalesce(Institution.kind, OrganisationKind.other.value)
+    kind = contact_kind()  # a contact of no institution counts as "other", as in the contacts list
     query = (select(Contact.id, Contact.name, Contact.email, Contact.email_key, Contact.locale, Contact.tags,
                     kind.label("kind"),
                     Contact.unsubscribed_at, Contact.consent_at)

@@ -23,7 +23,7 @@ from ..contacts.models import Contact
 from ..database import get_row, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus, EventVisibility
-from ..events.services import get_event
+from ..events.services import RECORD_ONLY, get_event
 from ..extensions import db
 from ..links import new_link_token
 from ..outbox import MailStatus, NewMail, OutgoingMail, enqueue, enqueue_many
@@ -58,8 +58,7 @@ class NoCampaignForRecord(InvalidInput):
 
     code = "campaign_for_record"
     field = "event_id"
-    message = _l("This event is a record only: nobody signs up for it, so nobody can be invited to it. "
-                 "Make it public or invitation only first.")
+    message = RECORD_ONLY
 
 
 # --- writing a campaign ---------------------------------------------------------------------
@@ -76,14 +75,25 @@ def create_campaign(*, event_id: int, subject: str, body: str, audience: dict, c
     :raises InvalidInput: for an unknown placeholder (naming it and its field).
     :raises NotFound, NoCampaignForRecord:
     """
+    with write_transaction():
+        return add_campaign(event_id=event_id, subject=subject, body=body, audience=audience,
+                            created_by=created_by)
+
+
+def add_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "") -> Campaign:
+    """A draft campaign for one event, inside the caller's write_transaction: flushes, no commit
+    (create_campaign; planning a meeting, whose event is made in the same transaction).
+
+    :raises InvalidInput, NotFound, NoCampaignForRecord: as create_campaign.
+    """
     subject, body = clean_line(subject or ""), clean_text(body or "")
     check_placeholders(subject, body)
     _refuse_record(event_id)
-    with write_transaction():
-        campaign = Campaign(event_id=event_id, subject=subject, body=body, audience=audience,
-                            status=CampaignStatus.draft, created_by=created_by)
-        db.session.add(campaign)
-        return campaign
+    campaign = Campaign(event_id=event_id, subject=subject, body=body, audience=audience,
+                        status=CampaignStatus.draft, created_by=created_by)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
 
 
 def update_campaign(campaign_id: int, *, event_id: int, subject: str, body: str, audience: dict) -> Campaign:
@@ -196,16 +206,26 @@ def send_campaign(campaign_id: int, *, now: datetime | None = None) -> SendResul
     :raises NotFound, CampaignNotSendable:
     """
     with write_transaction(lock=(Campaign, campaign_id), now=now) as tx:
-        campaign = tx.row
-        _refuse_unsendable(campaign, tx.now)
-        audience = resolve_audience(campaign.audience)
-        existing = _recipient_contact_ids(campaign.id)
-        new = [contact for contact in audience.contacts if contact.id not in existing]
-        added = _add_recipients(campaign.id, new, tx.now) if new else 0
-        if campaign.is_draft:
-            campaign.status = CampaignStatus.sending
-            campaign.sent_at = tx.now
-        return SendResult(added, audience.count - len(new), audience.unsubscribed)
+        return queue_invitations(tx.row, tx.now)
+
+
+def queue_invitations(campaign: Campaign, now: datetime) -> SendResult:
+    """send_campaign's work inside the caller's write_transaction, which holds the campaign's lock
+    or made the campaign itself (planning a meeting): flushes, no commit. The mails go out after
+    the caller's commit.
+
+    :raises CampaignNotSendable:
+    """
+    _refuse_unsendable(campaign, now)
+    audience = resolve_audience(campaign.audience)
+    existing = _recipient_contact_ids(campaign.id)
+    new = [contact for contact in audience.contacts if contact.id not in existing]
+    added = _add_recipients(campaign.id, new, now) if new else 0
+    if campaign.is_draft:
+        campaign.status = CampaignStatus.sending
+        campaign.sent_at = now
+    db.session.flush()
+    return SendResult(added, audience.count - len(new), audience.unsubscribed)
 
 
 def _refuse_unsendable(campaign: Campaign, now: datetime) -> None:

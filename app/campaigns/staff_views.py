@@ -18,6 +18,7 @@ from flask_login import current_user
 from ..auth.access import staff_required
 from ..contacts.models import Contact, OrganisationKind
 from ..contacts.services import get_contact
+from ..database import parse_id
 from ..errors import DomainError, NotFound
 from ..events.display import event_short_date
 from ..forms import ButtonForm, show_refusal
@@ -216,7 +217,8 @@ def test_mail(campaign_id):
     form = TestMailForm()
     if not form.validate_on_submit():
         return redirect(url_for("campaigns_staff.show", campaign_id=campaign.id))
-    contact = _contact_or_none(int(form.contact_id.data)) if (form.contact_id.data or "").isdigit() else None
+    contact_id = parse_id(form.contact_id.data)
+    contact = _contact_or_none(contact_id) if contact_id is not None else None
     try:
         services.send_test_mail(campaign.id, email=current_user.email, name=current_user.display_name,
                                 locale=contact.locale if contact else str(get_locale()),

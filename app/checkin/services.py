@@ -22,6 +22,7 @@ from ..errors import InvalidInput, NotFound, OverCapacity, StateConflict
 from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import CONSENT_AT_THE_DOOR, Registration, RegistrationStatus, Source
+from ..registrations.organisations import set_organisation
 from ..registrations.services import find_by_email, find_registrations
 from ..text import clean_line, email_key
 from .models import CheckInAction, CheckInMethod, CheckInRecord
@@ -183,7 +184,7 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
                 event.waitlist_count -= 1
             registration.name = name
             registration.email = email
-            registration.organisation = clean_line(data.get("organisation") or "")
+            set_organisation(registration, data.get("organisation"))
             registration.status = RegistrationStatus.confirmed
             registration.checked_in_at = tx.now
             registration.checked_in_by = actor.name

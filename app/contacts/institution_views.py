@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.access import current_actor, staff_required
-from ..database import is_valid_id
+from ..database import parse_id
 from ..errors import NotFound
 from ..forms import ButtonForm, field_labels, show_refusal
 from ..network import institution_overview, matching, people
@@ -125,11 +125,11 @@ def match():
     if not form.validate_on_submit():
         return _organisations_page(422, failed=form)
     try:
-        institution_id = int(form.institution_id.data)
-        if not is_valid_id(institution_id):
-            raise ValueError
+        institution_id = parse_id(form.institution_id.data)
+        if institution_id is None:
+            raise NotFound()
         changed = matching.match_organisation(form.organisation.data, institution_id, by=current_actor())
-    except (ValueError, NotFound):
+    except NotFound:
         form.institution_id.errors.append(_("Please choose an institution from the list."))
         return _organisations_page(422, failed=form)
     except matching.NothingToMatch as exc:
@@ -189,8 +189,8 @@ def link_form(registration_id):
 def link(registration_id):
     """These sign-ups are this contact's (and later ones under the same address too)."""
     form = LinkForm()
-    contact_id = int(form.contact_id.data) if (form.contact_id.data or "").isdecimal() else 0
-    if not form.validate_on_submit() or not is_valid_id(contact_id):
+    contact_id = parse_id(form.contact_id.data)
+    if not form.validate_on_submit() or contact_id is None:
         return _link_page(registration_id, 422)
     name = people.unlinked_person(registration_id).latest.name
     linked = people.link_to_contact(registration_id, contact_id, by=current_actor())

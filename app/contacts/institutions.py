@@ -1,15 +1,15 @@
 """The institutions of the network as records: adding, changing and removing one, and finding
 one by its name however it was typed (text.name_key), which is how a contact's form, a contacts
 file and the matching of typed organisations (network.matching) all arrive at the same record."""
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
-from ..database import get_row, write_transaction
+from ..database import UTCDateTime, get_row, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..text import clean_line, clean_text, name_key
@@ -23,6 +23,13 @@ NOTES_MAX = 5000
 EDITABLE_FIELDS = ("name", "kind", "place", "website", "notes")
 INSTITUTION_ACTIONS = (AuditAction.institution_created, AuditAction.institution_updated,
                        AuditAction.organisation_matched)
+# What an event's public page shows of an institution named on it (network/_event_institutions.html).
+SHOWN_ON_EVENTS = ("name", "website")
+
+# The events and the institutions named on them, by table name: the network stands above contacts,
+# so its models are not imported here. Enough of each to give the events a new version.
+_events = table("events", column("id"), column("updated_at", UTCDateTime))
+_event_institutions = table("event_institutions", column("event_id"), column("institution_id"))
 
 
 class InstitutionRefused(InvalidInput):
@@ -41,11 +48,11 @@ class DuplicateInstitution(InstitutionRefused):
                          if name else None)
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
+    """An institution to choose: `choice.name`, or the (id, name) pair a select's options are made of."""
+
     id: int
     name: str
-    kind: OrganisationKind
 
 
 def get_institution(institution_id: int) -> Institution:
@@ -55,14 +62,13 @@ def get_institution(institution_id: int) -> Institution:
 
 def institution_choices() -> list[Choice]:
     """Every institution by name, to choose one from a list."""
-    query = select(Institution.id, Institution.name, Institution.kind).order_by(func.lower(Institution.name),
-                                                                                 Institution.id)
+    query = select(Institution.id, Institution.name).order_by(func.lower(Institution.name), Institution.id)
     return [Choice(*row) for row in db.session.execute(query)]
 
 
 def institution_key(name: str) -> str:
-    """A name as institutions are matched by it (text.name_key, as long as the column holds)."""
-    return name_key(name or "")[:NAME_MAX]
+    """A name as institutions are matched by it: text.name_key, as guests' organisations are."""
+    return name_key(name)
 
 
 def find_by_name(name: str) -> Institution | None:
@@ -76,7 +82,9 @@ def find_by_name(name: str) -> Institution | None:
 def institution_named(name: str, kind: str | None, *, by: Actor, now: datetime) -> Institution | None:
     """The institution of this name, made (with `kind`) where there is none yet; None for an empty
     name. Inside the caller's write transaction: what the caller saves and the new institution
-    stand or fall together."""
+    stand or fall together. Another request may add an institution of the same name at the same
+    moment (PostgreSQL: our insert then breaks the unique name_key once the other commits); then
+    the caller gets theirs, and a savepoint keeps the rest of the caller's transaction."""
     name = " ".join(clean_line(name or "").split())
     if not name_key(name):
         return None
@@ -85,7 +93,14 @@ def institution_named(name: str, kind: str | None, *, by: Actor, now: datetime) 
         return found
     fields = {"name": name[:NAME_MAX], "kind": _kind(kind or OrganisationKind.other), "place": "", "website": "",
               "notes": ""}
-    return _add(fields, by=by, now=now)
+    try:
+        with db.session.begin_nested():
+            return _add(fields, by=by, now=now)
+    except IntegrityError:
+        found = find_by_name(name)
+        if found is None:
+            raise
+        return found
 
 
 def create_institution(data: dict, *, by: Actor, now: datetime | None = None) -> Institution:
@@ -122,6 +137,8 @@ def update_institution(institution_id: int, data: dict, *, by: Actor) -> Institu
             if changes:
                 record(by, AuditAction.institution_updated, at=tx.now,
                        changes={"institution_id": institution.id, **changes})
+            if any(name in changes for name in SHOWN_ON_EVENTS):
+                _touch_events_naming(institution.id, now=tx.now)
             return institution
     except IntegrityError:
         raise DuplicateInstitution() from None
@@ -133,6 +150,7 @@ def delete_institution(institution_id: int, *, by: Actor) -> str:
     with write_transaction(lock=(Institution, institution_id)) as tx:
         institution = tx.row
         name = institution.name
+        _touch_events_naming(institution_id, now=tx.now)  # before the names go with it
         db.session.delete(institution)
         record(by, AuditAction.institution_deleted, at=tx.now,
                changes={"institution_id": institution_id, "name": name})
@@ -204,6 +222,14 @@ def _add(fields: dict, *, by: Actor, now: datetime) -> Institution:
     record(by, AuditAction.institution_created, at=now,
            changes={"institution_id": institution.id, **changed_fields({}, fields)})
     return institution
+
+
+def _touch_events_naming(institution_id: int, *, now: datetime) -> None:
+    """Give every event that names the institution a new version: their public pages are cached by
+    it (pagecache) and would go on showing the old name, link, or a deleted host."""
+    naming = select(_event_institutions.c.event_id).where(_event_institutions.c.institution_id == institution_id)
+    db.session.execute(update(_events).where(_events.c.id.in_(naming)).values(updated_at=now)
+                       .execution_options(synchronize_session=False))
 
 
 def _refuse_duplicate(name: str) -> None:

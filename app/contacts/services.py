@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 from ..affiliation import Affiliation
 from ..audit import Actor, AuditAction, changed_fields, record
 from ..csvexport import Column, local_time
-from ..database import get_row, is_valid_id, write_transaction
+from ..database import get_row, parse_id, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
@@ -85,6 +85,13 @@ class ContactCounts:
     tags: dict[str, int]  # tag -> contacts, alphabetical
 
 
+def contact_kind():
+    """The kind of organisation a contact counts as: its institution's, and "other" for one of no
+    institution. The list's filter by kind, its counts per kind and a campaign's audience by kinds
+    (campaigns.audience) all count by this; the query must outer-join the contact's institution."""
+    return func.coalesce(Institution.kind, OrganisationKind.other.value)
+
+
 def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int | None = 1, sort: Sort | None = None,
                   per_page: int | None = None) -> Page:
     """One page (PAGE_SIZE by default) of the contacts that match, by name unless `sort` says else."""
@@ -99,7 +106,7 @@ def count_contacts() -> ContactCounts:
         select(func.count(Contact.id), func.count(Contact.unsubscribed_at), func.count(Contact.consent_at))
     ).one()
     kinds = dict(db.session.execute(
-        select(Institution.kind, func.count(Contact.id)).join(Contact.institution).group_by(Institution.kind)
+        select(contact_kind(), func.count(Contact.id)).outerjoin(Contact.institution).group_by(contact_kind())
     ).all())
     tags: dict[str, int] = {}
     for (contact_tags,) in db.session.execute(select(Contact.tags)):
@@ -305,8 +312,8 @@ def _chosen_institution(data: dict, *, by: Actor, now: datetime) -> Institution 
     chosen = data.get("institution_id")
     if chosen in (None, ""):
         return None
-    number = int(chosen) if str(chosen).isascii() and str(chosen).isdigit() else None
-    institution = db.session.get(Institution, number) if is_valid_id(number) else None
+    number = parse_id(chosen)
+    institution = db.session.get(Institution, number) if number else None
     if institution is None:
         raise ContactRefused(_l("This institution is no longer there; please choose another."),
                              field="institution_id")
@@ -335,7 +342,7 @@ def _conditions(criteria: ContactFilter) -> list:
     if criteria.tag:
         conditions.append(_has_tag(criteria.tag))
     if criteria.kind:
-        conditions.append(Institution.kind == criteria.kind)
+        conditions.append(contact_kind() == criteria.kind)
     if criteria.unsubscribed is True:
         conditions.append(Contact.unsubscribed_at.is_not(None))
     elif criteria.unsubscribed is False:

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
-from ..database import first_row, get_row, utcnow, write_transaction
+from ..database import first_row, get_row, unique_slug, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, StateConflict
 from ..extensions import db
+from ..text import slugify
 from .models import Event, EventStatus, EventVisibility, Series
 from .recurrence import Recurrence, local_dates, wall_clock_shift
-from .services import copyable_fields, create_event, get_event, slugify
+from .services import copyable_fields, create_event, get_event
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,6 @@ def addable_events(series_id: int, limit: int = 300) -> list[Event]:
     return list(db.session.execute(query).scalars())
 
 
-def unique_series_slug(title: str) -> str:
-    """"ausbildung-und-arbeit-2026-27", with "-2", "-3" ... where that is taken."""
-    base = slugify(title)
-    slug, n = base, 2
-    while db.session.execute(select(Series.id).where(Series.slug == slug)).first():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _check_title(title: str) -> str:
     if not title.strip():
         raise InvalidInput(_l("A series needs a title."), field="title")
@@ -107,7 +99,7 @@ def create_series(*, title: str, description: str = "", by: Actor) -> Series:
     """A new series, its address made from the title. Commits. :raises InvalidInput:"""
     title = _check_title(title)
     with write_transaction() as tx:
-        series = Series(title=title, description=description, slug=unique_series_slug(title))
+        series = Series(title=title, description=description, slug=unique_slug(Series.slug, slugify(title, "series")))
         db.session.add(series)
         db.session.flush()
         record(by, AuditAction.series_created, at=tx.now, changes={"series_id": series.id, "title": title})
@@ -125,6 +117,10 @@ def update_series(series_id: int, *, title: str, description: str, by: Actor) ->
         if changes:
             series.title, series.description = title, description
             record(by, AuditAction.series_changed, at=tx.now, changes={"series_id": series.id, **changes})
+        if "title" in changes:
+            # Each event's page names its series, and is cached by the event's version (pagecache).
+            db.session.execute(update(Event).where(Event.series_id == series.id).values(updated_at=tx.now)
+                               .execution_options(synchronize_session=False))
         return series
 
 

@@ -6,8 +6,6 @@ or the event's secret link; record-only events are the network's own records (a 
 a visit written down afterwards): no public page, no sign-up, no mail, and no publishing step.
 """
 import hmac
-import re
-import unicodedata
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
@@ -18,11 +16,13 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 
 from ..audit import Actor, AuditAction, record
-from ..database import first_row, get_row, utcnow, write_transaction
+from ..database import first_row, get_row, unique_slug, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, RegistrationRefused, StateConflict
 from ..extensions import db
 from ..formatting import clock, day
+from ..links import new_link_token
 from ..paging import Page, paginate
+from ..text import slugify
 from .models import Event, EventKind, EventStatus, EventVisibility
 
 
@@ -34,10 +34,14 @@ class NotInvited(RegistrationRefused):
     message = _l("This event is by invitation only. To sign up, please use the link in your invitation.")
 
 
+# What anyone reads who tries to sign up for a record-only event, add a guest to it or invite to it.
+RECORD_ONLY = _l("This event is a record only: nobody signs up for it and nobody is mailed about it. "
+                 "Make it public or invitation only first if people are to sign up or be invited.")
+
+
 def record_only_refusal() -> str:
-    """What anyone who tries to sign up for (or mail about) a record-only event reads."""
-    return str(_l("This event is a record of the network's work: nobody signs up for it and nobody "
-                  "is mailed about it."))
+    """What anyone who tries to sign up for (or add a guest to, or mail about) a record-only event reads."""
+    return str(RECORD_ONLY)
 
 
 def get_published(slug: str) -> Event:
@@ -148,23 +152,6 @@ def signup_refusal(event: Event, now: datetime | None = None) -> str | None:
     return reason
 
 
-def slugify(text: str) -> str:
-    """The title as an address part: ASCII, lower case, umlauts spelt out ("ae")."""
-    text = text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = text.replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "event"
-
-
-def unique_slug(title: str, starts_at: datetime) -> str:
-    """"forum-ausbildung-2026-12-03", with "-2", "-3" ... where that is taken."""
-    base = f"{slugify(title)}-{starts_at:%Y-%m-%d}"
-    slug, n = base, 2
-    while db.session.execute(select(Event.id).where(Event.slug == slug)).first():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 # The years an event's dates may fall in: a typo such as year 1 or 20266 is refused, not stored.
 EVENT_YEARS = range(2000, 2101)
 # How long an event's registrations may be kept after it (months): at least one, at most ten years.
@@ -235,7 +222,7 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
-        slug=fields.pop("slug", None) or unique_slug(title, starts_at),
+        slug=fields.pop("slug", None) or unique_slug(Event.slug, _slug_base(title, starts_at)),
         status=EventStatus.published if publish or is_record(fields) else EventStatus.draft,
         **fields,
     )
@@ -244,6 +231,11 @@ def create_event(*, title: str, kind: str, starts_at: datetime, ends_at: datetim
     record(by, AuditAction.event_created, at=now or utcnow(), event_id=event.id,
            changes={"copied_from": copied_from} if copied_from else {})
     return event
+
+
+def _slug_base(title: str, starts_at: datetime) -> str:
+    """"forum-ausbildung-2026-12-03"; unique_slug adds "-2", "-3" ... where that is taken."""
+    return f"{slugify(title, 'event')}-{starts_at:%Y-%m-%d}"
 
 
 def is_record(fields: dict) -> bool:
@@ -328,6 +320,22 @@ def unpublish_event(event_id: int, *, by: Actor) -> Event:
         if not event.is_draft:
             event.status = EventStatus.draft
             record(by, AuditAction.event_unpublished, at=tx.now, event_id=event.id)
+        return event
+
+
+def renew_invite_key(event_id: int, *, by: Actor) -> Event:
+    """Give an invitation-only event a new secret sign-up key: a link that went astray stops working
+    (personal invitations are not affected). The history records it, never the key. Commits.
+
+    :raises NotFound:
+    :raises StateConflict: the event is not invitation only (it has no secret link).
+    """
+    with write_transaction(lock=(Event, event_id)) as tx:
+        event = tx.row
+        if not event.is_invitation_only:
+            raise StateConflict(_l("Only an invitation-only event has a secret link."))
+        event.invite_key = new_link_token()
+        record(by, AuditAction.event_invite_key_renewed, at=tx.now, event_id=event.id)
         return event
 
 

@@ -220,6 +220,14 @@ def _change_state(event_id: int, change, done: str):
     return redirect(url_for("events_staff.edit", event_id=event_id))
 
 
+@bp.post("/events/<int:event_id>/invite-link")
+@staff_required
+def new_invite_link(event_id):
+    """Give an invitation-only event a new secret sign-up link; the old one stops working."""
+    return _change_state(event_id, services.renew_invite_key,
+                         _("The event has a new secret sign-up link. The old link no longer works."))
+
+
 @bp.get("/events/<int:event_id>/cancel")
 @staff_required
 def cancel_form(event_id):

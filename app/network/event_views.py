@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..audit import AuditAction, entries_for_event
 from ..auth.access import current_actor, staff_required
+from ..contacts.institutions import institution_choices
 from ..errors import DomainError
 from ..events.services import get_event
 from ..forms import show_refusal
@@ -30,7 +31,7 @@ def _page(event, form: EventInstitutionForm | None = None, status: int = 200):
     if form is None:
         form = EventInstitutionForm(formdata=None)
     roles = hosts.roles_for(event)
-    form.set_choices(hosts.institution_choices(), roles)
+    form.set_choices(institution_choices(), roles)
     history = [entry for entry in entries_for_event(event.id) if entry.action in INSTITUTION_ACTIONS]
     return render_template("network/staff/event_institutions.html", event=event, form=form,
                            links=hosts.event_institutions(event.id), roles=roles,
@@ -50,7 +51,7 @@ def add(event_id):
     """Name one more institution on the event, in a role."""
     event = get_event(event_id)
     form = EventInstitutionForm()
-    form.set_choices(hosts.institution_choices(), hosts.roles_for(event))
+    form.set_choices(institution_choices(), hosts.roles_for(event))
     if not form.validate_on_submit():
         return _page(event, form, 422)
     try:

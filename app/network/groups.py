@@ -15,14 +15,13 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
 from ..contacts.models import Contact, Institution
-from ..database import get_by_link_key, get_row, is_valid_id, utcnow, write_transaction
+from ..database import get_by_link_key, get_row, is_valid_id, unique_slug, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus, EventVisibility
-from ..events.services import slugify
 from ..extensions import db
 from ..links import new_link_token
 from ..search import matches_words
-from ..text import clean_line, clean_text
+from ..text import clean_line, clean_text, slugify
 from .models import WorkingGroup, WorkingGroupMember
 
 # How far back the members' feed reaches: a meeting of last month stays in their calendars.
@@ -188,19 +187,11 @@ def _described(fields: dict) -> dict:
             "convenor": convenor.name if convenor else ""}
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:100] or "group"
-    slug, n = base, 2
-    while db.session.execute(select(WorkingGroup.id).where(WorkingGroup.slug == slug)).first():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def create_group(*, name: str, purpose: str = "", convenor_id: int | None = None, by: Actor) -> WorkingGroup:
     """A new working group (without members). Commits. :raises InvalidInput:"""
     with write_transaction() as tx:
         fields = _fields(name, purpose, convenor_id)
-        group = WorkingGroup(slug=_unique_slug(fields["name"]), **fields)
+        group = WorkingGroup(slug=unique_slug(WorkingGroup.slug, slugify(fields["name"], "group")), **fields)
         db.session.add(group)
         db.session.flush()
         record(by, AuditAction.group_created, at=tx.now,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..audit import Actor, AuditAction, record
 from ..contacts.models import Institution
@@ -74,12 +74,6 @@ def public_institutions(event_id: int) -> PublicInstitutions:
         if link.role not in NOT_PUBLIC:
             groups[link.role].append(link)
     return shown
-
-
-def institution_choices() -> list[tuple[int, str]]:
-    """Every institution as (id, name), by name: the options of a select."""
-    query = select(Institution.id, Institution.name).order_by(func.lower(Institution.name), Institution.id)
-    return [(row.id, row.name) for row in db.session.execute(query)]
 
 
 def institution_names(ids) -> dict[int, str]:

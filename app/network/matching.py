@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import Actor, AuditAction, record
 from ..contacts.institutions import institution_named
@@ -22,7 +23,7 @@ from ..database import write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..registrations.models import OrganisationMatch, Registration
-from ..registrations.organisations import organisation_key
+from ..text import name_key
 
 SUGGESTIONS = 3
 # Below this similarity a name is no suggestion.
@@ -86,7 +87,7 @@ def _unmatched_spellings() -> dict[str, dict[str, tuple[int, int]]]:
              .where(Registration.institution_id.is_(None), Registration.organisation != "")
              .group_by(Registration.organisation))
     for text, count, first in db.session.execute(query):
-        key = organisation_key(text)
+        key = name_key(text)
         if key:
             spellings.setdefault(key, {})[text] = (count, -first)
     return spellings
@@ -94,7 +95,7 @@ def _unmatched_spellings() -> dict[str, dict[str, tuple[int, int]]]:
 
 def suggest(text: str, institutions: list[Institution], limit: int = SUGGESTIONS) -> list[Suggestion]:
     """Up to `limit` institutions whose name is like the typed one, the likest first."""
-    key, typed_abbreviations = organisation_key(text), abbreviations(text)
+    key, typed_abbreviations = name_key(text), abbreviations(text)
     # The typed key is the matcher's second sequence: difflib prepares that one once.
     matcher = SequenceMatcher(None, "", key)
     suggestions = []
@@ -144,24 +145,18 @@ def institution_from_organisation(organisation: str, kind: str, *, by: Actor,
 
 
 def _key_of(organisation: str) -> str:
-    key = organisation_key(organisation)
+    key = name_key(organisation)
     if not key:
         raise NothingToMatch()
     return key
 
 
 def _match(key: str, organisation: str, institution: Institution, *, by: Actor, now: datetime) -> int:
-    found = db.session.execute(select(OrganisationMatch).where(OrganisationMatch.name_key == key)
-                               .with_for_update()).scalar_one_or_none()
-    if found is None:
-        db.session.add(OrganisationMatch(name_key=key, institution_id=institution.id, created_by=by.name[:200],
-                                         created_at=now))
-    else:
-        found.institution_id, found.created_by, found.created_at = institution.id, by.name[:200], now
+    _keep_match(key, institution.id, by=by, now=now)
     # The spellings of the text among the registrations: name_key is Python's, not the database's.
     texts = [text for (text,) in db.session.execute(select(Registration.organisation).distinct()
                                                     .where(Registration.organisation != ""))
-             if organisation_key(text) == key]
+             if name_key(text) == key]
     changed = 0
     if texts:
         changed = db.session.execute(
@@ -173,9 +168,20 @@ def _match(key: str, organisation: str, institution: Institution, *, by: Actor, 
     return changed
 
 
+def _keep_match(key: str, institution_id: int, *, by: Actor, now: datetime) -> None:
+    """The text's match is this institution from now on: a new match, or the one staff made before
+    changed. One statement (INSERT ... ON CONFLICT DO UPDATE), so two staff matching the same text
+    at once do not collide on its unique key: the later one's institution stays, as if one after
+    the other."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    values = {"institution_id": institution_id, "created_by": by.name[:200], "created_at": now}
+    statement = dialect.insert(OrganisationMatch.__table__).values(name_key=key, **values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["name_key"], set_=values))
+
+
 def abbreviations(name: str) -> set[str]:
     """The words of a name that are written as abbreviations ("IHK", "AfA", "VHS"), as keys."""
-    return {organisation_key(word) for word in name.split()
+    return {name_key(word) for word in name.split()
             if 2 <= len(word.strip(".,()")) <= 6 and sum(c.isupper() for c in word) >= 2}
 
 

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 
 from ..audit import entries_for_event
 from ..auth.access import current_actor, staff_required
+from ..contacts.institutions import institution_choices
 from ..errors import DomainError, NotFound
 from ..events.models import EventKind
 from ..forms import field_labels
-from . import groups, hosts, meetings, planning
+from . import groups, meetings, planning
 from .meeting_forms import MeetingForm
 
 bp = Blueprint("meetings_staff", __name__, url_prefix="/staff/meetings")
@@ -16,7 +17,7 @@ bp = Blueprint("meetings_staff", __name__, url_prefix="/staff/meetings")
 
 def _with_choices(form: MeetingForm) -> MeetingForm:
     form.working_group_id.choices = [(0, _("None"))] + meetings.group_choices()
-    form.institution_ids.choices = hosts.institution_choices()
+    form.institution_ids.choices = institution_choices()
     form.contact_ids.choices = groups.contact_choices()
     return form
 

@@ -6,10 +6,10 @@ like any other: one per member however often staff press, a personal sign-up lin
 to a member who unsubscribed from invitations (not even queued), and members without a recorded
 consent mailed like any recipient (the planning page warns about them first).
 
-Three short transactions, in this order: the event (with the entry in the audit trail), the
-campaign, the sending. What could refuse is checked before the first (the text's placeholders,
-a start to come, members to invite); should the process die in between, the event is on the
-group's page and its campaign can be written and sent from the campaign pages.
+One transaction: the event (with the entry in the audit trail), the campaign and its recipients
+with their mails in the outbox stand or fall together, so a refusal or a failure at any step
+leaves nothing behind, and pressing again makes one meeting, not a second. The mails go out after
+the commit.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,7 +89,7 @@ def plan_meeting(group_id: int, *, fields: dict, subject: str, body: str, by: Ac
     """Create the group's meeting (invitation-only, published) and invite every member once.
 
     `fields` are the event's (title, starts_at, ends_at, timezone, venue, address, capacity).
-    Commits.
+    One transaction: nothing is made unless all is. Commits.
 
     :raises NotFound: no such group.
     :raises InvalidInput: a field or the text is wrong (`field` says which).
@@ -115,8 +115,7 @@ def plan_meeting(group_id: int, *, fields: dict, subject: str, body: str, by: Ac
                              visibility=EventVisibility.invitation, working_group_id=group.id, **fields)
         record(by, AuditAction.group_meeting_planned, at=tx.now, event_id=event.id,
                changes={"group_id": group.id, "group": group.name})
-        event_id = event.id
-    campaign = campaigns.create_campaign(event_id=event_id, subject=subject, body=body,
-                                         audience={"emails": addresses}, created_by=by.name)
-    sent = campaigns.send_campaign(campaign.id, now=now)
-    return PlannedMeeting(db.session.get(Event, event_id), campaigns.get_campaign(campaign.id), sent)
+        campaign = campaigns.add_campaign(event_id=event.id, subject=subject, body=body,
+                                          audience={"emails": addresses}, created_by=by.name)
+        sent = campaigns.queue_invitations(campaign, tx.now)
+        return PlannedMeeting(event, campaign, sent)

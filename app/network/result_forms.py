@@ -6,8 +6,10 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from ..events.models import Event
 from ..text import clean_line, clean_text
 from .models import EventResult, ResultVisibility
+from .results import proposed_summary_visibility
 
 VISIBILITY_CHOICES = [SelectChoice(visibility.value, visibility.label) for visibility in ResultVisibility]
 CHOOSE_ONE = _l("Please choose who sees it.")
@@ -18,18 +20,20 @@ class ResultTextsForm(FlaskForm):
 
     summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Optional(), Length(max=20_000)],
                             render_kw={"rows": 8})
+    # The network only unless told otherwise; for_result proposes the public for a public event.
     summary_visibility = RadioField(_l("Who sees the summary"), choices=VISIBILITY_CHOICES,
-                                    default=ResultVisibility.public.value, validators=[InputRequired(CHOOSE_ONE)])
+                                    default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
     minutes = TextAreaField(_l("Minutes"), filters=[clean_text], validators=[Optional(), Length(max=200_000)],
                             render_kw={"rows": 14})
     minutes_visibility = RadioField(_l("Who sees the minutes"), choices=VISIBILITY_CHOICES,
                                     default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
 
     @classmethod
-    def for_result(cls, result: EventResult | None) -> "ResultTextsForm":
-        """The form filled with what is saved (whatever this request posted)."""
+    def for_result(cls, result: EventResult | None, *, event: Event) -> "ResultTextsForm":
+        """The form filled with what is saved (whatever this request posted); before anything is,
+        with who sees the summary proposed for the event (results.proposed_summary_visibility)."""
         if result is None:
-            return cls(formdata=None)
+            return cls(formdata=None, data={"summary_visibility": proposed_summary_visibility(event).value})
         return cls(formdata=None, data={"summary": result.summary,
                                         "summary_visibility": result.summary_visibility.value,
                          "minutes": result.minutes, "minutes_visibility": result.minutes_visibility.value})

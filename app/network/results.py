@@ -25,7 +25,8 @@ from ..errors import NotFound
 from ..events.models import Event, EventStatus, EventVisibility
 from ..extensions import db
 from ..paging import Page, paginate
-from .models import EventResult, ResultFile, ResultVisibility, WorkingGroupMember
+from .groups import is_member
+from .models import EventResult, ResultFile, ResultVisibility
 from .uploads import check_upload
 
 PUBLIC = ResultVisibility.public
@@ -72,6 +73,13 @@ def files_of(event_id: int) -> list[ResultFile]:
     return list(db.session.execute(query).scalars())
 
 
+def proposed_summary_visibility(event: Event) -> ResultVisibility:
+    """Who sees a summary unless staff choose otherwise: the public for a public event; the network
+    only for one that was not open to the public (a working group's or coordination meeting), so that
+    its summary lands in the public review only when staff choose it."""
+    return PUBLIC if event.visibility == EventVisibility.public else ResultVisibility.network
+
+
 def save_texts(event_id: int, *, summary: str, summary_visibility: str, minutes: str, minutes_visibility: str,
                by: Actor) -> bool:
     """Save the summary and the minutes with who sees each; whether anything changed.
@@ -82,8 +90,8 @@ def save_texts(event_id: int, *, summary: str, summary_visibility: str, minutes:
              "results_minutes": minutes, "results_minutes_visibility": ResultVisibility(minutes_visibility)}
     with write_transaction(lock=(Event, event_id)) as tx:
         result = get_result(event_id)
-        before = {"results_summary": "", "results_summary_visibility": PUBLIC, "results_minutes": "",
-                  "results_minutes_visibility": ResultVisibility.network}
+        before = {"results_summary": "", "results_summary_visibility": proposed_summary_visibility(tx.row),
+                  "results_minutes": "", "results_minutes_visibility": ResultVisibility.network}
         if result is not None:
             before = {"results_summary": result.summary, "results_summary_visibility": result.summary_visibility,
                       "results_minutes": result.minutes, "results_minutes_visibility": result.minutes_visibility}
@@ -212,13 +220,6 @@ def file_for_member(token: str, file_id: int, now: datetime | None = None) -> Re
             event.working_group_id, recipient.contact_id):
         raise NotFound(ResultFile.not_found)
     return _with_content(stored)
-
-
-def is_member(group_id: int, contact_id: int) -> bool:
-    """Whether the contact belongs to the working group."""
-    query = select(WorkingGroupMember.id).where(WorkingGroupMember.group_id == group_id,
-                                                WorkingGroupMember.contact_id == contact_id)
-    return db.session.execute(query).first() is not None
 
 
 def member_results(group_id: int, now: datetime | None = None, limit: int = 20) -> list[Results]:

@@ -28,6 +28,7 @@ from ..links import signer
 from ..outbox import enqueue
 from ..text import clean_line, clean_text, email_key
 from .models import Affiliation, Registration
+from .organisations import set_organisation
 from .services import find_by_email
 
 EMAIL_CHANGE_MAIL = "registration_email_change"
@@ -90,7 +91,7 @@ def save_details(registration_id: int, data: dict, *, locale: str, now: datetime
         if not can_change(registration, tx.now):
             raise RegistrationRefused(_l("This registration can no longer be changed."))
         registration.name = clean_line(data["name"])
-        registration.organisation = clean_line(data.get("organisation") or "")
+        set_organisation(registration, data.get("organisation"))
         if data.get("affiliation") in Affiliation.__members__.values():
             registration.affiliation = data["affiliation"]
         registration.note = clean_text(data.get("note") or "")

@@ -29,7 +29,7 @@ from .models import (
     RegistrationStatus,
     Source,
 )
-from .organisations import institution_for
+from .organisations import set_organisation
 from .tickets import new_ticket_code
 
 CONFIRMED_MAIL = "registration_confirmed"
@@ -90,7 +90,6 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
         else:
             renew(registration)
         fill(registration, data, locale=locale, now=tx.now)
-        registration.institution_id = institution_for(registration.organisation)
         give_place_or_queue(event, registration, tx.now)
         db.session.flush()
         mail_current_state(registration, locale=locale)
@@ -257,7 +256,7 @@ def fill(registration: Registration, data: dict, *, locale: str, now: datetime) 
     """Write what the guest (or staff) typed into the registration, cleaned; consent given now."""
     registration.name = clean_line(data["name"])
     registration.email = clean_line(data["email"])
-    registration.organisation = clean_line(data.get("organisation") or "")
+    set_organisation(registration, data.get("organisation"))
     affiliation = data.get("affiliation")
     registration.affiliation = affiliation if affiliation in Affiliation.__members__.values() else Affiliation.other
     registration.note = clean_text(data.get("note") or "")

@@ -10,6 +10,7 @@ from ..audit import Actor, AuditAction, record
 from ..database import get_row, is_valid_id, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity, RegistrationRefused
 from ..events.models import Event
+from ..events.services import record_only_refusal
 from ..extensions import db
 from ..outbox import enqueue
 from ..paging import Page, Sort, paginate, sorted_by
@@ -181,12 +182,6 @@ def _registration_of(event: Event, registration_id: int) -> Registration:
     if registration is None or registration.event_id != event.id:
         raise NotFound(Registration.not_found)
     return registration
-
-
-def record_only_refusal() -> str:
-    """What staff read when they try to give someone a place at a record-only event."""
-    return str(_l("This event is a record only: nobody signs up for it, so no guest can be added or "
-                  "confirmed. Make it public or invitation only first if people are to sign up."))
 
 
 def _refuse_staff_change(event: Event, now: datetime) -> None:

@@ -265,3 +265,40 @@ def test_the_contacts_list_shows_the_institution_and_filters_by_its_kind(staff, 
         ["Anna Schmidt", "anna@example.org", "IHK Trier Chamber (IHK, HWK)"]]
     kinds = [o.text for o in page(response).one("select", name="kind").find_all("option")]
     assert "Chamber (IHK, HWK) (1)" in kinds and "Charity (1)" in kinds
+
+
+def test_an_id_of_thousands_of_digits_is_refused_beside_the_field(staff, app):
+    # Python's int() refuses more than 4300 digits with a ValueError: that must not be a 500.
+    response = staff.post(url_for("contacts_staff.new"), headers=ENGLISH,
+                          data=contact_data(institution_id="9" * 5000))
+
+    assert response.status_code == 422
+    assert field_error(response, "institution_id") == "This institution is no longer there; please choose another."
+    assert address_book() == {}
+
+
+@pytest.mark.parametrize("form", ["new", "edit"])
+def test_an_institution_someone_else_added_meanwhile_is_the_contacts(staff, add_contact, monkeypatch, form):
+    # Two staff type the same new name at once. On PostgreSQL the other request commits its
+    # institution after this one looked for it, and this one's insert breaks the unique name: as
+    # if the look had found nothing, which is what the stand-in below makes it do, once.
+    anna = add_contact("Anna Schmidt", "anna@example.org") if form == "edit" else None
+    add_institution("IHK Trier", "chamber")
+    real_find, looks = records.find_by_name, []
+
+    def not_there_at_first(name):
+        looks.append(name)
+        return None if len(looks) == 1 else real_find(name)
+
+    monkeypatch.setattr(records, "find_by_name", not_there_at_first)
+    url = (url_for("contacts_staff.edit", contact_id=anna.id) if anna else url_for("contacts_staff.new"))
+    data = {"name": "Anna Schmidt", "email": "anna@example.org", "locale": "de",
+            "institution_name": "ihk  trier", "institution_kind": "school"}
+
+    response = staff.post(url, headers=ENGLISH, data=data)
+
+    assert response.status_code == 302, field_error(response, "email")
+    assert looks, "the stand-in was asked"
+    assert organisation_of(address_book()["anna@example.org"]) == ("IHK Trier", "chamber")
+    assert institutions() == {"IHK Trier": "chamber"}
+    assert len(trail(AuditAction.institution_created)) == 1

@@ -6,6 +6,7 @@ import re
 import pytest
 from flask import url_for
 
+from app.campaigns.audience import make_audience, resolve_audience
 from app.contacts import services
 from app.contacts.services import ContactFilter, DuplicateEmail
 from app.formatting import day
@@ -464,3 +465,19 @@ def test_the_preview_in_german_names_no_internal_codes_or_stored_values(staff, a
         assert code not in text
     for kind in OrganisationKind:
         assert not re.search(rf"\b{re.escape(kind.value)}\b", text), kind.value
+
+
+
+def test_other_takes_in_the_contacts_of_no_institution_as_the_campaign_audience_does(staff, add_contact):
+    # One meaning of "other" for the list's filter, its counts and a campaign's audience by kinds.
+    add_contact("Anna Schmidt", "anna@example.org", institution_name="IHK Trier", institution_kind="chamber")
+    add_contact("Olga Ohne", "olga@example.org")
+    add_contact("Otto Andere", "otto@example.org", institution_name="Firma X", institution_kind="other")
+
+    response = staff.get(url_for("contacts_staff.index", kind="other"), headers=ENGLISH)
+    invited = resolve_audience(make_audience("kinds", kinds=["other"])).contacts
+
+    assert [row[0] for row in row_texts(response, "contacts")] == ["Olga Ohne", "Otto Andere"]
+    assert sorted(contact.name for contact in invited) == ["Olga Ohne", "Otto Andere"]
+    kinds = [o.text for o in page(response).one("select", name="kind").find_all("option")]
+    assert "Other (2)" in kinds and "Chamber (IHK, HWK) (1)" in kinds

@@ -186,6 +186,24 @@ def test_bad_input_to_the_plan_is_answered_next_to_the_field_and_nothing_is_crea
     assert (count_rows(Event), count_rows(Campaign), outbox_rows()) == (0, 0, [])
 
 
+def test_a_refusal_while_inviting_shows_the_form_again_with_nothing_made(office, group, monkeypatch, mailbox):
+    # Checked last, in the transaction that already made the meeting: the meeting goes with it, so
+    # staff can press again and get one meeting, not two.
+    def refuse(campaign, now):
+        raise campaigns.CampaignNotSendable("Sending is paused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(campaigns, "_refuse_unsendable", refuse)
+        response = plan(office, group)
+
+    assert response.status_code == 409
+    assert "Sending is paused." in main_text(response)
+    assert (count_rows(Event), count_rows(Campaign), outbox_rows()) == (0, 0, [])
+    assert plan(office, group).status_code == 302
+    assert (count_rows(Event), count_rows(Campaign)) == (1, 1)
+    assert len(mailbox("anna@example.org")) == 1
+
+
 def test_a_meeting_in_the_past_is_refused(office, group):
     response = plan(office, group, days=-2)
 

@@ -64,6 +64,13 @@ def test_two_groups_of_the_same_name_get_their_own_address(group):
     assert other.feed_token != group.feed_token
 
 
+def test_a_group_named_in_signs_only_has_an_address_that_says_group(app):
+    # Its slug falls back to "group", not to the events' "event".
+    assert groups.create_group(name="§ 45 ???", by=TEST_ACTOR).slug == "45"
+    assert groups.create_group(name="„…“", by=TEST_ACTOR).slug == "group"
+    assert groups.create_group(name="„!“", by=TEST_ACTOR).slug == "group-2"
+
+
 @pytest.mark.parametrize(("fields", "field"), [
     ({"name": "   "}, "name"),
     ({"name": "AK", "convenor_id": 999_999}, "convenor_id"),
@@ -186,6 +193,29 @@ def test_planning_with_bad_input_creates_nothing(group, changes, error, field):
 
     assert refused.value.field == field
     assert (count_rows(Event), count_rows(Campaign), len(outbox_rows())) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("step", ["_refuse_record", "_add_recipients"])
+def test_a_failure_after_the_meeting_was_made_leaves_nothing_behind(group, monkeypatch, step):
+    # The event is made first; writing the campaign (_refuse_record) or queueing its mails
+    # (_add_recipients) failing afterwards must not leave a published meeting without invitations,
+    # which pressing again would make a second time.
+    groups.add_member(group.id, make_person(email="anna@example.org").id, by=TEST_ACTOR)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(campaigns, step, fail)
+        with pytest.raises(RuntimeError):
+            plan(group)
+
+    assert (count_rows(Event), count_rows(Campaign), len(outbox_rows())) == (0, 0, 0)
+    fresh_reads()
+    assert db.session.execute(select(AuditEntry).where(
+        AuditEntry.action.in_([AuditAction.event_created, AuditAction.group_meeting_planned]))).first() is None
+    planned = plan(group)  # pressed again: one meeting, its invitation once
+    assert (count_rows(Event), count_rows(Campaign), planned.sent.queued) == (1, 1, 1)
 
 
 def test_a_group_without_members_has_no_meeting_to_plan(group):

@@ -197,6 +197,18 @@ def test_linking_to_a_contact_that_is_not_there_changes_nothing(office, guests):
     assert unlinked_rows(office) == ["Ben Weber", "Anna S."]
 
 
+@pytest.mark.parametrize("typed", ["9" * 5000, "12abc", ""])
+def test_linking_to_an_id_that_cannot_be_a_contact_is_refused_and_changes_nothing(office, guests, typed):
+    # Thousands of digits make Python's int() fail: a refused form, not a 500.
+    latest = registrations_by_email()["ben@example.org"][-1]
+
+    response = office.post(url_for("institutions_staff.link", registration_id=latest.id),
+                          data={"contact_id": typed})
+
+    assert response.status_code == 422
+    assert registrations_by_email()["ben@example.org"][-1].contact_id is None
+
+
 def test_making_a_contact_takes_the_latest_sign_up_without_a_consent(office, guests):
     ben = registrations_by_email()["ben@example.org"][-1]
     caritas = make_institution("Caritasverband Trier", kind="charity")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 from alembic.command import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
@@ -148,3 +148,30 @@ def test_the_downgrade_gives_the_partner_lines_back(empty_database):
         db.engine.dispose()
 
     assert (json.loads(partners) if isinstance(partners, str) else partners) == ["IHK Trier", "HWK Trier"]
+
+
+def test_the_organisation_columns_go_up_into_institutions_and_come_back_down(empty_database):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        upgrade(config, "0006")
+        engine = create_engine(empty_database, poolclass=NullPool)
+        with engine.begin() as connection:
+            _contact(connection, 1, "a@example.org", "HWK Trier", "chamber")
+            _contact(connection, 2, "b@example.org", "hwk  trier", "other")  # the same institution
+            _contact(connection, 3, "c@example.org", "", "other")
+
+        upgrade(config, "0007")
+        columns_up = {column["name"] for column in inspect(engine).get_columns("contacts")}
+        downgrade(config, "0006")
+
+        with engine.connect() as connection:
+            contacts = {row[0]: tuple(row[1:]) for row in connection.execute(
+                text("SELECT email, organisation, organisation_kind FROM contacts"))}
+        engine.dispose()
+        db.engine.dispose()
+
+    assert {"organisation", "organisation_kind"} & columns_up == set()
+    assert "institution_id" in columns_up
+    assert contacts == {"a@example.org": ("HWK Trier", "chamber"), "b@example.org": ("HWK Trier", "chamber"),
+                        "c@example.org": ("", "other")}

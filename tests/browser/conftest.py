@@ -155,11 +155,11 @@ def scene_browser(playwright_driver, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def scene_logins(scene_server, scene_browser):
-    """who -> the cookies of a logged-in browser (staff, door), made once; guests have none."""
-    from .scene import DOOR_EMAIL, PASSWORD, STAFF_EMAIL
+    """who -> the cookies of a logged-in browser (staff, door, partner, admin), made once; guests have none."""
+    from .scene import LOGINS, PASSWORD
 
     states = {"guest": None}
-    for who, email, home in (("staff", STAFF_EMAIL, "/staff/"), ("door", DOOR_EMAIL, "/staff/checkin/")):
+    for who, (email, home) in LOGINS.items():
         context = scene_browser.new_context(locale="en-US")
         log_in(context.new_page(), scene_server.base_url, email, PASSWORD, lands_on=home)
         states[who] = context.storage_state()
@@ -169,7 +169,8 @@ def scene_logins(scene_server, scene_browser):
 
 @pytest.fixture
 def scene_page(scene_server, scene_browser, scene_logins):
-    """open(who, size, locale="en-US", **options) -> a new page, as the guest, staff or the door."""
+    """open(who, size, locale="en-US", **options) -> a new page, as the guest, staff, the door, a partner
+    or an admin."""
     contexts = []
 
     def open_page(who: str, size: str, locale: str = "en-US", **options):

@@ -8,6 +8,7 @@ draft one, and mails queued, kept, sent and failed, and the mailed links with wh
 their own data (one fresh, one expired). It lives in its own SQLite file, served with CSRF
 protection on as in production, so every form is posted as a person posts it.
 """
+import io
 import itertools
 import threading
 import unicodedata
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -26,20 +28,30 @@ from app.campaigns import services as campaigns
 from app.campaigns.models import CampaignRecipient
 from app.checkin import services as door
 from app.contacts import services as contacts
+from app.contacts.models import Contact, Institution
 from app.database import utcnow, write_transaction
-from app.events.models import Event
+from app.events.models import Event, Series
 from app.events.services import create_event
 from app.extensions import db
 from app.mailing import sender
+from app.network import results
+from app.network.models import MeetingPresence, WorkingGroup, WorkingGroupMember
 from app.outbox import MailStatus, OutgoingMail
 from app.privacy.access_links import ACCESS_LINK_VALID, access_key
 from app.registrations import services as registrations
+from app.registrations.models import Registration
 from app.registrations.event_changes import cancel_event
 from config import TestingConfig
 
 PASSWORD = "correct horse battery"
 STAFF_EMAIL = "buero@podium.example"
 DOOR_EMAIL = "tuer@podium.example"
+PARTNER_EMAIL = "ausbildung@hwk.example"  # a partner account of the HWK, which co-hosted the past forum
+ADMIN_EMAIL = "leitung@podium.example"
+PARTNER_INSTITUTION = "HWK Trier"
+# Who logs in as whom, and where they land.
+LOGINS = {"staff": (STAFF_EMAIL, "/staff/"), "door": (DOOR_EMAIL, "/staff/checkin/"),
+          "partner": (PARTNER_EMAIL, "/partner/"), "admin": (ADMIN_EMAIL, "/staff/")}
 OFFICE = Actor(name="Maria Büro")
 # The door log shows who let a guest in, on which device (named as access.py names a phone's browser).
 DOOR = Actor(name="Anna Tür", device="Chrome on Android")
@@ -105,6 +117,17 @@ class Scene:
     mail_ids: dict = field(default_factory=dict)
     access_key: str = ""  # the confirmed guest's link to their data, as mailed from their own page
     expired_access_key: str = ""  # the same, a day and an hour old
+    # The network (the demo's): an institution, a person with a history, a working group, a series.
+    institution_id: int = 0  # the partner's institution, a co-host of the past forum
+    person_id: int = 0  # invited, signed up, came, a working group's member, at recorded meetings
+    group_id: int = 0
+    series_id: int = 0
+    series_slug: str = ""
+    series_template_id: int = 0  # an event of the series, the template of recurring dates
+    forum_id: int = 0  # the past forum with hosts, partners and results (a public summary, a PDF)
+    forum_slug: str = ""
+    invitation_slug: str = ""  # the invitation-only coordination meeting
+    invite_key: str = ""
     # () -> a guest who signed up just now, with the key to their data: erasing can be seen only once
     # per person, so every look at an erasure brings its own guest (SceneServer.new_guest).
     new_guest: Callable[[], "NewGuest"] | None = None
@@ -151,6 +174,7 @@ def build(scene: Scene) -> Scene:
     demo.load()
     create_user(STAFF_EMAIL, role="staff", password=PASSWORD, name="Maria Büro")
     create_user(DOOR_EMAIL, role="door", password=PASSWORD, name="Anna Tür")
+    create_user(ADMIN_EMAIL, role="admin", password=PASSWORD, name="Ruth Leitung")
 
     # The podium discussion: a dozen guests, some let in at the door, one undone, a walk-in.
     event = _by_title("Perspektiven für Flüchtlinge in der Region Trier")
@@ -201,6 +225,7 @@ def build(scene: Scene) -> Scene:
     scene.past_id, scene.past_slug = past.id, past.slug
 
     _contacts_and_campaigns(scene, full_event_id=_by_title("Wie kommen Flüchtlinge in Ausbildung und Arbeit?").id)
+    _network(scene)
     _mails_in_every_state()
     # After the sender's last round: another cancellation and promotion, their mails still queued.
     registrations.cancel_registration(people[1].id)
@@ -236,6 +261,54 @@ def _contacts_and_campaigns(scene: Scene, *, full_event_id: int) -> None:
                                    .order_by(CampaignRecipient.id)).scalars().first()
     scene.invitation_token = recipient.token
     scene.unsubscribe_token = contacts.get_contact(recipient.contact_id).unsubscribe_token
+
+
+def _network(scene: Scene) -> None:
+    """Find the demo's network, and add a partner account of the institution that co-hosted the past forum."""
+    def one(model, **where):
+        return db.session.execute(select(model).filter_by(**where)).scalar_one()
+
+    institution = one(Institution, name=PARTNER_INSTITUTION)
+    scene.institution_id = institution.id
+    create_user(PARTNER_EMAIL, role="partner", password=PASSWORD, name="Axel Bettendorf",
+                institution_id=institution.id)
+    forum = _by_title("Forum Integration durch Ausbildung")
+    scene.forum_id, scene.forum_slug = forum.id, forum.slug
+    for title, visibility in (("Gruppenbild der Teilnehmenden", "public"), ("Pinnwand der Thementische", "public"),
+                              ("Fotoprotokoll (intern)", "network")):
+        results.add_file(forum.id, _picture(title), f"{title}.png", title=title, visibility=visibility, by=OFFICE)
+    coordination = _by_title("Koordinierungstreffen Integration in Ausbildung")
+    scene.invitation_slug, scene.invite_key = coordination.slug, coordination.invite_key
+    series = one(Series, slug="ausbildung-und-arbeit-2026-27")
+    scene.series_id, scene.series_slug = series.id, series.slug
+    scene.series_template_id = _by_title("Perspektiven für Flüchtlinge in der Region Trier").id
+    # The person with the whole history: a working group's member, at recorded meetings, checked in
+    # at the past forum (the demo's); the scene's campaign to everyone invited them too.
+    member = select(WorkingGroupMember.contact_id)
+    present = select(MeetingPresence.contact_id)
+    came = select(Registration.contact_id).where(Registration.checked_in_at.is_not(None))
+    scene.person_id = db.session.execute(
+        select(Contact.id).where(Contact.id.in_(member), Contact.id.in_(present), Contact.id.in_(came))
+        .order_by(Contact.id)).scalars().first()
+    assert scene.person_id, "the demo has no contact with a whole history any more"
+    scene.group_id = db.session.execute(
+        select(WorkingGroupMember.group_id).where(WorkingGroupMember.contact_id == scene.person_id)
+        .order_by(WorkingGroupMember.group_id)).scalars().first()
+    assert db.session.get(WorkingGroup, scene.group_id) is not None
+
+
+def _picture(title: str) -> bytes:
+    """A small picture such as a photo of the forum, as PNG bytes (each title its own colours)."""
+    hue = sum(map(ord, title)) % 5
+    image = Image.new("RGB", (640, 400), ((40, 90, 140), (60, 120, 90), (150, 90, 50), (90, 70, 130),
+                                          (120, 120, 60))[hue])
+    draw = ImageDraw.Draw(image)
+    for n in range(6):
+        draw.ellipse((40 + n * 95, 180, 120 + n * 95, 330), fill=(230, 200 - n * 15, 150))
+    draw.rectangle((0, 330, 640, 400), fill=(235, 235, 225))
+    data = io.BytesIO()
+    image.save(data, format="PNG")
+    return data.getvalue()
 
 
 def _mails_in_every_state() -> None:

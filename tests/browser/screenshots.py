@@ -4,7 +4,8 @@
     python -m tests.browser.screenshots /tmp/shots --only door --locale en
 
 Builds the scene of tests/browser/scene.py (the demo events, registrations in every state, a
-waitlist, a cancelled event, a draft, contacts, campaigns, mails, a door log) in a temporary
+waitlist, a cancelled event, a draft, contacts, campaigns, mails, a door log, and the demo's
+network: institutions, working groups, meetings, a series, results, a partner account) in a temporary
 SQLite file, serves it on a free port, and walks the tour of tests/browser/tour.py in Debian's
 Chromium: NN-<page>-phone.png and NN-<page>-desktop.png, whole pages, plus index.html to look at
 them side by side. German by default, as Podium speaks. Exits 1 if a page could not be shown.
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from .conftest import CHROMIUM, LAUNCH_ARGS, SIZES
-from .scene import DOOR_EMAIL, PASSWORD, STAFF_EMAIL, SceneServer
+from .scene import LOGINS, PASSWORD, SceneServer
 from .tour import numbered, visit
 
 TIMEOUT_MS = 5_000  # a control that is not there after 5 s is not coming
@@ -84,9 +85,8 @@ def take(folder: Path, *, only: str = "", locale: str = "de-DE") -> list[str]:
         browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=[*LAUNCH_ARGS, f"--lang={locale}"], env={**os.environ, "HOME": work})
         try:
-            logins = {"guest": None,
-                      "staff": _log_in(browser, server.base_url, STAFF_EMAIL, "/staff/", locale),
-                      "door": _log_in(browser, server.base_url, DOOR_EMAIL, "/staff/checkin/", locale)}
+            logins = {"guest": None} | {who: _log_in(browser, server.base_url, email, home, locale)
+                                        for who, (email, home) in LOGINS.items()}
             for name, stop in stops:
                 started = time.monotonic()
                 for size in SIZES:

@@ -28,8 +28,8 @@ document.addEventListener('securitypolicyviolation', (event) => window.podiumCsp
     line: event.lineNumber, sample: event.sample, page: location.href,
 }), true);
 """
-# Where people look at the pages: guests and the door on a phone, staff at a desk.
-SIZE = {"guest": "phone", "door": "phone", "staff": "desktop"}
+# Where people look at the pages: guests and the door on a phone, staff, partners and admins at a desk.
+SIZE = {"guest": "phone", "door": "phone", "staff": "desktop", "partner": "desktop", "admin": "desktop"}
 SCAN_TIMEOUT_MS = 20_000  # the fake camera and qr-scanner's worker
 
 

@@ -113,7 +113,7 @@ def test_no_page_of_events_registrations_or_attendance_scrolls_sideways_on_a_pho
         too_wide["cancel a registration"] = sideways(page)
     page.goto(f"{live_server}/staff/events/{forum.id}/edit")
     page.fill("input[name=venue]", "Industrie- und Handelskammer Trier, Saal 2")
-    page.fill("textarea[name=partners]", "IHK Trier\nHWK Trier")
+    page.fill("textarea[name=speakers]", "Dr. Jan Glockauer, IHK Trier\nAxel Bettendorf, HWK Trier")
     page.locator("form.event-form .actions button[type=submit]").click()
     expect(page.locator("#guests-to-tell")).to_be_visible()  # the question before mailing every guest
     if sideways(page):
@@ -121,6 +121,7 @@ def test_no_page_of_events_registrations_or_attendance_scrolls_sideways_on_a_pho
 
     assert too_wide == {}
     page.locator("button[name=back]").click()  # "Back to the form": what was typed comes back, lines and all
-    expect(page.locator("textarea[name=partners]")).to_have_value("IHK Trier\nHWK Trier")
+    expect(page.locator("textarea[name=speakers]")).to_have_value(
+        "Dr. Jan Glockauer, IHK Trier\nAxel Bettendorf, HWK Trier")
     expect(page.locator("input[name=venue]")).to_have_value("Industrie- und Handelskammer Trier, Saal 2")
     assert reload(forum).venue == "Handwerkskammer Trier, Großer Sitzungssaal im Erdgeschoss"

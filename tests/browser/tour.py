@@ -1,5 +1,6 @@
 """Every page of Podium that shows something, in the order a reviewer reads them: the guest's path,
-the door, then staff. Each stop says who looks (guest, staff, door), where (a path in the scene),
+the door, then staff, the network's own pages, a partner and an admin. Each stop says who looks
+(guest, staff, door, partner, admin), where (a path in the scene),
 and what is done there first (an invalid submit, a sign-up, a scan) for pages that only an action
 shows. `make screenshots` photographs every stop; the layout and accessibility tests walk them.
 """
@@ -18,7 +19,7 @@ _unique = itertools.count(1)
 @dataclass(frozen=True)
 class Stop:
     name: str  # what the screenshot file is called, e.g. "guest-event-page"
-    who: str  # guest | staff | door
+    who: str  # guest | staff | door | partner | admin (scene.LOGINS)
     path: Callable[[Scene], str]
     act: Callable | None = None  # act(page, scene): what a person does before we look
     axe: bool = False  # in the accessibility test (issue 11's list, and every public page)
@@ -210,6 +211,14 @@ def door_walk_in(page, scene: Scene) -> None:
     expect(page.locator("#banner")).not_to_have_class(re.compile(r"\bbanner-idle\b"))
 
 
+def preview_recurring_dates(page, scene: Scene) -> None:
+    """Ask for six dates like the template's and press "Show the dates": the preview, nothing created."""
+    form = page.locator("main form:has(input[name=count])")
+    form.locator("input[name=count]").fill("6")
+    form.locator("button[type=submit]:not([name=confirm])").first.click()
+    page.locator("#preview").wait_for()
+
+
 # --- the tour ---------------------------------------------------------------------------------
 
 def _event(s: Scene) -> str:
@@ -312,7 +321,50 @@ STAFF = [
     Stop("staff-mail-failed", "staff", lambda s: f"/staff/mails/{s.mail_ids['failed']}"),
 ]
 
-TOUR = GUEST + DOOR + STAFF
+NETWORK_GUEST = [
+    Stop("guest-series", "guest", lambda s: f"/series/{s.series_slug}/", axe=True),
+    Stop("guest-review", "guest", lambda s: "/results/", axe=True),
+    Stop("guest-event-page-hosts-and-results", "guest", lambda s: f"/events/{s.forum_slug}/", axe=True),
+    Stop("guest-event-page-invitation-only", "guest", lambda s: f"/events/{s.invitation_slug}/", axe=True),
+    Stop("guest-event-page-invitation-key", "guest", lambda s: f"/events/{s.invitation_slug}/?key={s.invite_key}",
+         axe=True),
+]
+
+NETWORK_STAFF = [
+    Stop("staff-network", "staff", lambda s: "/staff/network/"),
+    Stop("staff-institutions", "staff", lambda s: "/staff/institutions/", table=True),
+    Stop("staff-institution", "staff", lambda s: f"/staff/institutions/{s.institution_id}", table=True),
+    Stop("staff-institution-edit", "staff", lambda s: f"/staff/institutions/{s.institution_id}/edit"),
+    Stop("staff-organisations", "staff", lambda s: "/staff/institutions/organisations"),
+    Stop("staff-people-without-contact", "staff", lambda s: "/staff/institutions/people", table=True,
+         row_actions=True),
+    Stop("staff-contact-person", "staff", lambda s: f"/staff/contacts/{s.person_id}", axe=True, table=True),
+    Stop("staff-groups", "staff", lambda s: "/staff/groups/", table=True),
+    Stop("staff-group", "staff", lambda s: f"/staff/groups/{s.group_id}", table=True, row_actions=True),
+    Stop("staff-group-plan", "staff", lambda s: f"/staff/groups/{s.group_id}/plan"),
+    Stop("staff-meetings", "staff", lambda s: "/staff/meetings/", table=True),
+    Stop("staff-meeting-new", "staff", lambda s: "/staff/meetings/new"),
+    Stop("staff-series", "staff", lambda s: "/staff/series/", table=True, row_actions=True),
+    Stop("staff-series-page", "staff", lambda s: f"/staff/series/{s.series_id}/", table=True, row_actions=True),
+    Stop("staff-series-recurring-preview", "staff",
+         lambda s: f"/staff/series/{s.series_id}/recurring?template={s.series_template_id}",
+         act=preview_recurring_dates),
+    Stop("staff-event-institutions", "staff", lambda s: f"/staff/events/{s.forum_id}/institutions", table=True,
+         row_actions=True),
+    Stop("staff-event-results", "staff", lambda s: f"/staff/events/{s.forum_id}/results", table=True,
+         row_actions=True),
+]
+
+PARTNER = [
+    Stop("partner-home", "partner", lambda s: "/partner/"),
+    Stop("partner-event", "partner", lambda s: f"/partner/events/{s.forum_id}", table=True),
+]
+
+ADMIN = [
+    Stop("admin-team", "admin", lambda s: "/staff/team/", table=True, row_actions=True),
+]
+
+TOUR = GUEST + NETWORK_GUEST + DOOR + STAFF + NETWORK_STAFF + PARTNER + ADMIN
 
 
 def numbered() -> list[tuple[str, Stop]]:

@@ -114,7 +114,7 @@ def _contacts(institutions: list[Institution], now: datetime) -> list[Contact]:
     for number in range(60):
         index = number % len(INSTITUTIONS)
         institution, domain = institutions[index], INSTITUTIONS[index][4]
-        first, last = FIRST[number % len(FIRST)], LAST[(number * 7) % len(LAST)]
+        first, last = FIRST[number % len(FIRST)], LAST[(number * 13) % len(LAST)]
         address = f"{first}.{last}{number}@{domain}".lower()
         volunteer = institution.kind in VOLUNTEER_KINDS and number % 2 == 0 or number % 5 == 4
         contacts.append(Contact(

@@ -8,7 +8,7 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import cast, exists, func, select
+from sqlalchemy import cast, exists, func, literal_column, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -89,7 +89,9 @@ def contact_kind():
     """The kind of organisation a contact counts as: its institution's, and "other" for one of no
     institution. The list's filter by kind, its counts per kind and a campaign's audience by kinds
     (campaigns.audience) all count by this; the query must outer-join the contact's institution."""
-    return func.coalesce(Institution.kind, OrganisationKind.other.value)
+    # A literal, not a bound parameter: PostgreSQL matches a GROUP BY expression to the selected one
+    # only when they are written alike, and two parameters are two expressions to it.
+    return func.coalesce(Institution.kind, literal_column(f"'{OrganisationKind.other.value}'"))
 
 
 def find_contacts(criteria: ContactFilter = ContactFilter(), *, page: int | None = 1, sort: Sort | None = None,

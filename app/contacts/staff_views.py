@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from ..affiliation import Affiliation
 from ..audit import AuditAction, entries_for_contact, latest_entries
 from ..auth.access import current_actor, staff_required
+from ..campaigns import mails as campaign_mails
 from ..campaigns.services import count_invitations
 from ..csvexport import csv_cell, csv_download, table_download
 from ..database import utcnow
@@ -103,7 +104,10 @@ def show(contact_id):
     """One person across the network: invitations, registrations, attendance, working groups and
     recorded meetings, the newest first."""
     person = people.person_record(contact_id)
-    return render_template("contacts/staff/person.html", person=person, contact=person.contact,
+    subjects = {invitation.recipient.campaign.id: campaign_mails.shown_subject(invitation.recipient.campaign,
+                                                                            person.contact.name)
+                for invitation in person.invitations}
+    return render_template("contacts/staff/person.html", person=person, contact=person.contact, subjects=subjects,
                            source_label=services.source_label, language_label=LANGUAGE_NAMES)
 
 

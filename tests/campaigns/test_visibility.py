@@ -57,7 +57,7 @@ def test_an_invitation_only_event_can_be_chosen_for_a_campaign(office, make_even
 def test_a_campaign_for_a_record_cannot_be_created(make_event):
     visit = make_event(title="Besuch beim Jobcenter", visibility="record", kind="visit")
 
-    with pytest.raises(campaigns.NoCampaignForRecord, match="nobody is mailed about it"):
+    with pytest.raises(campaigns.NoCampaignForRecord, match="niemand bekommt dazu eine Mail"):
         campaigns.create_campaign(event_id=visit.id, subject="Einladung", body="{link}", audience={"all": True})
     assert campaigns.list_campaigns() == []
 
@@ -69,7 +69,7 @@ def test_a_campaign_whose_event_became_a_record_cannot_be_sent_or_reminded(make_
     campaign = make_campaign(event)
     set_event(event, visibility="record")
 
-    with pytest.raises(campaigns.CampaignNotSendable, match="nobody is mailed about it"):
+    with pytest.raises(campaigns.CampaignNotSendable, match="niemand bekommt dazu eine Mail"):
         campaigns.send_campaign(campaign.id)
     with pytest.raises(campaigns.CampaignNotSendable):
         campaigns.remind_campaign(campaign.id)

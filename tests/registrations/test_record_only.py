@@ -46,7 +46,7 @@ def test_a_public_sign_up_is_refused_and_nothing_is_stored(client, visit):
 
 
 def test_the_sign_up_service_refuses_it_too(visit):
-    with pytest.raises(RegistrationRefused, match="nobody signs up for it"):
+    with pytest.raises(RegistrationRefused, match="Niemand meldet sich an"):
         services.register(visit.id, form_data(consent=True), locale="de", invite_key=visit.invite_key)
     assert registrations_of(visit) == []
 

@@ -1,11 +1,14 @@
-"""The audit trail: who changed which event, registration or contact, when, and what changed.
+"""The audit trail: who changed which event, registration, contact, series, working group or
+institution, when, and what changed.
 
 Like the outbox it stands below the features: a service records its change in the
 transaction that makes it, so there is never a change without its entry, nor an
 entry without its change. The door keeps its own, finer record of every scan
 (checkin.models.CheckInRecord); this trail holds what staff do on their pages and
 on the command line. Entries about a contact go when the contact is deleted (the
-deletion itself is kept, without the person's details).
+deletion itself is kept, without the person's details). A series, working group or
+institution is named by its id only, without a foreign key: its entries outlive it, the
+deletion among them.
 """
 import enum
 from dataclasses import dataclass
@@ -117,6 +120,9 @@ class AuditEntry(db.Model):
     __table_args__ = (
         Index("ix_audit_entries_event", "event_id", "id"),
         Index("ix_audit_entries_contact", "contact_id", "id"),
+        Index("ix_audit_entries_series", "series_id", "id"),
+        Index("ix_audit_entries_group", "group_id", "id"),
+        Index("ix_audit_entries_institution", "institution_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,17 +134,23 @@ class AuditEntry(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    # The network's subjects (no foreign key: the history stays when the subject is deleted).
+    series_id: Mapped[int | None]
+    group_id: Mapped[int | None]  # a working group's
+    institution_id: Mapped[int | None]
     # {field: [before, after]}, or facts of the step ({"file": "network.csv"}).
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 def record(actor: Actor, action: AuditAction, *, at: datetime, changes: dict | None = None,
            event_id: int | None = None, registration_id: int | None = None,
-           contact_id: int | None = None) -> AuditEntry:
+           contact_id: int | None = None, series_id: int | None = None, group_id: int | None = None,
+           institution_id: int | None = None) -> AuditEntry:
     """Add an entry to the current transaction (no commit): it stands or falls with the change."""
     entry = AuditEntry(actor=actor.name[:200], user_id=actor.user_id, action=action, at=at,
                        changes=_plain(changes or {}), event_id=event_id, registration_id=registration_id,
-                       contact_id=contact_id)
+                       contact_id=contact_id, series_id=series_id, group_id=group_id,
+                       institution_id=institution_id)
     db.session.add(entry)
     return entry
 
@@ -150,22 +162,26 @@ def changed_fields(before: dict, after: dict) -> dict:
             if before.get(name) != value and not (name not in before and value in ("", [], None))}
 
 
+def newest_entries(*conditions, limit: int) -> list[AuditEntry]:
+    """The newest `limit` entries that meet the conditions, newest first (ordered and cut in SQL,
+    along the indexes of (subject column, id))."""
+    query = select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
 def entries_for_event(event_id: int, limit: int = 200) -> list[AuditEntry]:
     """The newest entries about an event and its registrations, newest first."""
-    query = select(AuditEntry).where(AuditEntry.event_id == event_id)
-    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+    return newest_entries(AuditEntry.event_id == event_id, limit=limit)
 
 
 def latest_entries(action: AuditAction, limit: int = 20) -> list[AuditEntry]:
     """The newest entries of one kind (e.g. the deletions of contacts, which have no page)."""
-    query = select(AuditEntry).where(AuditEntry.action == action)
-    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+    return newest_entries(AuditEntry.action == action, limit=limit)
 
 
 def entries_for_contact(contact_id: int, limit: int = 200) -> list[AuditEntry]:
     """The newest entries about a contact, newest first."""
-    query = select(AuditEntry).where(AuditEntry.contact_id == contact_id)
-    return list(db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+    return newest_entries(AuditEntry.contact_id == contact_id, limit=limit)
 
 
 def _plain(value):

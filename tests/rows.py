@@ -3,8 +3,9 @@
 A test's own session keeps a read transaction open between its queries; on SQLite that
 transaction keeps showing an old snapshot. Every reader here ends it first.
 """
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
+from app.audit import AuditEntry
 from app.extensions import db
 from app.outbox import OutgoingMail
 from app.registrations.models import Registration
@@ -44,3 +45,13 @@ def outbox_rows(**filters) -> list[OutgoingMail]:
 def mails_to(address: str) -> list[OutgoingMail]:
     """The outbox rows for one address, oldest first."""
     return outbox_rows(recipient=address)
+
+
+def copy_audit_entry(entry: AuditEntry, times: int) -> None:
+    """`times` copies of an entry, inserted at once and committed: a long history of another
+    subject, newer than everything recorded before."""
+    fresh_reads()
+    table = AuditEntry.__table__
+    row = db.session.execute(select(table).where(table.c.id == entry.id)).mappings().one()
+    db.session.execute(insert(table), [{name: value for name, value in row.items() if name != "id"}] * times)
+    db.session.commit()

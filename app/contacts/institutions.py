@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, func, select, table, update
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
+from ..audit import Actor, AuditAction, AuditEntry, changed_fields, newest_entries, record
 from ..database import UTCDateTime, get_row, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
@@ -21,8 +21,6 @@ WEBSITE_MAX = 300
 NOTES_MAX = 5000
 # What staff may change on an institution, in the order its form shows them.
 EDITABLE_FIELDS = ("name", "kind", "place", "website", "notes")
-INSTITUTION_ACTIONS = (AuditAction.institution_created, AuditAction.institution_updated,
-                       AuditAction.organisation_matched)
 # What an event's public page shows of an institution named on it (network/_event_institutions.html).
 SHOWN_ON_EVENTS = ("name", "website")
 
@@ -135,8 +133,8 @@ def update_institution(institution_id: int, data: dict, *, by: Actor) -> Institu
                 setattr(institution, name, value)
             institution.name_key = key
             if changes:
-                record(by, AuditAction.institution_updated, at=tx.now,
-                       changes={"institution_id": institution.id, **changes})
+                record(by, AuditAction.institution_updated, at=tx.now, institution_id=institution.id,
+                       changes=changes)
             if any(name in changes for name in SHOWN_ON_EVENTS):
                 _touch_events_naming(institution.id, now=tx.now)
             return institution
@@ -152,8 +150,8 @@ def delete_institution(institution_id: int, *, by: Actor) -> str:
         name = institution.name
         _touch_events_naming(institution_id, now=tx.now)  # before the names go with it
         db.session.delete(institution)
-        record(by, AuditAction.institution_deleted, at=tx.now,
-               changes={"institution_id": institution_id, "name": name})
+        record(by, AuditAction.institution_deleted, at=tx.now, institution_id=institution_id,
+               changes={"name": name})
         return name
 
 
@@ -170,12 +168,8 @@ def people_of(institution_id: int) -> list[Contact]:
 
 
 def institution_history(institution_id: int, limit: int = 100) -> list[AuditEntry]:
-    """What staff did to an institution, newest first (entries name it in their changes)."""
-    query = (select(AuditEntry).where(AuditEntry.action.in_(INSTITUTION_ACTIONS))
-             .order_by(AuditEntry.id.desc()).limit(20 * limit))
-    entries = [entry for entry in db.session.execute(query).scalars()
-               if (entry.changes or {}).get("institution_id") == institution_id]
-    return entries[:limit]
+    """What staff did to an institution (added, changed, typed organisations matched to it), newest first."""
+    return newest_entries(AuditEntry.institution_id == institution_id, limit=limit)
 
 
 def institution_fields(data: dict) -> dict:
@@ -219,8 +213,8 @@ def _add(fields: dict, *, by: Actor, now: datetime) -> Institution:
     institution = Institution(name_key=institution_key(fields["name"]), created_at=now, updated_at=now, **fields)
     db.session.add(institution)
     db.session.flush()
-    record(by, AuditAction.institution_created, at=now,
-           changes={"institution_id": institution.id, **changed_fields({}, fields)})
+    record(by, AuditAction.institution_created, at=now, institution_id=institution.id,
+           changes=changed_fields({}, fields))
     return institution
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
+from ..audit import Actor, AuditAction, AuditEntry, changed_fields, newest_entries, record
 from ..database import first_row, get_row, unique_slug, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, StateConflict
 from ..extensions import db
@@ -102,7 +102,7 @@ def create_series(*, title: str, description: str = "", by: Actor) -> Series:
         series = Series(title=title, description=description, slug=unique_slug(Series.slug, slugify(title, "series")))
         db.session.add(series)
         db.session.flush()
-        record(by, AuditAction.series_created, at=tx.now, changes={"series_id": series.id, "title": title})
+        record(by, AuditAction.series_created, at=tx.now, series_id=series.id, changes={"title": title})
         return series
 
 
@@ -116,7 +116,7 @@ def update_series(series_id: int, *, title: str, description: str, by: Actor) ->
                                  {"title": title, "description": description})
         if changes:
             series.title, series.description = title, description
-            record(by, AuditAction.series_changed, at=tx.now, changes={"series_id": series.id, **changes})
+            record(by, AuditAction.series_changed, at=tx.now, series_id=series.id, changes=changes)
         if "title" in changes:
             # Each event's page names its series, and is cached by the event's version (pagecache).
             db.session.execute(update(Event).where(Event.series_id == series.id).values(updated_at=tx.now)
@@ -156,20 +156,16 @@ def _move(event: Event, series: Series | None, *, by: Actor, at: datetime) -> No
     record(by, AuditAction.event_updated, at=at, event_id=event.id,
            changes={"series": [before.title if before else None, series.title if series else None]})
     if before is not None:
-        record(by, AuditAction.series_changed, at=at,
-               changes={"series_id": before.id, "event_removed": event.title})
+        record(by, AuditAction.series_changed, at=at, series_id=before.id,
+               changes={"event_removed": event.title})
     if series is not None:
-        record(by, AuditAction.series_changed, at=at,
-               changes={"series_id": series.id, "event_added": event.title})
+        record(by, AuditAction.series_changed, at=at, series_id=series.id,
+               changes={"event_added": event.title})
 
 
 def entries_for_series(series_id: int, limit: int = 200) -> list[AuditEntry]:
     """The newest entries about the series itself (created, changed, events added or removed)."""
-    query = (select(AuditEntry)
-             .where(AuditEntry.action.in_([AuditAction.series_created, AuditAction.series_changed]),
-                    AuditEntry.changes["series_id"].as_integer() == series_id)
-             .order_by(AuditEntry.id.desc()).limit(limit))
-    return list(db.session.execute(query).scalars())
+    return newest_entries(AuditEntry.series_id == series_id, limit=limit)
 
 
 # --- recurring dates ----------------------------------------------------------------------------
@@ -245,7 +241,6 @@ def create_recurring_dates(series_id: int, template_id: int, recurrence: Recurre
             own |= {"starts_at": planned.starts_at, "ends_at": planned.ends_at}
             created.append(create_event(**(fields | own), series_id=series_id, copied_from=template.id,
                                         publish=False, by=by, now=tx.now))
-        record(by, AuditAction.series_changed, at=tx.now, changes={
-            "series_id": series_id, "dates_added": len(created), "template": template.title,
-            "rule": plan.rrule_text})
+        record(by, AuditAction.series_changed, at=tx.now, series_id=series_id, changes={
+            "dates_added": len(created), "template": template.title, "rule": plan.rrule_text})
         return created

@@ -142,7 +142,8 @@ def remove_member(group_id, contact_id):
     except DomainError as exc:
         flash(str(exc))
         return redirect(url_for("groups_staff.show", group_id=group.id))
-    flash(_("%(name)s is no longer a member of the group.", name=contact.name))
+    flash(_("%(name)s is no longer a member of the group. If they subscribed to the group's calendar, "
+            "make a new calendar address (below) so that they no longer see the meetings.", name=contact.name))
     return redirect(url_for("groups_staff.show", group_id=group.id, _anchor="members"))
 
 

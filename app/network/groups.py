@@ -1,19 +1,18 @@
 """Working groups (Arbeitskreise): standing groups with a purpose, a convenor and members, whose
 meetings are invitation-only events (planning.py plans one and invites the members).
 
-Every change staff make is in the audit trail. The trail has no column for a group, so its
-entries carry the group's id among their facts (`group_id`); a change of membership is also an
-entry about the contact (contact_id), so it shows on the contact's history too.
+Every change staff make is in the audit trail, as an entry about the group (group_id); a change
+of membership is also an entry about the contact (contact_id), so it shows on the contact's
+history too, and a planned meeting one about its event.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
-from ..audit import Actor, AuditAction, AuditEntry, changed_fields, record
+from ..audit import Actor, AuditAction, AuditEntry, changed_fields, newest_entries, record
 from ..contacts.models import Contact, Institution
 from ..database import get_by_link_key, get_row, is_valid_id, unique_slug, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
@@ -26,10 +25,6 @@ from .models import WorkingGroup, WorkingGroupMember
 
 # How far back the members' feed reaches: a meeting of last month stays in their calendars.
 FEED_PAST = timedelta(days=180)
-# The group changes that are shown on its page, newest first (see the module's docstring).
-GROUP_ACTIONS = (AuditAction.group_created, AuditAction.group_updated, AuditAction.group_member_added,
-                 AuditAction.group_member_removed, AuditAction.group_feed_renewed,
-                 AuditAction.group_meeting_planned)
 
 
 # The meetings members are told of: those one signs up for, not the records staff keep afterwards.
@@ -154,11 +149,7 @@ def group_of_member(event: Event, contact_id: int) -> WorkingGroup | None:
 
 def group_history(group_id: int, limit: int = 50) -> list[AuditEntry]:
     """The newest changes to a group, its members and its meetings' planning, newest first."""
-    query = (select(AuditEntry).where(AuditEntry.action.in_(GROUP_ACTIONS))
-             .order_by(AuditEntry.id.desc()).limit(2000))
-    entries = (entry for entry in db.session.execute(query).scalars()
-               if (entry.changes or {}).get("group_id") == group_id)
-    return list(islice(entries, limit))
+    return newest_entries(AuditEntry.group_id == group_id, limit=limit)
 
 
 def contact_names(contact_ids) -> dict[int, str]:
@@ -194,8 +185,8 @@ def create_group(*, name: str, purpose: str = "", convenor_id: int | None = None
         group = WorkingGroup(slug=unique_slug(WorkingGroup.slug, slugify(fields["name"], "group")), **fields)
         db.session.add(group)
         db.session.flush()
-        record(by, AuditAction.group_created, at=tx.now,
-               changes={"group_id": group.id, "group": group.name} | changed_fields({}, _described(fields)))
+        record(by, AuditAction.group_created, at=tx.now, group_id=group.id,
+               changes={"group": group.name} | changed_fields({}, _described(fields)))
         return group
 
 
@@ -209,7 +200,7 @@ def update_group(group_id: int, *, name: str, purpose: str = "", convenor_id: in
         for key, value in fields.items():
             setattr(group, key, value)
         if changes:
-            record(by, AuditAction.group_updated, at=tx.now, changes={"group_id": group.id} | changes)
+            record(by, AuditAction.group_updated, at=tx.now, group_id=group.id, changes=changes)
         return group
 
 
@@ -221,8 +212,8 @@ def add_member(group_id: int, contact_id: int, *, by: Actor) -> Contact:
         if is_member(group.id, contact.id):
             raise AlreadyMember()
         db.session.add(WorkingGroupMember(group_id=group.id, contact_id=contact.id, joined_at=tx.now))
-        record(by, AuditAction.group_member_added, at=tx.now, contact_id=contact.id,
-               changes={"group_id": group.id, "group": group.name})
+        record(by, AuditAction.group_member_added, at=tx.now, contact_id=contact.id, group_id=group.id,
+               changes={"group": group.name})
         return contact
 
 
@@ -239,8 +230,8 @@ def remove_member(group_id: int, contact_id: int, *, by: Actor) -> Contact:
             WorkingGroupMember.group_id == group.id, WorkingGroupMember.contact_id == contact.id))
         if not gone.rowcount:
             raise StateConflict(_l("This contact is not a member of the group."))
-        record(by, AuditAction.group_member_removed, at=tx.now, contact_id=contact.id,
-               changes={"group_id": group.id, "group": group.name})
+        record(by, AuditAction.group_member_removed, at=tx.now, contact_id=contact.id, group_id=group.id,
+               changes={"group": group.name})
         return contact
 
 
@@ -249,5 +240,5 @@ def renew_feed_token(group_id: int, *, by: Actor) -> WorkingGroup:
     with write_transaction(lock=(WorkingGroup, group_id)) as tx:
         group = tx.row
         group.feed_token = new_link_token()
-        record(by, AuditAction.group_feed_renewed, at=tx.now, changes={"group_id": group.id})
+        record(by, AuditAction.group_feed_renewed, at=tx.now, group_id=group.id)
         return group

@@ -163,8 +163,8 @@ def _match(key: str, organisation: str, institution: Institution, *, by: Actor, 
             update(Registration).where(Registration.organisation.in_(texts),
                                        Registration.institution_id.is_distinct_from(institution.id))
             .values(institution_id=institution.id).execution_options(synchronize_session=False)).rowcount
-    record(by, AuditAction.organisation_matched, at=now,
-           changes={"institution_id": institution.id, "organisation": organisation, "registrations": changed})
+    record(by, AuditAction.organisation_matched, at=now, institution_id=institution.id,
+           changes={"organisation": organisation, "registrations": changed})
     return changed
 
 

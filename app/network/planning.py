@@ -113,8 +113,8 @@ def plan_meeting(group_id: int, *, fields: dict, subject: str, body: str, by: Ac
             raise StateConflict(_l("The group has no members yet: add members before planning a meeting."))
         event = create_event(publish=True, by=by, now=tx.now, kind=EventKind.working_group,
                              visibility=EventVisibility.invitation, working_group_id=group.id, **fields)
-        record(by, AuditAction.group_meeting_planned, at=tx.now, event_id=event.id,
-               changes={"group_id": group.id, "group": group.name})
+        record(by, AuditAction.group_meeting_planned, at=tx.now, event_id=event.id, group_id=group.id,
+               changes={"group": group.name})
         campaign = campaigns.add_campaign(event_id=event.id, subject=subject, body=body,
                                           audience={"emails": addresses}, created_by=by.name)
         sent = campaigns.queue_invitations(campaign, tx.now)

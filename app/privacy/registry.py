@@ -125,8 +125,8 @@ TABLES: dict[str, Table] = {
            "with the contact."),
         {
             "id": NOTHING, "at": NOTHING, "action": NOTHING, "event_id": NOTHING, "registration_id": NOTHING,
-            "contact_id": NOTHING, "user_id": NOTHING, "actor": STAFF,
-            "changes": personal(_only(AUDIT_FACTS_KEPT)),
+            "contact_id": NOTHING, "series_id": NOTHING, "group_id": NOTHING, "institution_id": NOTHING,
+            "user_id": NOTHING, "actor": STAFF, "changes": personal(_only(AUDIT_FACTS_KEPT)),
         }),
     "checkin_records": Table(
         _l("The door log: every check-in and undo."),

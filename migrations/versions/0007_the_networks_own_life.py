@@ -13,7 +13,8 @@ way and the contact belongs to that institution; its kind is the one staff gave 
 that organisation's contacts, else a guess from its name (staff correct it on its page). The
 contact's organisation and kind columns go (the downgrade gives them back from the institution);
 a kind given to a contact without an organisation's name is not kept, as no institution holds it.
-Every existing event stays public.
+Every existing event stays public. The audit trail gets a column for each new subject it
+records changes of (series_id, group_id, institution_id: ids only, no foreign keys).
 """
 import re
 import secrets
@@ -207,6 +208,15 @@ def add_columns():
         batch_op.add_column(sa.Column('institution_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_users_institution_id_institutions'), 'institutions',
                                     ['institution_id'], ['id'], ondelete='CASCADE')
+    # The audit trail names a series, working group or institution by id, without a foreign key:
+    # its history outlives it. No entry to fill: none of them existed before.
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('group_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('institution_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_audit_entries_series', ['series_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_entries_group', ['group_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_entries_institution', ['institution_id', 'id'], unique=False)
 
 
 events = sa.table('events', sa.column('id', sa.Integer), sa.column('partners', sa.JSON),
@@ -291,6 +301,13 @@ def give_contacts_their_organisation_text(connection):
 
 
 def downgrade():
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_institution')
+        batch_op.drop_index('ix_audit_entries_group')
+        batch_op.drop_index('ix_audit_entries_series')
+        batch_op.drop_column('institution_id')
+        batch_op.drop_column('group_id')
+        batch_op.drop_column('series_id')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('organisation', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('organisation_kind', sa.String(length=30), server_default='other',

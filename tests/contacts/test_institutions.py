@@ -12,7 +12,7 @@ from app.extensions import db
 from app.network.models import EventInstitution, InstitutionRole
 from tests.conftest import TEST_ACTOR
 from tests.pages import ENGLISH
-from tests.rows import fresh_reads
+from tests.rows import copy_audit_entry, fresh_reads
 
 from .conftest import address_book, institutions, organisation_of, snapshot
 from .pages import field_error, field_value, page, row_texts
@@ -71,7 +71,7 @@ def test_staff_add_an_institution_and_see_it_listed_with_its_counts(staff, add_c
         ["Caritas Trier", "Charity", "", "0", "0", "0"],
         ["Handwerkskammer Trier", "Chamber (IHK, HWK)", "Trier", "1", "0", "0"]]
     created = trail(AuditAction.institution_created)[0]
-    assert (created.changes["institution_id"], created.changes["name"]) == (
+    assert (created.institution_id, created.changes["name"]) == (
         hwk.id, [None, "Handwerkskammer Trier"])
 
 
@@ -142,6 +142,18 @@ def test_editing_changes_the_institution_and_the_page_shows_the_history(staff, a
     assert "institution changed" in history and "Kind of organisation: Other → Chamber (IHK, HWK)" in history
 
 
+def test_a_long_history_of_other_institutions_does_not_hide_the_first_entry_of_this_one(staff, app):
+    ihk = add_institution("IHK Trier", "other")
+    add_institution("Handwerkskammer Trier", "chamber")
+    copy_audit_entry(trail(AuditAction.institution_created)[-1], 2100)
+    records.update_institution(ihk.id, {"name": "IHK Trier", "kind": "chamber"}, by=TEST_ACTOR)
+
+    shown = staff.get(url_for("institutions_staff.show", institution_id=ihk.id), headers=ENGLISH)
+
+    rows = page(shown).one("section", class_="history").one("tbody").find_all("tr")
+    assert [row.find_all("td")[2].text for row in rows] == ["institution changed", "institution created"]
+
+
 def test_the_institution_page_shows_its_people_and_its_events_by_role(staff, add_contact, make_event):
     ihk = add_institution("IHK Trier", "chamber")
     add_contact("Anna Schmidt", "anna@example.org", institution_name="ihk trier")
@@ -175,7 +187,8 @@ def test_deleting_asks_first_and_the_people_stay_without_an_institution(staff, a
     assert response.status_code == 302
     assert institutions() == {}
     assert organisation_of(address_book()["anna@example.org"]) == ("", "")
-    assert trail(AuditAction.institution_deleted)[0].changes == {"institution_id": ihk.id, "name": "IHK Trier"}
+    [deleted] = trail(AuditAction.institution_deleted)
+    assert (deleted.institution_id, deleted.changes) == (ihk.id, {"name": "IHK Trier"})
 
 
 def test_an_unknown_institution_is_404(staff):

@@ -13,7 +13,7 @@ from app.events.models import Event, Series
 from app.extensions import db
 from tests.conftest import TEST_ACTOR, days_from_now
 from tests.pages import ENGLISH, field_error, form_values, main_text, page
-from tests.rows import fresh_reads, reload
+from tests.rows import copy_audit_entry, fresh_reads, reload
 
 BERLIN = ZoneInfo("Europe/Berlin")
 YEAR = datetime.now(UTC).year + 1
@@ -120,6 +120,17 @@ def test_staff_change_the_title_and_the_address_stays(office, series):
     assert response.status_code == 302
     changed = reload(series)
     assert (changed.title, changed.slug) == ("Ausbildung und Arbeit 2027", "ausbildung-und-arbeit")
+
+
+def test_a_long_history_of_other_series_does_not_hide_the_first_entry_of_this_one(office, series):
+    other = series_service.create_series(title="Pflege 2027", by=TEST_ACTOR)
+    copy_audit_entry(series_service.entries_for_series(other.id)[0], 2100)
+    series_service.update_series(series.id, title="Ausbildung und Arbeit 2027", description="", by=TEST_ACTOR)
+
+    shown = office.get(url_for("series_staff.page", series_id=series.id))
+
+    rows = page(shown).one("section", class_="history").one("tbody").find_all("tr")
+    assert [row.find_all("td")[2].text for row in rows] == ["series changed", "series created"]
 
 
 def test_the_list_shows_each_series_with_its_number_of_events_and_next_date(office, series, make_event):

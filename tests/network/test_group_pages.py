@@ -101,8 +101,11 @@ def test_staff_find_a_contact_add_them_and_remove_them_again(office, group):
     assert [row.get("id") for row in members.find_all("tr") if row.get("id")] == \
         [f"member-{c.id}" for c in groups.members_of(group.id)]
     assert "Dora Müller" in members.text and "3 members" in main_text(office.get(show))
-    office.post(url_for("groups_staff.remove_member", group_id=group.id, contact_id=dora.id))
+    removed = office.post(url_for("groups_staff.remove_member", group_id=group.id, contact_id=dora.id),
+                          follow_redirects=True)
 
+    # The group's calendar address is shared: staff are told to renew it.
+    assert "make a new calendar address" in main_text(removed)
     shown = office.get(show)
     assert "Dora Müller" not in page(shown).one("table", id="member-list").text
     history = page(shown).one("section", class_="history").text

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from app.audit import AuditAction, AuditEntry
@@ -17,7 +18,8 @@ from app.network import groups, planning
 from app.network.models import WorkingGroup, WorkingGroupMember
 from tests.campaigns.conftest import invitation_token, recipients_of, text_body
 from tests.conftest import TEST_ACTOR
-from tests.rows import fresh_reads, outbox_rows
+from tests.pages import page
+from tests.rows import copy_audit_entry, fresh_reads, outbox_rows
 
 from .members import count_rows, make_institution, make_person
 
@@ -55,6 +57,19 @@ def test_a_group_is_created_and_changed_with_its_convenor_and_each_step_is_in_th
     assert [entry.action for entry in history] == [AuditAction.group_updated, AuditAction.group_created]
     assert history[0].changes["convenor"] == ["", "Anna Schmidt"]
     assert history[0].changes["name"] == ["AK Ausbildung", "AK Ausbildung und Arbeit"]
+
+
+def test_a_long_history_of_other_groups_does_not_hide_the_first_entry_of_this_one(office, group):
+    other = groups.create_group(name="AK Pflege", by=TEST_ACTOR)
+    copy_audit_entry(groups.group_history(other.id)[0], 2100)
+    groups.renew_feed_token(group.id, by=TEST_ACTOR)
+
+    assert [entry.action for entry in groups.group_history(group.id)] == [AuditAction.group_feed_renewed,
+                                                                         AuditAction.group_created]
+    shown = office.get(url_for("groups_staff.show", group_id=group.id))
+    rows = page(shown).one("section", class_="history").one("tbody").find_all("tr")
+    assert [row.find_all("td")[2].text for row in rows] == ["working group's calendar link renewed",
+                                                            "working group created"]
 
 
 def test_two_groups_of_the_same_name_get_their_own_address(group):

@@ -215,7 +215,10 @@ def preview_recurring_dates(page, scene: Scene) -> None:
     """Ask for six dates like the template's and press "Show the dates": the preview, nothing created."""
     form = page.locator("main form:has(input[name=count])")
     form.locator("input[name=count]").fill("6")
-    form.locator("button[type=submit]:not([name=confirm])").first.click()
+    # Until the new page has loaded (its stylesheet too) nothing is measured: without the stylesheet
+    # a fieldset is as wide as the template list's longest option.
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]:not([name=confirm])").first.click()
     page.locator("#preview").wait_for()
 
 

@@ -155,12 +155,6 @@ def delete_institution(institution_id: int, *, by: Actor) -> str:
         return name
 
 
-def count_people(institution_id: int) -> int:
-    """How many contacts belong to the institution."""
-    return db.session.execute(select(func.count(Contact.id))
-                              .where(Contact.institution_id == institution_id)).scalar_one()
-
-
 def people_of(institution_id: int) -> list[Contact]:
     """The contacts of an institution, by name."""
     return list(db.session.execute(select(Contact).where(Contact.institution_id == institution_id)

@@ -55,7 +55,7 @@ def feed(slug):
 # --- staff --------------------------------------------------------------------------------------
 
 # How the series' history names the facts of its entries.
-HISTORY_LABELS = {"series_id": _l("Series no."), "title": _l("Title"), "description": _l("Description"),
+HISTORY_LABELS = {"title": _l("Title"), "description": _l("Description"),
                   "event_added": _l("Event added"), "event_removed": _l("Event removed"),
                   "dates_added": _l("Dates created"), "template": _l("Template event"),
                   "rule": _l("Rule (RRULE)")}

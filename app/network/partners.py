@@ -84,11 +84,6 @@ class Figures:
     cancelled: int = 0
     came: int = 0  # confirmed guests who were checked in (walk-ins included)
 
-    @property
-    def did_not_come(self) -> int:
-        """Confirmed guests who were never checked in."""
-        return self.confirmed - self.came
-
 
 def figures(event: Event) -> Figures:
     """How many are confirmed, waiting, cancelled, and how many confirmed guests came (one query)."""

@@ -10,7 +10,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 TEST_WORKERS ?= auto
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz install install-dev translations messages bench screenshots clean
+.PHONY: run test fuzz install install-dev system-libs translations messages bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations
+install: system-libs $(VENV)/.installed translations
+install-dev: system-libs $(VENV)/.installed-dev translations
+
+# WeasyPrint (the report's PDF) draws text with Pango, and needs a font: Debian's packages, installed
+# once when missing (as root; otherwise the command to run is printed).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+		else echo "The PDF report needs: sudo apt-get install $(PDF_PACKAGES)"; exit 1; fi; \
+	fi
 
 # Compiled catalogs are build output (not committed).
 translations: $(VENV)/.installed

@@ -49,6 +49,13 @@ from .privacy.staff_views import bp as privacy_staff_bp
 from .privacy.views import bp as privacy_bp
 from .registrations.staff_views import bp as registrations_staff_bp
 from .registrations.views import bp as registrations_bp
+from .reports.staff_views import bp as reports_staff_bp
+from .surveys import feedback, feedback_mails, sending
+from .surveys import mails as survey_mails
+from .surveys.feedback_views import bp as feedback_staff_bp
+from .surveys.sending_views import bp as survey_sending_staff_bp
+from .surveys.staff_views import bp as surveys_staff_bp
+from .surveys.views import bp as surveys_bp
 from .security import register_input_limits, register_request_guards, register_security_headers
 
 # Each feature's pages: for guests (bp) and for staff (staff_bp), then the door's API.
@@ -63,6 +70,7 @@ BLUEPRINTS = (
     series_bp, series_staff_bp,
     institutions_staff_bp, network_staff_bp, event_network_staff_bp, groups_bp, groups_staff_bp,
     meetings_staff_bp, results_bp, results_staff_bp, partner_bp, team_bp,
+    reports_staff_bp, surveys_bp, surveys_staff_bp, survey_sending_staff_bp, feedback_staff_bp,
     auth_bp, i18n_bp,
 )
 
@@ -156,6 +164,8 @@ def register_mail_kinds_of_features(app: Flask) -> None:
     register_mail_kinds(app, guest_mails.COMPOSERS, withdrawal=guest_mails.withdrawn)
     register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
     register_mail_kinds(app, privacy_mails.COMPOSERS)
+    register_mail_kinds(app, survey_mails.COMPOSERS)
+    register_mail_kinds(app, feedback_mails.COMPOSERS)
 
 
 def register_mail_sender(app: Flask) -> None:
@@ -163,6 +173,10 @@ def register_mail_sender(app: Flask) -> None:
     long-running sender also anonymises what is past its retention period (PURGE_EVERY_MINUTES)."""
     register_chore(app, "privacy purge", retention.purge_due,
                    every=timedelta(minutes=app.config["PURGE_EVERY_MINUTES"]))
+    # Feedback requests and their reminder go out a set time after each event; surveys close on
+    # their date.
+    register_chore(app, "feedback requests", feedback.send_due, every=timedelta(minutes=5))
+    register_chore(app, "surveys closing", sending.close_due, every=timedelta(minutes=5))
 
     @app.before_request
     def ensure_sender():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from .i18n import language_names, text_direction
@@ -94,9 +94,15 @@ def lang_url(code: str) -> str:
     return url_for("i18n.switch", code=code, next=request.full_path.rstrip("?"))
 
 
+def number(value) -> str:
+    """A count or a figure as the reader's language writes it (1.234 in German, 1,234 in English)."""
+    return format_decimal(value)
+
+
 def register(app) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(when=when, clock=clock, day=day, shown=shown, markdown=render_markdown)
+    app.jinja_env.filters.update(when=when, clock=clock, day=day, shown=shown, markdown=render_markdown,
+                               number=number)
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale, language_names=language_names,
                                  text_direction=text_direction)

@@ -8,8 +8,13 @@ from .events.models import Event, Series
 from .network.models import (EventInstitution, EventResult, MeetingPresence, ResultFile, WorkingGroup,
                              WorkingGroupMember)
 from .outbox import OutgoingMail
+from .privacy.models import PersonRef
 from .registrations.models import OrganisationMatch, Registration
+from .surveys.models import (Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse,
+                             SurveySection)
 
 __all__ = ["ApiToken", "AuditEntry", "Campaign", "CampaignRecipient", "CheckInRecord", "Contact", "Event",
            "EventInstitution", "EventResult", "Institution", "MeetingPresence", "OrganisationMatch",
-           "OutgoingMail", "Registration", "ResultFile", "Series", "User", "WorkingGroup", "WorkingGroupMember"]
+           "OutgoingMail", "PersonRef", "Registration", "ResultFile", "Series", "Survey", "SurveyAnswer",
+           "SurveyInvitation", "SurveyQuestion", "SurveyResponse", "SurveySection", "User", "WorkingGroup",
+           "WorkingGroupMember"]

@@ -81,6 +81,9 @@ class Registration(db.Model):
     # When the guest's details were blanked (privacy: the retention period ended, or the
     # person asked); what the figures need stays.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on anonymisation: the person's random ref (privacy.models.PersonRef), so that the figures
+    # still count them once however many of their sign-ups are anonymised.
+    person_ref: Mapped[str | None] = mapped_column(String(32))
 
     event: Mapped[Event] = relationship(lazy="joined", innerjoin=True)
 

@@ -240,12 +240,16 @@ def test_a_worker_run_once_only_delivers(app, held_event):
 
 @pytest.mark.parametrize("app_config", [{"PURGE_EVERY_MINUTES": 0}])
 def test_workers_leave_the_purge_to_cron_when_told_to(app, app_config):
-    assert app.extensions.get("podium.sender_chores", []) == []
+    assert "privacy purge" not in chore_names(app)
 
 
 def test_the_default_period_is_an_hour_of_the_worker(app):
-    [chore] = app.extensions["podium.sender_chores"]
-    assert (chore.name, chore.every) == ("privacy purge", timedelta(hours=1))
+    [chore] = [chore for chore in app.extensions["podium.sender_chores"] if chore.name == "privacy purge"]
+    assert chore.every == timedelta(hours=1)
+
+
+def chore_names(app) -> list[str]:
+    return [chore.name for chore in app.extensions.get("podium.sender_chores", [])]
 
 
 def test_the_overview_names_what_comes_next_and_what_was_done(office, held_event):

@@ -1,0 +1,2 @@
+"""The figures the network reports: the yearly report, per event and per working group, as pages,
+CSV and PDF."""

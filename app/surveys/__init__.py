@@ -1,0 +1,1 @@
+"""The actors' survey and the feedback form after an event: building, sending, answering, results."""

@@ -1,0 +1,3 @@
+"""The survey's mails: the invitation with the personal link, and the reminder."""
+
+COMPOSERS: dict = {}

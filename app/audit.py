@@ -79,6 +79,16 @@ class AuditAction(LabelledEnum):
     result_file_added = "result_file_added", _lp("audit", "file added to the results")
     result_file_changed = "result_file_changed", _lp("audit", "file of the results changed")
     result_file_deleted = "result_file_deleted", _lp("audit", "file deleted from the results")
+    # The survey builder (surveys.building): the survey, its sections and questions, their order.
+    survey_created = "survey_created", _lp("audit", "survey created")
+    survey_updated = "survey_updated", _lp("audit", "survey changed")
+    survey_section_added = "survey_section_added", _lp("audit", "survey section added")
+    survey_section_updated = "survey_section_updated", _lp("audit", "survey section changed")
+    survey_section_removed = "survey_section_removed", _lp("audit", "survey section deleted")
+    survey_question_added = "survey_question_added", _lp("audit", "survey question added")
+    survey_question_updated = "survey_question_updated", _lp("audit", "survey question changed")
+    survey_question_removed = "survey_question_removed", _lp("audit", "survey question deleted")
+    survey_reordered = "survey_reordered", _lp("audit", "survey's order changed")
 
 
 # Names of the facts an entry may hold beside changed fields (which the page's form names).
@@ -110,6 +120,28 @@ FACT_LABELS = {
     "results_minutes": _l("Minutes"),
     "results_minutes_visibility": _l("Minutes visible to"),
     "visibility": _l("Visible to"),
+    # The survey builder's (surveys/building.py, building_questions.py).
+    "survey": _l("Survey"),
+    "anonymous": _l("Anonymous"),
+    "closes_at": _l("Closes"),
+    "section": _l("Section"),
+    "sections": _l("Sections"),
+    "questions": _l("Questions"),
+    "question": _l("Question"),
+    "question_kind": _l("Type of question"),
+    "question_text": _l("Question"),
+    "question_help": _l("Help text"),
+    "question_required": _l("Answer required"),
+    "question_options": _l("Choices"),
+    "question_other": _l("“Other” offered"),
+    "question_min": _l("Smallest number"),
+    "question_max": _l("Largest number"),
+    "question_low_label": _l("What 1 means"),
+    "question_high_label": _l("What 5 means"),
+    # Sending a survey, and an event's feedback form (surveys/sending.py, feedback.py).
+    "audience": _l("Whom it asks"),
+    "reminded": _l("Reminders sent"),
+    "feedback": _l("Feedback form"),
 }
 
 
@@ -121,6 +153,7 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_series", "series_id", "id"),
         Index("ix_audit_entries_group", "group_id", "id"),
         Index("ix_audit_entries_institution", "institution_id", "id"),
+        Index("ix_audit_entries_survey", "survey_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +169,7 @@ class AuditEntry(db.Model):
     series_id: Mapped[int | None]
     group_id: Mapped[int | None]  # a working group's
     institution_id: Mapped[int | None]
+    survey_id: Mapped[int | None]  # a survey's or a feedback form's
     # {field: [before, after]}, or facts of the step ({"file": "network.csv"}).
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -143,12 +177,12 @@ class AuditEntry(db.Model):
 def record(actor: Actor, action: AuditAction, *, at: datetime, changes: dict | None = None,
            event_id: int | None = None, registration_id: int | None = None,
            contact_id: int | None = None, series_id: int | None = None, group_id: int | None = None,
-           institution_id: int | None = None) -> AuditEntry:
+           institution_id: int | None = None, survey_id: int | None = None) -> AuditEntry:
     """Add an entry to the current transaction (no commit): it stands or falls with the change."""
     entry = AuditEntry(actor=actor.name[:200], user_id=actor.user_id, action=action, at=at,
                        changes=_plain(changes or {}), event_id=event_id, registration_id=registration_id,
                        contact_id=contact_id, series_id=series_id, group_id=group_id,
-                       institution_id=institution_id)
+                       institution_id=institution_id, survey_id=survey_id)
     db.session.add(entry)
     return entry
 

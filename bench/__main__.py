@@ -1,7 +1,8 @@
 """`make bench`: Podium's speed as ratios to a reference served the same way, in the same run.
 
 SQLite always; PostgreSQL as well when BENCH_DATABASE_URL is set. Prints one table per
-database and appends it to bench/RESULTS.md.
+database and appends it to bench/RESULTS.md. The year's report (bench.yearly) closes each table;
+`python -m bench.yearly [DATABASE_URL]` runs it alone.
 """
 import http.client
 import os
@@ -22,7 +23,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 
-from . import data
+from . import data, yearly
 from .load import Figure, Server, wrk
 
 BENCH = Path(__file__).resolve().parent
@@ -289,6 +290,8 @@ def main() -> None:
     tables = []
     for label, url in databases:
         table = report(label, run(label, url))
+        # The year's report on a database of its own making (the load figures' data is one of many years).
+        table += "\n" + yearly.run(label, url)
         print(table, flush=True)
         tables.append(f"Database: {label}, gunicorn sync workers: {WORKERS}\n\n{table}")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

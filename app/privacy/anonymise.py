@@ -3,12 +3,16 @@
 What "personal" means, and what each such column becomes, is the registry's to say; this
 module only finds the rows. For each registration that is not yet anonymised:
 
-- the registration gets the blanks of its personal columns (name, address, organisation,
-  note; new random ticket and page keys, so old links lead nowhere) and `anonymised_at`;
+- the registration first gets its person's ref (privacy.models: the ref kept for its identity,
+  made if there is none; a walk-in without address gets a random ref of its own), so that the
+  figures still count the person once; then the blanks of its personal columns (name, address,
+  organisation, note; new random ticket and page keys, so old links lead nowhere) and
+  `anonymised_at`;
 - its mails lose address, subject, stored body, personal facts and error text, and any that
   had not gone out is withdrawn: it will never be composed or sent;
 - the history entries about it keep only states;
-- an invitation it came through no longer points to it (the contact would name the guest).
+- an invitation it came through, and a feedback request it was asked, no longer point to it
+  (the contact, or the answers of a named form, would name the guest).
 
 What the figures need stays: status, how the guest took part, source, language, when they
 signed up, moved, cancelled and came, and the door log. A row that is anonymised already is
@@ -19,12 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import AuditEntry
 from ..campaigns.models import CampaignRecipient
 from ..extensions import db
 from ..outbox import MailStatus, OutgoingMail
 from ..registrations.models import Registration
+from ..surveys.models import SurveyInvitation
+from .models import PersonRef, new_person_ref, registration_identity, with_registration_person
 from .registry import blanked_values
 
 # A mail in one of these states has not gone out: anonymised, it never will. One a sender holds
@@ -48,7 +55,9 @@ def anonymise_registrations(condition, now: datetime) -> Anonymised:
         .order_by(Registration.id).execution_options(populate_existing=True)).scalars())
     if not fresh:
         return Anonymised()
+    refs = _person_refs(condition)
     for registration in fresh:
+        registration.person_ref = refs.get(registration.id) or new_person_ref()
         for column, value in blanked_values("registrations", registration).items():
             setattr(registration, column, value)
         registration.anonymised_at = now
@@ -61,8 +70,29 @@ def anonymise_registrations(condition, now: datetime) -> Anonymised:
         entry.changes = blanked_values("audit_entries", entry)["changes"]
     db.session.execute(update(CampaignRecipient).where(CampaignRecipient.registration_id.in_(these))
                        .values(registration_id=None).execution_options(synchronize_session=False))
+    db.session.execute(update(SurveyInvitation).where(SurveyInvitation.registration_id.in_(these))
+                       .values(registration_id=None).execution_options(synchronize_session=False))
     db.session.flush()
     return Anonymised(len(fresh), mails)
+
+
+def _person_refs(condition) -> dict[int, str]:
+    """{registration id: its person's ref} for the rows about to be anonymised that have an identity;
+    refs not kept yet are made. Two purges that meet on one person keep the one ref first written."""
+    identity = registration_identity()
+    identities = with_registration_person(select(Registration.id, identity.label("identity"))).where(
+        condition, Registration.anonymised_at.is_(None), identity.is_not(None))
+    by_registration = dict(db.session.execute(identities).all())
+    if not by_registration:
+        return {}
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(PersonRef).on_conflict_do_nothing(index_elements=["identity"]),
+                       [{"identity": identity, "ref": new_person_ref()}
+                        for identity in sorted(set(by_registration.values()))])
+    wanted = select(identities.subquery().c.identity)
+    refs = dict(db.session.execute(select(PersonRef.identity, PersonRef.ref)
+                                   .where(PersonRef.identity.in_(wanted))).all())
+    return {registration_id: refs[identity] for registration_id, identity in by_registration.items()}
 
 
 def anonymise_mails(condition, now: datetime) -> int:

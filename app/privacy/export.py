@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from email import policy
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..audit import AuditEntry
 from ..consent import text_of
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..network.models import MeetingPresence, WorkingGroup, WorkingGroupMember
 from ..outbox import OutgoingMail
 from ..security import KEYED_PATHS
+from ..surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from .person import Person
 
 # A link to a person's own page, ticket, invitation or unsubscribing, up to its key.
@@ -36,6 +37,7 @@ def person_data(person: Person, now: datetime) -> dict:
         "mails": [_mail(mail) for mail in person.mails],
         "in_invitation_lists": [{"campaign": campaign.id, "subject": campaign.subject,
                                  "event": campaign.event.title} for campaign in person.audiences],
+        "surveys": _surveys(person),
     }
 
 
@@ -110,6 +112,30 @@ def _contact(person: Person) -> dict | None:
             .where(MeetingPresence.contact_id == contact.id).order_by(Event.starts_at))],
         "history": [_entry(entry) for entry in person.contact_history],
     }
+
+
+def _surveys(person: Person) -> list[dict]:
+    """The surveys and feedback forms the person was asked to answer (as a contact, or as a guest of
+    an event), and their answers where the survey was named: an anonymous one keeps none that are
+    theirs."""
+    asked = [SurveyInvitation.registration_id.in_([registration.id for registration in person.registrations])]
+    if person.contact is not None:
+        asked.append(SurveyInvitation.contact_id == person.contact.id)
+    invitations = db.session.execute(select(SurveyInvitation, Survey).join(Survey).where(or_(*asked))
+                                     .order_by(SurveyInvitation.id)).all()
+    answers: dict[int, list[dict]] = {}
+    named = [invitation.id for invitation, survey in invitations if not survey.anonymous]
+    for invitation_id, question, value, other in db.session.execute(
+            select(SurveyResponse.invitation_id, SurveyQuestion.text, SurveyAnswer.value, SurveyAnswer.other_text)
+            .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(SurveyResponse.invitation_id.in_(named))
+            .order_by(SurveyQuestion.section_id, SurveyQuestion.position, SurveyQuestion.id)):
+        answers.setdefault(invitation_id, []).append({"question": question, "answer": value, "other": other or None})
+    return [{"survey": survey.title, "kind": str(survey.kind), "anonymous": survey.anonymous,
+             "status": str(invitation.status), "invited_at": _time(invitation.created_at),
+             "completed_at": _time(invitation.completed_at), "answers": answers.get(invitation.id, [])}
+            for invitation, survey in invitations]
 
 
 def _mail(mail: OutgoingMail) -> dict:

@@ -11,14 +11,16 @@ still cancel is cancelled through registrations.services (their place goes to th
 line, who is mailed). Then, in one transaction under the locks of their events, every
 registration is anonymised like the retention period does (the figures stay), their other
 mails are anonymised, and their address leaves pasted audiences; last, the contact is
-deleted through contacts.services. The history records that a person's data was erased, how
-much of it, and by whom, never whose. Mails to the person that had not gone out are
-withdrawn: after erasing, Podium mails them nothing, not even a confirmation.
+deleted through contacts.services, and the ref the figures knew the person by is forgotten
+(privacy.models: their anonymised rows still count, as nobody's). The history records that a
+person's data was erased, how much of it, and by whom, never whose. Mails to the person that
+had not gone out are withdrawn: after erasing, Podium mails them nothing, not even a
+confirmation.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import Actor, AuditAction, AuditEntry, entries_for_contact, record
@@ -35,6 +37,7 @@ from ..registrations.models import Registration
 from ..registrations.services import can_cancel, cancel_registration
 from ..text import clean_line, email_key
 from .anonymise import anonymise_mails, anonymise_registrations
+from .models import PersonRef
 
 # Who the history names when a guest erased their own data from the link we mailed them.
 THE_PERSON = Actor(name="the person themselves")
@@ -143,6 +146,9 @@ def erase_person(email: str, *, by: Actor, now: datetime | None = None) -> Erasu
             delete_contact(contact_id, by=by)
         except NotFound:
             contact_id = None  # deleted meanwhile
+    with write_transaction(now=now):
+        db.session.execute(delete(PersonRef).where(PersonRef.identity == key)
+                           .execution_options(synchronize_session=False))
     return Erasure(done.registrations, cancelled, mails, contact_id is not None, audiences)
 
 

@@ -104,7 +104,7 @@ TABLES: dict[str, Table] = {
             "affiliation": KEPT, "institution_id": KEPT, "locale": KEPT, "status": KEPT, "source": KEPT,
             "consent_at": KEPT, "consent_version": KEPT,
             "created_at": KEPT, "waitlisted_at": KEPT, "cancelled_at": KEPT, "checked_in_at": KEPT,
-            "checked_in_by": STAFF,
+            "checked_in_by": STAFF, "person_ref": KEPT,
             "sequence_offset": NOTHING, "updated_at": NOTHING, "reminded_at": NOTHING, "anonymised_at": NOTHING,
         }),
     "outgoing_mails": Table(
@@ -126,6 +126,7 @@ TABLES: dict[str, Table] = {
         {
             "id": NOTHING, "at": NOTHING, "action": NOTHING, "event_id": NOTHING, "registration_id": NOTHING,
             "contact_id": NOTHING, "series_id": NOTHING, "group_id": NOTHING, "institution_id": NOTHING,
+            "survey_id": NOTHING,
             "user_id": NOTHING, "actor": STAFF, "changes": personal(_only(AUDIT_FACTS_KEPT)),
         }),
     "checkin_records": Table(
@@ -228,6 +229,55 @@ TABLES: dict[str, Table] = {
             "waitlist_count": NOTHING, "created_at": NOTHING, "updated_at": NOTHING,
             "retention_months": NOTHING, "speakers": STAFF,
         }),
+    "person_refs": Table(
+        _l("The random ref the figures count a person by once their sign-ups are anonymised, beside "
+           "the person's address (as Podium matches addresses)."),
+        _l("Forgotten by the retention purge once the person has no registration left that is not "
+           "anonymised and no contact, and at once when the person has their data erased; the ref on "
+           "their anonymised registrations then names nobody."),
+        {"id": NOTHING, "identity": personal(), "ref": KEPT, "created_at": NOTHING}),
+    "surveys": Table(
+        _l("Surveys staff build, and the feedback forms of events: their text and audience."),
+        _l("Hold no personal data: the audience names tags, kinds of institution or a working group, "
+           "never a person."),
+        {"id": NOTHING, "kind": NOTHING, "title": NOTHING, "intro": NOTHING, "event_id": NOTHING,
+         "anonymous": NOTHING, "status": NOTHING, "audience": NOTHING, "opened_at": NOTHING,
+         "closes_at": NOTHING, "closed_at": NOTHING, "send_after_hours": NOTHING,
+         "remind_after_days": NOTHING, "created_by": STAFF, "created_at": NOTHING, "updated_at": NOTHING}),
+    "survey_sections": Table(
+        _l("The sections of a survey."),
+        _l("Written by staff; hold no personal data."),
+        {"id": NOTHING, "survey_id": NOTHING, "title": NOTHING, "intro": NOTHING, "position": NOTHING}),
+    "survey_questions": Table(
+        _l("The questions of a survey, with their choices."),
+        _l("Written by staff; hold no personal data."),
+        {"id": NOTHING, "survey_id": NOTHING, "section_id": NOTHING, "position": NOTHING, "kind": NOTHING,
+         "text": NOTHING, "help": NOTHING, "required": NOTHING, "options": NOTHING, "allow_other": NOTHING,
+         "min_number": NOTHING, "max_number": NOTHING, "low_label": NOTHING, "high_label": NOTHING}),
+    "survey_invitations": Table(
+        _l("Who was asked to answer a survey or an event's feedback form, with the key of their personal "
+           "link, and whether they answered."),
+        _l("The link to a contact is cut when the contact is deleted, the link to a registration when it is "
+           "anonymised; whether and when someone answered stays, for the response rates, and names nobody "
+           "once those links are cut."),
+        {"id": NOTHING, "survey_id": NOTHING, "token": personal(), "contact_id": personal(None),
+         "registration_id": personal(None), "locale": KEPT, "status": KEPT, "mailed_at": KEPT,
+         "reminders": KEPT, "reminded_at": KEPT, "started_at": KEPT, "completed_at": KEPT,
+         "created_at": NOTHING}),
+    "survey_responses": Table(
+        _l("The answers of one person to one survey, saved part-way or complete."),
+        _l("A named response points to its invitation, and so to the person while the invitation names "
+           "them; an anonymous one never does, and the hash that lets its person resume it is cut when "
+           "the survey closes. Kind of institution and full-time or volunteer are kept for the results."),
+        {"id": NOTHING, "survey_id": NOTHING, "invitation_id": personal(None), "link_hash": personal(None),
+         "institution_kind": KEPT, "affiliation": KEPT, "started_at": KEPT, "updated_at": NOTHING,
+         "submitted_at": KEPT}),
+    "survey_answers": Table(
+        _l("Each answer to each question of a survey."),
+        _l("Personal in a named survey (the response names the person through its invitation); in an "
+           "anonymous survey they hold no link to the person. They go with the survey."),
+        {"id": NOTHING, "response_id": NOTHING, "question_id": NOTHING, "value": personal(),
+         "other_text": personal()}),
     "users": Table(
         _l("Staff and door accounts."),
         _l("Kept while the account exists."),

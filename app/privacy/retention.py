@@ -10,20 +10,26 @@ Who runs it: every long-running mail sender, at most once per PURGE_EVERY_MINUTE
 default), and `flask --app wsgi privacy purge [--dry-run]`. However many run at once, each
 event is anonymised once: under the event's row lock, and only rows not yet anonymised
 (a second run finds nothing and changes nothing, not even the history).
+
+Each run then forgets the person refs (privacy.models) whose person has nothing left but
+anonymised rows: no registration that is not anonymised, and no contact. From then on nothing
+ties those rows to anyone.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 
 from ..audit import Actor, AuditAction, record
 from ..database import utcnow, write_transaction
 from ..errors import NotFound
+from ..contacts.models import Contact
 from ..events.models import Event
 from ..extensions import db
 from ..outbox import OutgoingMail
 from ..registrations.models import Registration
 from .anonymise import anonymise_registrations
+from .models import PersonRef, registration_identity, with_registration_person
 
 # Who the history names for what the purge did.
 RETENTION = Actor(name="Podium (retention period)")
@@ -79,7 +85,22 @@ def purge(now: datetime | None = None, *, dry_run: bool = False) -> list[EventPu
         result = _preview(event_id, now) if dry_run else _purge_event(event_id, now)
         if result is not None:
             done.append(result)
+    if not dry_run:
+        forget_person_refs(now)
     return done
+
+
+def forget_person_refs(now: datetime | None = None) -> int:
+    """Delete the refs of people who have no registration left that is not anonymised and no
+    contact; how many. Commits."""
+    identity = registration_identity()
+    live = with_registration_person(select(identity)).where(Registration.anonymised_at.is_(None),
+                                                           identity.is_not(None))
+    with write_transaction(now=now):
+        return db.session.execute(
+            delete(PersonRef).where(PersonRef.identity.not_in(live),
+                                    ~exists().where(Contact.email_key == PersonRef.identity))
+            .execution_options(synchronize_session=False)).rowcount
 
 
 def purge_due() -> int:

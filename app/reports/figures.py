@@ -4,20 +4,22 @@ CONTRACT (foundation of issue 14; the helper who implements `report` keeps these
 fields, the report pages read them): every figure is computed in SQL from the rows Podium keeps
 after anonymisation (status, source, timestamps, institution, affiliation, person_ref), so a
 report reads the same before and after the people of its events are anonymised.
+
+What each figure counts is said in reports.definitions (DEFINITIONS, by field name), which the
+page prints beside it. The work is a handful of aggregate queries over the gatherings of the
+period (reports.attendance), whatever the number of events.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 
+from flask_babel import gettext as _
+
+from ..database import utcnow
 from ..events.models import EventKind
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of days, both ends included, in the network's time zone."""
-
-    start: date
-    end: date
-    label: str
+from ..surveys.progress import counts_of
+from . import attendance
+from .definitions import DEFINITIONS  # noqa: F401  (the pages read them here)
+from .periods import InvalidPeriod, Period, period_from_args  # noqa: F401  (the pages import them here)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class Scope:
     group_id: int | None = None
     institution_id: int | None = None
     event_id: int | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        """Not narrowed at all: the report of the whole network."""
+        return self == Scope()
 
 
 @dataclass(frozen=True)
@@ -42,16 +49,22 @@ class Count:
 
 @dataclass(frozen=True)
 class InstitutionFigures:
+    """One institution's part in the period (definitions: events_hosted, events_named, people_sent,
+    attendances)."""
+
     institution_id: int
     name: str
     kind_label: str
     events_hosted: int
     people_sent: int
     attendances: int
+    events_named: int = 0
 
 
 @dataclass(frozen=True)
 class EventFigures:
+    """One gathering: its sign-ups (as `registrations`) and attendances (as `attended`)."""
+
     event_id: int
     title: str
     starts_at: object  # datetime (UTC)
@@ -67,6 +80,7 @@ class ResponseRate:
     label: str
     invited: int
     completed: int
+    survey_id: int | None = None  # a survey's own rate; None for the feedback forms together
 
     @property
     def rate(self) -> float | None:
@@ -76,6 +90,8 @@ class ResponseRate:
 
 @dataclass
 class Report:
+    """The figures of one period and scope; reports.definitions says what each field counts."""
+
     period: Period
     scope: Scope
     # Public events, invitation-only events, working-group sessions, record-only meetings.
@@ -96,8 +112,64 @@ class Report:
     top_events: list[EventFigures] = field(default_factory=list)
     feedback: ResponseRate | None = None
     surveys: list[ResponseRate] = field(default_factory=list)
+    upcoming: int = 0
+    expected: int = 0
+    attended_registered: int = 0
+    checked_in: int = 0
+    presences: int = 0
+
+    @property
+    def gatherings_total(self) -> int:
+        """All gatherings of the period."""
+        return sum(count.value for count in self.gatherings)
 
 
-def report(period: Period, scope: Scope = Scope()) -> Report:
-    """The figures of `period` narrowed to `scope`."""
-    raise NotImplementedError("issue 14: the figures helper implements this")
+def category_labels() -> dict[str, str]:
+    """The four kinds of gathering, in the report's order."""
+    return {attendance.PUBLIC: _("Public events"), attendance.INVITATION: _("Invitation-only events"),
+            attendance.WORKING_GROUP: _("Working-group sessions"), attendance.RECORD: _("Record-only meetings")}
+
+
+def affiliation_labels() -> dict[str, str]:
+    """Full-time, volunteer, neither or unknown, in the report's order."""
+    return {"professional": _("Full-time"), "volunteer": _("Volunteer"), "other": _("Other or not known")}
+
+
+def report(period: Period, scope: Scope = Scope(), now: datetime | None = None) -> Report:
+    """The figures of `period` narrowed to `scope`, as they stand at `now` (default: the clock)."""
+    gatherings = attendance.Gatherings(period, scope, now or utcnow())
+    result = Report(period, scope)
+    by_category, by_kind, result.upcoming = gatherings.counts()
+    result.gatherings = [Count(key, label, by_category.get(key, 0)) for key, label in category_labels().items()]
+    result.gatherings_by_kind = [Count(kind.value, str(kind.label), by_kind.get(kind, 0)) for kind in EventKind]
+    per_event = gatherings.per_event()
+    _sign_ups(result, sum(per_event.values(), attendance.SignUps()))
+    by_affiliation = gatherings.people_by_affiliation()
+    result.people = sum(by_affiliation.values())
+    result.affiliation = [Count(key, label, by_affiliation.get(key, 0))
+                          for key, label in affiliation_labels().items()]
+    result.per_institution = [InstitutionFigures(**row) for row in gatherings.per_institution()]
+    result.institutions = len(result.per_institution)
+    result.top_events = [EventFigures(**row) for row in gatherings.top_events(per_event)]
+    feedback = gatherings.feedback_forms()
+    if feedback:
+        counts = counts_of(feedback).values()
+        result.feedback = ResponseRate(_("Feedback after the gatherings"), sum(c.invited for c in counts),
+                                       sum(c.completed for c in counts))
+    if scope.is_everything:
+        surveys = gatherings.surveys_opened()
+        counts = counts_of(list(surveys))
+        result.surveys = [ResponseRate(title, counts[survey_id].invited, counts[survey_id].completed, survey_id)
+                          for survey_id, title in surveys.items()]
+    return result
+
+
+def _sign_ups(result: Report, counts: attendance.SignUps) -> None:
+    result.registrations, result.waitlisted = counts.registrations, counts.waitlisted
+    result.cancelled_before, result.walk_ins = counts.cancelled_before, counts.walk_ins
+    result.checked_in, result.attended_registered = counts.checked_in, counts.attended_registered
+    result.presences, result.attended = counts.presences, counts.attended
+    result.expected = counts.registrations - counts.waitlisted - counts.cancelled_before
+    if result.expected:
+        result.attendance_rate = result.attended_registered / result.expected
+        result.no_show_rate = (result.expected - result.attended_registered) / result.expected

@@ -147,11 +147,22 @@ def upgrade():
 
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('person_ref', sa.String(length=32), nullable=True))
+        batch_op.create_index('ix_registrations_figures', ['event_id', 'status', 'source', 'checked_in_at',
+                              'cancelled_at', 'institution_id', 'affiliation', 'contact_id', 'person_ref',
+                              'email_key', 'id'], unique=False)
+    # The audit trail names a survey by id, without a foreign key, like a working group.
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('survey_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_audit_entries_survey', ['survey_id', 'id'], unique=False)
 
 
 
 def downgrade():
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_survey')
+        batch_op.drop_column('survey_id')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_registrations_figures')
         batch_op.drop_column('person_ref')
 
     with op.batch_alter_table('survey_answers', schema=None) as batch_op:

@@ -164,8 +164,8 @@ def register_mail_kinds_of_features(app: Flask) -> None:
     register_mail_kinds(app, guest_mails.COMPOSERS, withdrawal=guest_mails.withdrawn)
     register_mail_kinds(app, campaign_mails.COMPOSERS, withdrawal=campaign_mails.withdrawn)
     register_mail_kinds(app, privacy_mails.COMPOSERS)
-    register_mail_kinds(app, survey_mails.COMPOSERS)
-    register_mail_kinds(app, feedback_mails.COMPOSERS)
+    register_mail_kinds(app, survey_mails.COMPOSERS, withdrawal=survey_mails.withdrawn)
+    register_mail_kinds(app, feedback_mails.COMPOSERS, withdrawal=feedback_mails.withdrawn)
 
 
 def register_mail_sender(app: Flask) -> None:

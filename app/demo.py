@@ -1,6 +1,7 @@
 """Sample data for `flask demo`: a regional network as it lives: its public events, the
 institutions and people behind them, two working groups, an invitation-only coordination
-meeting, meetings recorded afterwards, a series, and a past forum with its results."""
+meeting, meetings recorded afterwards, a series, a past forum with its results and the feedback
+its guests gave, the actors' survey of the year under way, and the draft of the next one."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,9 @@ from .extensions import db
 from .network.models import (EventInstitution, EventResult, InstitutionRole, MeetingPresence, ResultFile,
                              ResultVisibility, WorkingGroup, WorkingGroupMember)
 from .registrations.models import CONSENT_GIVEN_TO_STAFF, Registration, RegistrationStatus, Source
+from .surveys import building, building_questions, feedback, responding, sending
+from .surveys.audience import make_survey_audience
+from .surveys.models import SurveyInvitation
 from .text import email_key, name_key
 
 DEMO = Actor(name="demo data")
@@ -245,6 +249,130 @@ def load_network(events: list[Event], now: datetime) -> None:
                            for name in present for contact in by_institution[name][:2])
 
 
+# The past forum's feedback: (overall 1-5, most useful, what to change, come again), one a guest.
+FEEDBACK = [
+    (5, "Die Beispiele aus den Betrieben, sehr konkret.", "", "yes"),
+    (4, "Kontakte zu den Kammern.", "Mehr Zeit für Fragen aus dem Publikum.", "yes"),
+    (5, "Der Thementisch zur Förderung.", "", "yes"),
+    (3, "", "Der Saal war zu warm, die Pausen zu kurz.", "maybe"),
+    (4, "Dass Geflüchtete selbst berichtet haben.", "Früher einladen, damit Betriebe planen können.", "yes"),
+    (2, "", "Zu viele Vorträge, zu wenig Austausch.", "maybe"),
+    (5, "Die Übersicht der Ansprechpersonen.", "", "yes"),
+    (4, "", "Unterlagen vorab per Mail schicken.", "yes"),
+    (3, "Gespräche in der Pause.", "Ein Termin am Vormittag wäre besser.", "no"),
+    (5, "Alles, vor allem die Praxisbeispiele.", "", "yes"),
+    (4, "Die Infos zur Ausbildungsduldung.", "", "yes"),
+    (4, "", "", "yes"),
+    (3, "Neue Kontakte.", "Bessere Beschilderung im Haus.", "maybe"),
+    (5, "Die Offenheit der Betriebe.", "Gern mehr solche Foren.", "yes"),
+    (4, "Die kurzen Wege zur Kammer.", "", "yes"),
+]
+SURVEY_INTRO = ("Einmal im Jahr fragen wir alle Akteurinnen und Akteure des Netzwerks nach ihrer Arbeit und "
+                "ihren Ergebnissen. Die Antworten fließen in den Jahresbericht an Vorstand und Förderer.\n\n"
+                "Das Ausfüllen dauert etwa zehn Minuten; Sie können zwischendurch speichern.")
+# The actors' survey: sections and their questions (kind, text, and what else the question needs).
+SURVEY = [
+    ("Über Sie", "", [
+        ("single", "In welcher Rolle sind Sie im Netzwerk aktiv?", dict(required=True, options=[
+            "Hauptamtlich in einer Institution", "Ehrenamtlich in einer Initiative", "In einem Betrieb",
+            "In Verwaltung oder Behörde"])),
+        ("multiple", "In welchen Handlungsfeldern sind Sie tätig?", dict(required=True, allow_other=True, options=[
+            "Sprache", "Ausbildung", "Arbeit", "Wohnen", "Beratung und Begleitung"])),
+        ("short-text", "Für welche Institution oder Initiative antworten Sie?", {}),
+    ]),
+    ("Ihre Arbeit 2026", "Bitte denken Sie an das ganze Jahr 2026.", [
+        ("number", "Wie viele Geflüchtete haben Sie 2026 begleitet?",
+         dict(required=True, min_number=0, max_number=2000, help="Eine Schätzung genügt.")),
+        ("long-text", "Welche konkreten Ergebnisse hat Ihre Arbeit 2026 gebracht?",
+         dict(required=True, help="Zum Beispiel Ausbildungsverträge, Sprachkurse, Wohnungen.")),
+    ]),
+    ("Das Netzwerk", "", [
+        ("scale", "Wie zufrieden sind Sie mit dem Austausch im Netzwerk?",
+         dict(required=True, low_label="gar nicht", high_label="sehr")),
+        ("single", "Möchten Sie 2027 in einem Arbeitskreis mitarbeiten?", dict(options=["Ja", "Vielleicht", "Nein"])),
+        ("long-text", "Was sollte das Netzwerk 2027 anders machen?", {}),
+    ]),
+]
+RESULTS = ["Drei Ausbildungsverträge im Handwerk, zwei davon in Betrieben aus dem Netzwerk.",
+           "Ein Sprachcafé, das jede Woche etwa 20 Menschen besuchen.",
+           "Zwölf Menschen in Arbeit vermittelt; eine feste Sprechstunde im Jobcenter.",
+           "Wohnungen für vier Familien gefunden, mit Patenschaften für den Anfang.",
+           "Berufssprachkurse im Eifelkreis, erreichbar mit dem Bürgerbus."]
+# A second sentence to some results (4 and 5 have no common divisor: 20 different answers), wishes, others.
+MORE = ["", " Ohne die Kontakte aus dem Arbeitskreis wäre das nicht gelungen.", " 2027 wollen wir das ausbauen.",
+        " Schwierig bleibt die Suche nach Kinderbetreuung während der Kurse."]
+WISHES = ["", "Mehr Treffen im ländlichen Raum.", "", "Eine gemeinsame Übersicht aller Angebote.", "",
+          "Termine auch am Abend, für Ehrenamtliche.", "", "Protokolle schneller verschicken."]
+OTHERS = ["Freizeit und Sport", "Gesundheit", "Kinderbetreuung"]
+
+
+def _ask(survey, section, questions: list) -> None:
+    """Add the questions ((kind, text, fields)) to a section of a survey being built."""
+    for kind, text, extra in questions:
+        fields = dict(extra, kind=kind, text=text)
+        fields["options"] = [{"label": label} for label in extra.get("options", [])]
+        building_questions.add_question(survey, section.id, fields, by=DEMO, now=utcnow())
+
+
+def _answer(token: str, answers: list[dict], now: datetime, send: bool) -> None:
+    """Save sections as the person of `token` would, one after the other, and send with the last."""
+    sections = responding.sections_of(responding.open_link(token).survey_id)
+    for number, (part, values) in enumerate(zip(sections, answers), start=1):
+        by_id = {question.id: values.get(n) for n, question in enumerate(part.questions)}
+        others = {question.id: values.get("other", "") for question in part.questions}
+        responding.save_section(token, part.section.id, by_id, others, send=send and number == len(answers),
+                                now=now)
+
+
+def _tokens(survey_id: int) -> list[str]:
+    return list(db.session.execute(select(SurveyInvitation.token).where(SurveyInvitation.survey_id == survey_id)
+                                   .order_by(SurveyInvitation.id)).scalars())
+
+
+def load_surveys() -> None:
+    """The past forum's feedback (switched on, sent after the forum, answered by 15 of 24, closed),
+    the actors' survey sent to every contact (some answers complete, some part-way), and a draft."""
+    forum = db.session.execute(select(Event).where(Event.title == "Forum Integration durch Ausbildung")).scalar_one()
+    feedback.switch_on(forum.id, feedback.FeedbackSettings(), by=DEMO, now=forum.ends_at - timedelta(days=7))
+    feedback.send_due(now=forum.ends_at + timedelta(hours=3))
+    survey = feedback.form_of(forum.id)
+    for n, (token, (overall, useful, change, again)) in enumerate(zip(_tokens(survey.id), FEEDBACK)):
+        _answer(token, [{0: overall, 1: useful or None, 2: change or None, 3: again}],
+                forum.ends_at + timedelta(hours=5 + n * 7), send=True)
+    feedback.send_due(now=forum.ends_at + timedelta(days=5))  # the reminder to the nine who did not answer
+    sending.close_due(now=forum.ends_at + timedelta(days=14, minutes=5))  # as the chore closes it
+
+    with write_transaction() as tx:
+        survey = building.create_survey(title="Netzwerkbefragung 2026", intro=SURVEY_INTRO, by=DEMO, now=tx.now,
+                                        closes_at=_at(31, 0))  # the end of the last day
+        for n, (title, intro, questions) in enumerate(SURVEY):  # the first section comes with the survey
+            section = (building.update_section(survey, building.sections_of(survey.id)[0].id, title=title, intro=intro,
+                                               by=DEMO, now=tx.now) if n == 0 else
+                       building.add_section(survey, title=title, intro=intro, by=DEMO, now=tx.now))
+            _ask(survey, section, questions)
+    sending.save_audience(survey.id, make_survey_audience(everyone=True), by=DEMO)
+    sending.send_survey(survey.id, by=DEMO)
+    options = {q.text: [o["id"] for o in q.options] for rows in building.questions_by_section(survey.id).values()
+               for q in rows}
+    roles, fields, again = (options[SURVEY[a][2][b][1]] for a, b in ((0, 0), (0, 1), (2, 1)))
+    for n, token in enumerate(_tokens(survey.id)[:30]):  # 22 complete, 8 part-way, the other 30 not yet
+        chosen = sorted({fields[n % 5], fields[(n * 3 + 1) % 5]}, key=fields.index) + ["other"] * (n % 6 == 0)
+        about = {0: roles[n % 7 % 4], 1: chosen, 2: None if n % 3 else INSTITUTIONS[n % len(INSTITUTIONS)][0],
+                 "other": OTHERS[n // 6 % 3] if n % 6 == 0 else ""}
+        work = {0: 5 + (n * 17) % 90, 1: RESULTS[n % 5] + MORE[n % 4]}
+        network = {0: 2 + n * 7 % 4, 1: again[n % 3], 2: WISHES[n % 8] or None}
+        _answer(token, [about, work, network][:3 if n < 22 else 1 + n % 2], utcnow(), send=n < 22)
+
+    with write_transaction() as tx:
+        draft = building.create_survey(title="Bedarfe der Ehrenamtlichen 2027", anonymous=True, by=DEMO, now=tx.now,
+                                       intro="Was brauchen Ehrenamtliche, um gut arbeiten zu können?")
+        _ask(draft, building.sections_of(draft.id)[0], [
+            ("multiple", "Wobei wünschen Sie sich Unterstützung?", dict(allow_other=True, options=[
+                "Fortbildung", "Supervision", "Fahrtkosten", "Räume"])),
+            ("scale", "Wie gut fühlen Sie sich vom Netzwerk unterstützt?", dict(low_label="schlecht", high_label="gut")),
+            ("long-text", "Was sollten wir noch wissen?", {})])
+
+
 # A one-page PDF ("Protokoll"), small enough to keep here: the past forum's file.
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -268,4 +396,5 @@ def load() -> tuple[User, str] | None:
             ends = starts + timedelta(hours=spec.pop("hours"))
             events.append(create_event(starts_at=starts, ends_at=ends, publish=True, by=DEMO, **spec))
         load_network(events, tx.now)
+    load_surveys()
     return create_user(DEMO_ADMIN, role=Role.admin, name="Demo Admin")

@@ -1,17 +1,17 @@
 """Keep the keys of personal links out of access logs: ticket codes (/t/), a guest's own page
-(/r/), invitation links (/i/), unsubscribe links (/u/) and a working group's feed (/groups/) each
-open someone's data."""
+(/r/), invitation links (/i/), unsubscribe links (/u/), survey links (/s/) and a working group's
+feed (/groups/) each open someone's data."""
 import re
 
 from gunicorn.glogging import Logger
 
 # The first segment of every path that carries a key of someone's link.
-SECRET_PATH = re.compile(r"^/(t|r|i|u|groups)/[^/?]+")
+SECRET_PATH = re.compile(r"^/(t|r|i|u|s|groups)/[^/?]+")
 
 
 def redact_path(path: str) -> str:
-    """The path without the secret part of /t/<code>, /r/<token>, /i/<token>, /u/<token> and
-    /groups/<token>.ics."""
+    """The path without the secret part of /t/<code>, /r/<token>, /i/<token>, /u/<token>,
+    /s/<token> and /groups/<token>.ics."""
     return SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path or "")
 
 

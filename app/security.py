@@ -10,10 +10,10 @@ from .database import MAX_ID
 # Answers that show a person's data, or whose URL is the key to it, and everything staff and
 # devices see: no browser or proxy may keep a copy. So is every answer to a form (it shows what
 # was typed) and every CSV export.
-PRIVATE_PATHS = ("/t/", "/r/", "/i/", "/u/", "/groups/", "/staff", "/partner", "/api/")
+PRIVATE_PATHS = ("/t/", "/r/", "/i/", "/u/", "/s/", "/groups/", "/staff", "/partner", "/api/")
 NO_STORE = "private, no-store"
 # Personal links (the key is in the URL): no other site may learn them from a Referer.
-KEYED_PATHS = ("/t/", "/r/", "/i/", "/u/", "/groups/")
+KEYED_PATHS = ("/t/", "/r/", "/i/", "/u/", "/s/", "/groups/")
 
 # No inline script or style anywhere, nothing from another host; the door's QR decoder
 # (qr-scanner) runs in a worker that it makes from a blob: URL.

@@ -33,6 +33,8 @@ from app.outbox import OutgoingMail
 from app.privacy import access_links
 from app.registrations import services as registrations
 from app.registrations.guest_changes import EmailChange, email_change_key, fingerprint
+from app.surveys import building, building_questions, feedback, sending
+from app.surveys.models import SurveyInvitation
 
 OFFICE = Actor(name="Test Staff")
 
@@ -65,6 +67,11 @@ class Podium:
     file_id: int = 0
     filename: str = ""
     user_id: int = 0  # a door account on the team page
+    survey_id: int = 0  # sent to the contact: open, with one section and one question
+    section_id: int = 0
+    question_id: int = 0
+    survey_token: str = ""  # the contact's personal link to it
+    feedback_id: int = 0  # the feedback form of the group's past meeting (switched on, not sent)
 
 
 def small_podium() -> Podium:
@@ -91,6 +98,7 @@ def small_podium() -> Podium:
     sender.deliver_due()  # without a mail server: composed and kept, as the development mailbox
     db.session.rollback()
     network = _network(event.id, contact.id, contact.institution_id)
+    network |= _surveys(contact.id, network["past_event_id"])
     confirmation = db.session.execute(select(OutgoingMail.id).where(
         OutgoingMail.registration_id == guest.id).order_by(OutgoingMail.id)).scalars().first()
     return Podium(event_id=event.id, slug=event.slug, registration_id=guest.id, guest_name=guest.name,
@@ -135,6 +143,24 @@ def _network(event_id: int, contact_id: int, institution_id: int) -> dict:
     return ids | {"user_id": door.id}
 
 
+def _surveys(contact_id: int, past_event_id: int) -> dict:
+    """A survey sent to everyone (the contact among them) and a feedback form. Commits."""
+    with write_transaction() as tx:
+        survey = building.create_survey(title="Netzwerkbefragung", intro="Was hat das Netzwerk erreicht?",
+                                        by=OFFICE, now=tx.now)
+        [section] = building.sections_of(survey.id)
+        question = building_questions.add_question(survey, section.id, {
+            "kind": "single", "text": "In welcher Rolle?", "required": True,
+            "options": [{"label": "Hauptamtlich"}, {"label": "Ehrenamtlich"}]}, by=OFFICE, now=tx.now)
+    sending.save_audience(survey.id, {"all": True, "tags": [], "kinds": [], "group_id": None}, by=OFFICE)
+    sending.send_survey(survey.id, by=OFFICE)
+    token = db.session.execute(select(SurveyInvitation.token).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.contact_id == contact_id)).scalar_one()
+    form = feedback.switch_on(past_event_id, feedback.FeedbackSettings(), by=OFFICE)
+    return {"survey_id": survey.id, "section_id": section.id, "question_id": question.id, "survey_token": token,
+            "feedback_id": form.id}
+
+
 Value = Callable[[Podium], object]
 
 # Where an argument's value comes from, looked up by (endpoint, name), then (blueprint, name), then
@@ -175,6 +201,12 @@ ARGUMENTS: dict[tuple[str | None, str], Value] = {
     ("campaigns.unsubscribe", "token"): lambda p: p.unsubscribe_token,
     ("i18n", "code"): lambda p: "en",
     ("static", "filename"): lambda p: "podium.css",
+    (None, "survey_id"): lambda p: p.survey_id,
+    (None, "section_id"): lambda p: p.section_id,
+    (None, "question_id"): lambda p: p.question_id,
+    ("surveys", "token"): lambda p: p.survey_token,
+    ("surveys", "position"): lambda p: 1,
+    ("reports_staff", "key"): lambda p: "institutions",
 }
 
 

@@ -206,6 +206,34 @@ GET_PAGES = {
     "network_staff.index": Page(STAFF, PERSONAL),
     "team.index": Page(ADMIN, PERSONAL),
     "team.new": Page(ADMIN, PERSONAL),
+    "surveys.respond": Page(GUEST, KEYED),
+    "surveys.section": Page(GUEST, KEYED),
+    "surveys.saved": Page(GUEST, KEYED),
+    "surveys.sent": Page(GUEST, KEYED, 302),  # not sent yet: back to the start
+    "surveys_staff.index": Page(STAFF, PERSONAL),
+    "surveys_staff.new": Page(STAFF, PERSONAL),
+    "surveys_staff.edit": Page(STAFF, PERSONAL),
+    "surveys_staff.preview": Page(STAFF, PERSONAL),
+    "surveys_staff.edit_section": Page(STAFF, PERSONAL),
+    "surveys_staff.new_question": Page(STAFF, PERSONAL),
+    "surveys_staff.edit_question": Page(STAFF, PERSONAL),
+    "survey_sending_staff.send": Page(STAFF, PERSONAL),
+    "survey_sending_staff.preview_html": Page(STAFF, MAIL),
+    "survey_sending_staff.counts": Page(STAFF, PERSONAL),
+    "survey_sending_staff.results": Page(STAFF, PERSONAL),
+    "survey_sending_staff.results_csv": Page(STAFF, PERSONAL),
+    "feedback_staff.edit": Page(STAFF, PERSONAL),
+    "reports_staff.index": Page(STAFF, PERSONAL),
+    "reports_staff.index_csv": Page(STAFF, PERSONAL),
+    "reports_staff.index_pdf": Page(STAFF, PERSONAL),
+    "reports_staff.event": Page(STAFF, PERSONAL),
+    "reports_staff.event_csv": Page(STAFF, PERSONAL),
+    "reports_staff.event_pdf": Page(STAFF, PERSONAL),
+    "reports_staff.group": Page(STAFF, PERSONAL),
+    "reports_staff.group_csv": Page(STAFF, PERSONAL),
+    "reports_staff.group_pdf": Page(STAFF, PERSONAL),
+    "reports_staff.attendance": Page(STAFF, PERSONAL),
+    "reports_staff.attendance_pdf": Page(STAFF, PERSONAL),
     "partner.home": Page(PARTNER, PERSONAL),
     "partner.event_page": Page(PARTNER, PERSONAL),
     "partner.export": Page(PARTNER, PERSONAL),
@@ -345,7 +373,7 @@ def test_every_answer_to_a_form_or_an_api_call_is_never_stored(app, podium, brow
         url = url_of(rule, podium)
         response = browsers[who].post(url, data={})
         posted += 1
-        kind = KEYED if url.startswith(("/t/", "/r/", "/i/", "/u/")) else PERSONAL
+        kind = KEYED if url.startswith(("/t/", "/r/", "/i/", "/u/", "/s/")) else PERSONAL
         found = header_problems(response, kind)
         if response.status_code >= 500:
             found.insert(0, f"answers {response.status_code}")
@@ -522,7 +550,8 @@ def test_outside_production_there_is_no_hsts_and_cookies_work_over_http(client):
 
 @pytest.mark.parametrize("path, logged", [
     ("/t/N1xWqhwQ1mChHY3Umq_vKQ", "/t/…"), ("/t/N1xWqhwQ1mChHY3Umq_vKQ/qr.png", "/t/…/qr.png"),
-    ("/r/abc/cancel", "/r/…/cancel"), ("/i/abc", "/i/…"), ("/u/abc", "/u/…"), ("/groups/abc.ics", "/groups/…"),
+    ("/r/abc/cancel", "/r/…/cancel"), ("/i/abc", "/i/…"), ("/u/abc", "/u/…"), ("/s/abc/2", "/s/…/2"),
+    ("/groups/abc.ics", "/groups/…"),
     ("/events/forum/", "/events/forum/"), ("/staff/", "/staff/"),
 ])
 def test_the_access_log_leaves_out_every_key_of_a_personal_link(path, logged):

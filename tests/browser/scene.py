@@ -5,7 +5,9 @@ The scene is the demo events plus everything a page can show: registrations in e
 full event with a waitlist, a cancelled event, a draft, a past event with its attendance, a door
 log with an undo and a walk-in, contacts (one unsubscribed), a sent campaign with recipients and a
 draft one, and mails queued, kept, sent and failed, and the mailed links with which a guest opens
-their own data (one fresh, one expired). It lives in its own SQLite file, served with CSRF
+their own data (one fresh, one expired); and the demo's surveys: the actors' survey, open, with
+links not yet used, saved part-way and sent, a draft survey, and the past forum's feedback form,
+answered and closed. It lives in its own SQLite file, served with CSRF
 protection on as in production, so every form is posted as a person posts it.
 """
 import io
@@ -41,6 +43,7 @@ from app.privacy.access_links import ACCESS_LINK_VALID, access_key
 from app.registrations import services as registrations
 from app.registrations.models import Registration
 from app.registrations.event_changes import cancel_event
+from app.surveys.models import InvitationStatus, Survey, SurveyInvitation, SurveyKind, SurveyStatus
 from config import TestingConfig
 
 PASSWORD = "correct horse battery"
@@ -128,6 +131,15 @@ class Scene:
     forum_slug: str = ""
     invitation_slug: str = ""  # the invitation-only coordination meeting
     invite_key: str = ""
+    # Reports and surveys (the demo's): the actors' survey, open, its links in every state; a draft;
+    # the past forum's feedback form, answered and closed.
+    survey_id: int = 0
+    draft_survey_id: int = 0
+    feedback_survey_id: int = 0
+    survey_token: str = ""  # asked, nothing answered yet
+    survey_started_token: str = ""  # saved part-way
+    survey_completed_token: str = ""  # sent
+    feedback_token: str = ""  # the closed feedback form, answered
     # () -> a guest who signed up just now, with the key to their data: erasing can be seen only once
     # per person, so every look at an erasure brings its own guest (SceneServer.new_guest).
     new_guest: Callable[[], "NewGuest"] | None = None
@@ -226,6 +238,7 @@ def build(scene: Scene) -> Scene:
 
     _contacts_and_campaigns(scene, full_event_id=_by_title("Wie kommen Flüchtlinge in Ausbildung und Arbeit?").id)
     _network(scene)
+    _surveys(scene)
     _mails_in_every_state()
     # After the sender's last round: another cancellation and promotion, their mails still queued.
     registrations.cancel_registration(people[1].id)
@@ -295,6 +308,26 @@ def _network(scene: Scene) -> None:
         select(WorkingGroupMember.group_id).where(WorkingGroupMember.contact_id == scene.person_id)
         .order_by(WorkingGroupMember.group_id)).scalars().first()
     assert db.session.get(WorkingGroup, scene.group_id) is not None
+
+
+def _surveys(scene: Scene) -> None:
+    """Find the demo's surveys and a link of each state."""
+    def survey(**where) -> int:
+        return db.session.execute(select(Survey.id).filter_by(**where)).scalar_one()
+
+    def token(survey_id: int, status: InvitationStatus) -> str:
+        return db.session.execute(select(SurveyInvitation.token).filter_by(survey_id=survey_id, status=status)
+                                  .order_by(SurveyInvitation.id)).scalars().first()
+
+    scene.survey_id = survey(title="Netzwerkbefragung 2026", status=SurveyStatus.open)
+    scene.draft_survey_id = survey(kind=SurveyKind.survey, status=SurveyStatus.draft)
+    scene.feedback_survey_id = survey(event_id=scene.forum_id, kind=SurveyKind.feedback)
+    scene.survey_token = token(scene.survey_id, InvitationStatus.invited)
+    scene.survey_started_token = token(scene.survey_id, InvitationStatus.started)
+    scene.survey_completed_token = token(scene.survey_id, InvitationStatus.completed)
+    scene.feedback_token = token(scene.feedback_survey_id, InvitationStatus.completed)
+    assert all((scene.survey_token, scene.survey_started_token, scene.survey_completed_token,
+                scene.feedback_token)), "the demo's surveys have no links in every state any more"
 
 
 def _picture(title: str) -> bytes:

@@ -5,7 +5,8 @@
 
 Builds the scene of tests/browser/scene.py (the demo events, registrations in every state, a
 waitlist, a cancelled event, a draft, contacts, campaigns, mails, a door log, and the demo's
-network: institutions, working groups, meetings, a series, results, a partner account) in a temporary
+network: institutions, working groups, meetings, a series, results, a partner account; its
+surveys: the actors' survey under way, a draft, a forum's feedback with its answers) in a temporary
 SQLite file, serves it on a free port, and walks the tour of tests/browser/tour.py in Debian's
 Chromium: NN-<page>-phone.png and NN-<page>-desktop.png, whole pages, plus index.html to look at
 them side by side. German by default, as Podium speaks. Exits 1 if a page could not be shown.

@@ -1,8 +1,9 @@
 """Every page of Podium that shows something, in the order a reviewer reads them: the guest's path,
-the door, then staff, the network's own pages, a partner and an admin. Each stop says who looks
-(guest, staff, door, partner, admin), where (a path in the scene),
-and what is done there first (an invalid submit, a sign-up, a scan) for pages that only an action
-shows. `make screenshots` photographs every stop; the layout and accessibility tests walk them.
+the guest's survey pages, the door, then staff, the network's own pages, the reports, surveys and
+feedback, a partner and an admin. Each stop says who looks (guest, staff, door, partner, admin),
+where (a path in the scene), and what is done there first (an invalid submit, a sign-up, a scan)
+for pages that only an action shows. `make screenshots` photographs every stop; the layout and
+accessibility tests walk them.
 """
 import itertools
 import re
@@ -222,6 +223,16 @@ def preview_recurring_dates(page, scene: Scene) -> None:
     page.locator("#preview").wait_for()
 
 
+def survey_mistakes(page, scene: Scene) -> None:
+    """On the survey's second section, type words where a number belongs, leave the required text
+    empty and press "Save and continue": the messages next to the questions, the words still there."""
+    number = page.locator("[data-kind=number] input").first
+    number.fill("ungefähr vierzig")
+    page.locator("[data-kind=long-text] textarea").first.fill("")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("button[data-action=continue]").click()
+
+
 # --- the tour ---------------------------------------------------------------------------------
 
 def _event(s: Scene) -> str:
@@ -358,6 +369,44 @@ NETWORK_STAFF = [
          row_actions=True),
 ]
 
+SURVEY_GUEST = [
+    Stop("guest-survey-intro", "guest", lambda s: f"/s/{s.survey_token}", axe=True),
+    Stop("guest-survey-section", "guest", lambda s: f"/s/{s.survey_token}/1", axe=True),
+    Stop("guest-survey-section-errors", "guest", lambda s: f"/s/{s.survey_token}/2", act=survey_mistakes,
+         axe=True),
+    Stop("guest-survey-resumed", "guest", lambda s: f"/s/{s.survey_started_token}", axe=True),
+    Stop("guest-survey-last-section", "guest", lambda s: f"/s/{s.survey_token}/3", axe=True),
+    Stop("guest-survey-thanks", "guest", lambda s: f"/s/{s.survey_completed_token}/sent", axe=True),
+    Stop("guest-survey-closed", "guest", lambda s: f"/s/{s.feedback_token}", axe=True),
+]
+
+REPORTS_STAFF = [
+    Stop("staff-report", "staff", lambda s: "/staff/reports/", axe=True, table=True),
+    Stop("staff-report-narrowed", "staff",
+         lambda s: f"/staff/reports/?span=year&kind=forum&kind=working-group&institution={s.institution_id}",
+         axe=True, table=True),
+    Stop("staff-report-event", "staff", lambda s: f"/staff/reports/events/{s.forum_id}", axe=True, table=True),
+    Stop("staff-report-attendance", "staff", lambda s: f"/staff/reports/events/{s.forum_id}/attendance",
+         axe=True, table=True),
+    Stop("staff-report-group", "staff", lambda s: f"/staff/reports/groups/{s.group_id}", axe=True, table=True),
+    Stop("staff-surveys", "staff", lambda s: "/staff/surveys/", axe=True, table=True),
+    Stop("staff-surveys-feedback", "staff", lambda s: "/staff/surveys/?kind=feedback", axe=True, table=True),
+    Stop("staff-survey-new", "staff", lambda s: "/staff/surveys/new", axe=True),
+    Stop("staff-survey-edit", "staff", lambda s: f"/staff/surveys/{s.survey_id}/", axe=True),
+    Stop("staff-survey-edit-draft", "staff", lambda s: f"/staff/surveys/{s.draft_survey_id}/", axe=True),
+    Stop("staff-survey-preview", "staff", lambda s: f"/staff/surveys/{s.survey_id}/preview", axe=True),
+    Stop("staff-survey-send-draft", "staff", lambda s: f"/staff/surveys/{s.draft_survey_id}/send", axe=True),
+    Stop("staff-survey-send-open", "staff", lambda s: f"/staff/surveys/{s.survey_id}/send", axe=True),
+    Stop("staff-survey-results", "staff", lambda s: f"/staff/surveys/{s.survey_id}/results", axe=True,
+         table=True),
+    Stop("staff-survey-results-anonymous", "staff", lambda s: f"/staff/surveys/{s.feedback_survey_id}/results",
+         axe=True, table=True),
+    Stop("staff-survey-results-small-group", "staff",
+         lambda s: f"/staff/surveys/{s.feedback_survey_id}/results?kind=charity", axe=True, table=True),
+    Stop("staff-event-feedback", "staff", lambda s: f"/staff/events/{s.forum_id}/feedback", axe=True,
+         table=True),
+]
+
 PARTNER = [
     Stop("partner-home", "partner", lambda s: "/partner/"),
     Stop("partner-event", "partner", lambda s: f"/partner/events/{s.forum_id}", table=True),
@@ -367,7 +416,7 @@ ADMIN = [
     Stop("admin-team", "admin", lambda s: "/staff/team/", table=True, row_actions=True),
 ]
 
-TOUR = GUEST + NETWORK_GUEST + DOOR + STAFF + NETWORK_STAFF + PARTNER + ADMIN
+TOUR = GUEST + NETWORK_GUEST + SURVEY_GUEST + DOOR + STAFF + NETWORK_STAFF + REPORTS_STAFF + PARTNER + ADMIN
 
 
 def numbered() -> list[tuple[str, Stop]]:

@@ -415,13 +415,14 @@ def staff_pages_of(event, registration) -> list[str]:
 def test_every_staff_page_leads_to_every_staff_area(office, make_event, sign_up):
     event = make_event(title="Forum Arbeit")
     areas = [url_for("events_staff.dashboard"), url_for("contacts_staff.index"), url_for("network_staff.index"),
-             url_for("campaigns_staff.index"), url_for("mailing_staff.index"), url_for("checkin.events")]
+             url_for("campaigns_staff.index"), url_for("surveys_staff.index"), url_for("reports_staff.index"),
+             url_for("mailing_staff.index"), url_for("checkin.events")]
 
     for path in staff_pages_of(event, sign_up(event)):
         response = office.get(path)
         nav = page(response).one("nav", class_="site-nav")
         assert response.status_code == 200, path
-        assert [a.get("href") for a in nav.find_all("a")][:6] == areas, path
+        assert [a.get("href") for a in nav.find_all("a")][:8] == areas, path
         assert nav.one("a", aria_current="page").get("href") == url_for("events_staff.dashboard"), path
 
 

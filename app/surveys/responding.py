@@ -23,7 +23,7 @@ from ..contacts.models import Contact, Institution
 from ..database import get_by_link_key, utcnow, write_transaction
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..formatting import day
+from ..formatting import when
 from ..network.people import affiliation_of
 from ..registrations.models import Registration
 from .answer_forms import OTHER, is_answered
@@ -37,6 +37,9 @@ class SurveyClosed(DomainError):
     status_code = 409
     code = "survey_closed"
     message = _l("This survey has closed. Answers can no longer be sent or changed.")
+
+
+FEEDBACK_CLOSED = _l("This feedback form has closed. Answers can no longer be sent or changed.")
 
 
 @dataclass
@@ -79,9 +82,13 @@ def closed_reason(survey, now: datetime | None = None) -> str | None:
         return None
     closed_at = survey.closed_at or survey.closes_at
     if closed_at is not None and closed_at <= now:
+        # The date as every survey page writes it (`when`, as the note of until when answers change).
+        if survey.is_feedback:
+            return str(_l("This feedback form closed on %(day)s. Answers can no longer be sent or changed.",
+                          day=when(closed_at)))
         return str(_l("This survey closed on %(day)s. Answers can no longer be sent or changed.",
-                      day=day(closed_at)))
-    return str(SurveyClosed.message)
+                      day=when(closed_at)))
+    return str(FEEDBACK_CLOSED if survey.is_feedback else SurveyClosed.message)
 
 
 def sections_of(survey_id: int) -> list[Section]:

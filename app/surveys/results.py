@@ -11,6 +11,7 @@ part-way answers switched the other way) by fewer than MIN_GROUP responses: plac
 the two would show the answers of those few as their difference. The whole survey with no filter
 is no breakdown and is shown.
 """
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -25,10 +26,12 @@ from ..formatting import number
 from .answer_forms import OTHER, is_answered
 from .building import questions_by_section, sections_of
 from .models import QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveySection
+from .respondents import Respondent, respondents
 
 MIN_GROUP = 5
 # A number question with at most this many different answers is charted value by value; with
-# more, in NUMBER_BINS ranges of equal width.
+# more, in NUMBER_BINS ranges of equal width (whole numbers: ranges of whole numbers, at most
+# NUMBER_BINS, that neither overlap nor leave a gap).
 MAX_VALUES_CHARTED = 8
 NUMBER_BINS = 5
 OTHER_LABEL = _l("Other")
@@ -65,6 +68,14 @@ class ResultFilter:
         return {name: value for name, value in args.items() if value}
 
 
+@dataclass(frozen=True)
+class TextAnswer:
+    """A text given, with who gave it in a named survey (nobody in an anonymous one)."""
+
+    text: str
+    by: Respondent | None = None
+
+
 @dataclass
 class QuestionResult:
     """One question's results."""
@@ -72,8 +83,8 @@ class QuestionResult:
     question: SurveyQuestion
     answered: int = 0
     rows: list[tuple[str, float | int]] = field(default_factory=list)  # the chart's (label, count)
-    other_texts: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    other_texts: list[TextAnswer] = field(default_factory=list)
+    texts: list[TextAnswer] = field(default_factory=list)
     stats: dict = field(default_factory=dict)  # scale: mean; number: count, min, max, mean, median
     ranges: bool = False  # a number question's chart counts ranges, not values
 
@@ -120,14 +131,16 @@ def _is(column, value: str, other: str):
 def survey_results(survey: Survey, chosen: ResultFilter = ResultFilter()) -> Results:
     """The results of `survey` for the responses `chosen` names."""
     conditions = group_conditions(survey.id, chosen)
-    rows = db.session.execute(select(SurveyResponse.id, SurveyResponse.submitted_at).where(*conditions)).all()
+    rows = db.session.execute(select(SurveyResponse.id, SurveyResponse.submitted_at,
+                                     SurveyResponse.invitation_id).where(*conditions)).all()
     complete = sum(1 for row in rows if row.submitted_at is not None)
     partial = len(rows) - complete
     counted_ids = [row.id for row in rows if chosen.partial or row.submitted_at is not None]
     hidden = hidden_because(survey, chosen, len(counted_ids))
     answers = {} if hidden else _answers_by_question(counted_ids)
+    people = {} if hidden or survey.anonymous else _people(rows)
     questions = questions_by_section(survey.id)
-    sections = [(section, [question_result(question, answers.get(question.id, []))
+    sections = [(section, [question_result(question, answers.get(question.id, []), people)
                            for question in questions.get(section.id, [])])
                 for section in sections_of(survey.id)]
     return Results(survey, chosen, complete, partial, hidden, sections)
@@ -160,6 +173,12 @@ def _count(survey_id: int, chosen: ResultFilter) -> int:
     return db.session.execute(select(func.count(SurveyResponse.id)).where(*conditions)).scalar_one()
 
 
+def _people(rows) -> dict[int, Respondent]:
+    """Who gave each response of a named survey, by the response's id."""
+    by_invitation = respondents([row.invitation_id for row in rows if row.invitation_id])
+    return {row.id: by_invitation[row.invitation_id] for row in rows if row.invitation_id in by_invitation}
+
+
 def _answers_by_question(response_ids: list[int]) -> dict[int, list[SurveyAnswer]]:
     found: dict[int, list[SurveyAnswer]] = {}
     if not response_ids:
@@ -170,12 +189,15 @@ def _answers_by_question(response_ids: list[int]) -> dict[int, list[SurveyAnswer
     return found
 
 
-def question_result(question: SurveyQuestion, answers: list[SurveyAnswer]) -> QuestionResult:
-    """One question's counts (or texts) from its answers."""
+def question_result(question: SurveyQuestion, answers: list[SurveyAnswer],
+                    people: dict[int, Respondent] | None = None) -> QuestionResult:
+    """One question's counts (or texts) from its answers; `people` (named surveys only) says who
+    gave each response, by its id, for the texts."""
+    people = people or {}
     given = [answer for answer in answers if is_answered(answer.value)]
     result = QuestionResult(question, answered=len(given))
     if question.kind in CHOICE_KINDS:
-        _choices(result, given)
+        _choices(result, given, people)
     elif question.kind == QuestionKind.scale:
         values = [answer.value for answer in given
                   if isinstance(answer.value, int) and 1 <= answer.value <= 5]
@@ -191,18 +213,18 @@ def question_result(question: SurveyQuestion, answers: list[SurveyAnswer]) -> Qu
                          "mean": statistics.fmean(values), "median": statistics.median(values)} if values
                         else {"count": 0})
     else:
-        result.texts = [str(answer.value) for answer in given]
+        result.texts = [TextAnswer(str(answer.value), people.get(answer.response_id)) for answer in given]
     return result
 
 
-def _choices(result: QuestionResult, given: list[SurveyAnswer]) -> None:
+def _choices(result: QuestionResult, given: list[SurveyAnswer], people: dict[int, Respondent]) -> None:
     question = result.question
     counts: Counter = Counter()
     for answer in given:
         chosen = answer.value if isinstance(answer.value, list) else [answer.value]
         counts.update(set(chosen))
         if OTHER in chosen and answer.other_text.strip():
-            result.other_texts.append(answer.other_text.strip())
+            result.other_texts.append(TextAnswer(answer.other_text.strip(), people.get(answer.response_id)))
     known = [option["id"] for option in question.options]
     result.rows = [(option["label"], counts[option["id"]]) for option in question.options]
     if question.allow_other or counts[OTHER]:
@@ -214,12 +236,15 @@ def _choices(result: QuestionResult, given: list[SurveyAnswer]) -> None:
 
 
 def number_rows(values: list[float]) -> list[tuple[str, int]]:
-    """A number question's chart: each value with its count, or ranges of equal width."""
+    """A number question's chart: each value with its count, or ranges: of whole numbers when
+    every answer is one ("5 – 9", "10 – 14"), else of equal width."""
     if not values:
         return []
     counts = Counter(values)
     if len(counts) <= MAX_VALUES_CHARTED:
         return [(number(value), counts[value]) for value in sorted(counts)]
+    if all(float(value).is_integer() for value in values):
+        return _whole_ranges([int(value) for value in values])
     low, high = min(values), max(values)
     width = (high - low) / NUMBER_BINS
     bins = [0] * NUMBER_BINS
@@ -227,3 +252,18 @@ def number_rows(values: list[float]) -> list[tuple[str, int]]:
         bins[min(int((value - low) / width), NUMBER_BINS - 1)] += 1
     return [(f"{number(round(low + i * width, 2))} – {number(round(low + (i + 1) * width, 2))}", count)
             for i, count in enumerate(bins)]
+
+
+def _whole_ranges(values: list[int]) -> list[tuple[str, int]]:
+    """At most NUMBER_BINS ranges of whole numbers of one width from the lowest value to the
+    highest, each "first – last" (both counted), the last one ending at the highest."""
+    low, high = min(values), max(values)
+    width = math.ceil((high - low + 1) / NUMBER_BINS)
+    bins = [0] * math.ceil((high - low + 1) / width)
+    for value in values:
+        bins[(value - low) // width] += 1
+    rows = []
+    for i, count in enumerate(bins):
+        first, last = low + i * width, min(low + (i + 1) * width - 1, high)
+        rows.append((number(first) if first == last else f"{number(first)} – {number(last)}", count))
+    return rows

@@ -1,5 +1,11 @@
 """Every answer of a survey as a table: one row per response (complete and part-way), one column
-per question, the choices by their labels (not their ids), an "Other" text in a column of its own.
+per question, an "Other" text in a column of its own.
+
+Both formats of csvexport. The plain one (commas, English column keys) is the same whatever
+language the reader uses the app in: a choice is written as the survey's own label (its stored id
+would mean nothing outside the app, and the labels are the survey's words, not the app's), the
+"Other" choice as the key `other`, numbers and times as stored. The Excel one writes the column
+titles, "Other" and the statuses in the reader's language and numbers as they read them.
 
 A named survey adds who answered: the person's name, institution, its kind and full-time or
 volunteer. An anonymous survey adds nothing about the person, not even when they answered (a time
@@ -14,14 +20,14 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import select
 
 from ..affiliation import Affiliation
-from ..contacts.models import Contact, Institution, OrganisationKind
+from ..contacts.models import OrganisationKind
 from ..csvexport import Column, local_time
 from ..extensions import db
 from ..formatting import number
-from ..registrations.models import Registration
 from .answer_forms import OTHER
 from .building import questions_by_section, sections_of
-from .models import QuestionKind, Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+from .models import QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from .respondents import respondents
 from .results import OTHER_LABEL
 
 COMPLETE = _lp("survey response", "complete")
@@ -62,21 +68,11 @@ def response_rows(survey: Survey) -> list[ResponseRow]:
 
 def _name_people(rows: list[ResponseRow]) -> None:
     """Who answered: the contact asked (a survey) or the guest who came (a feedback form)."""
-    invitation_ids = [row.response.invitation_id for row in rows if row.response.invitation_id]
-    if not invitation_ids:
-        return
-    query = (select(SurveyInvitation.id, Contact.name, Institution.name.label("institution"),
-                    Registration.name.label("guest"), Registration.organisation)
-             .outerjoin(Contact, Contact.id == SurveyInvitation.contact_id)
-             .outerjoin(Institution, Institution.id == Contact.institution_id)
-             .outerjoin(Registration, Registration.id == SurveyInvitation.registration_id)
-             .where(SurveyInvitation.id.in_(invitation_ids)))
-    people = {row.id: row for row in db.session.execute(query)}
+    people = respondents([row.response.invitation_id for row in rows if row.response.invitation_id])
     for row in rows:
         person = people.get(row.response.invitation_id)
         if person is not None:
-            row.name = person.name or person.guest or ""
-            row.institution = person.institution or person.organisation or ""
+            row.name, row.institution = person.name, person.institution
 
 
 def export_columns(survey: Survey, zone) -> list[Column]:
@@ -119,7 +115,10 @@ def _other_text(question: SurveyQuestion):
 
 
 def _answer_value(question: SurveyQuestion, shown: bool):
-    labels = {option["id"]: option["label"] for option in question.options} | {OTHER: str(OTHER_LABEL)}
+    """A question's cell: the choices by their labels, "Other" as the key `other` in the plain
+    format and in the reader's language in the Excel one; a number as stored or as people read it."""
+    labels = {option["id"]: option["label"] for option in question.options}
+    labels[OTHER] = str(OTHER_LABEL) if shown else OTHER
 
     def value(row: ResponseRow):
         answer = row.answers.get(question.id)

@@ -35,14 +35,15 @@ def respond(token):
     if response is not None:
         answers = responding.answers_of(response)
         position = responding.resume_at(sections, answers)
-        return redirect(url_for("surveys.section", token=token, position=position))
+        return redirect(url_for("surveys.section", token=token, position=position, resumed=1))
     return render_template("surveys/intro.html", survey=survey, token=token, sections=sections)
 
 
 @bp.get("/<token>/<int:position>")
 def section(token, position):
     """One section's questions, with what was answered before; `?check=1` marks the required
-    questions still unanswered (after a "send" that found them)."""
+    questions still unanswered (after a "send" that found them), `?resumed=1` welcomes back a
+    person who returns to answers they saved."""
     invitation = responding.open_link(token)
     reason = responding.closed_reason(invitation.survey)
     if reason:
@@ -56,7 +57,9 @@ def section(token, position):
         others={q.id: kept[q.id].other_text for q in current.questions if q.id in kept})
     if request.args.get("check"):
         read.errors = {question_id: str(REQUIRED) for question_id in responding.missing_in(current, kept)}
-    return _section_page(invitation, token, sections, current, AnswerForm(formdata=None), read, response)
+    welcome_back = bool(request.args.get("resumed")) and response is not None and response.submitted_at is None
+    return _section_page(invitation, token, sections, current, AnswerForm(formdata=None), read, response,
+                         welcome_back=welcome_back)
 
 
 @bp.post("/<token>/<int:position>")
@@ -127,11 +130,11 @@ def _section_at(sections: list[Section], position: int) -> Section:
 
 
 def _section_page(invitation, token, sections, current: Section, form, read: SectionAnswers, response,
-                  status=200, *, closed=False):
+                  status=200, *, closed=False, welcome_back=False):
     return render_template(
         "surveys/respond.html", survey=invitation.survey, token=token, form=form, position=current.position,
         count=len(sections), section=current.section, questions=current.questions, answers=read.typed,
-        others=read.others, errors=read.errors, disabled=False, closed=closed,
+        others=read.others, errors=read.errors, disabled=False, closed=closed, welcome_back=welcome_back,
         submitted=response is not None and response.submitted_at is not None), status
 
 

@@ -12,6 +12,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.surveys import building, building_questions
 from app.surveys.models import QuestionKind, Survey, SurveyQuestion
+from tests.campaigns.conftest import make_contacts  # noqa: F401 (a fixture: contacts in one bulk insert)
 from tests.conftest import TEST_ACTOR
 
 # One question of each type, as staff would fill in the builder's form.

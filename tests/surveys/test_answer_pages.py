@@ -12,9 +12,10 @@ from app.database import write_transaction
 from app.extensions import db
 from app.surveys import building, building_questions, responding
 from app.surveys.answer_forms import OTHER
-from app.surveys.models import InvitationStatus, SurveyAnswer, SurveyStatus
+from app.formatting import when
+from app.surveys.models import InvitationStatus, SurveyAnswer, SurveyKind, SurveyStatus
 from tests.conftest import TEST_ACTOR
-from tests.pages import field_error, form_values, main_text, page
+from tests.pages import ENGLISH, field_error, form_values, main_text, page
 from tests.rows import fresh_reads, reload
 
 from .conftest import survey_questions
@@ -190,9 +191,12 @@ def test_save_and_finish_later_keeps_answers_without_the_required_ones_and_the_l
     assert "Your answers are saved" in main_text(guest.get(response.headers["Location"]))
     assert reload(invitation).status == InvitationStatus.started
     resumed = guest.get(url_for("surveys.respond", token=invitation.token))
-    assert resumed.status_code == 302 and resumed.headers["Location"] == section_url(invitation)
-    values = form_values(page(guest.get(section_url(invitation))).one("form", class_="survey-form"))
+    assert resumed.status_code == 302 and resumed.headers["Location"] == section_url(invitation, resumed=1)
+    back = guest.get(resumed.headers["Location"])
+    assert "Welcome back: your answers so far are saved; you can change them until" in main_text(back)
+    values = form_values(page(back).one("form", class_="survey-form"))
     assert values[f"q{q['short-text'].id}"] == "Halb fertig" and values[f"q{q['number'].id}"] == "7"
+    assert page(guest.get(section_url(invitation))).find(id="welcome-back") is None
 
 
 def test_sections_come_one_per_screen_with_back_and_continue(guest, make_survey):
@@ -226,7 +230,7 @@ def test_sections_come_one_per_screen_with_back_and_continue(guest, make_survey)
     forward = post(guest, invitation, filled(survey), action="continue")
     assert forward.headers["Location"] == section_url(invitation, 2)
     resumed = guest.get(url_for("surveys.respond", token=invitation.token))
-    assert resumed.headers["Location"] == section_url(invitation, 2)  # where they left off
+    assert resumed.headers["Location"] == section_url(invitation, 2, resumed=1)  # where they left off
     done = post(guest, invitation, {best: "Vier Stellen"}, position=2)
     assert done.headers["Location"] == url_for("surveys.sent", token=invitation.token)
     assert reload(invitation).status == InvitationStatus.completed
@@ -288,6 +292,30 @@ def test_a_closed_survey_says_so_and_a_late_answer_is_not_stored_but_shown(guest
         == "Ausbildung in der Pflege"
     assert not page(late).find("button", data_action="send")
     assert stored(survey) == {} and reload(invitation).status == InvitationStatus.invited
+
+
+def test_a_closed_page_names_a_feedback_form_as_such_and_writes_its_date_as_every_survey_page(
+        app, guest, make_survey, make_event):
+    event = make_event(title="Forum Fachkräfte")
+    feedback = open_survey(make_survey, title="Feedback: Forum Fachkräfte", kind=SurveyKind.feedback,
+                           event_id=event.id)
+    survey = open_survey(make_survey)
+    with write_transaction() as tx:
+        closed_at = tx.now - timedelta(hours=1)
+        for closing in (feedback, survey):
+            closed = db.session.merge(closing)
+            closed.status, closed.closed_at = SurveyStatus.closed, closed_at
+    with app.test_request_context(headers=ENGLISH):
+        written = when(closed_at)  # as the respondent note writes until when answers can change
+
+    feedback_page = guest.get(url_for("surveys.respond", token=invite(feedback).token))
+    assert feedback_page.status_code == 410
+    assert page(feedback_page).one("h1").text == "This feedback form has closed"
+    assert f"This feedback form closed on {written}." in main_text(feedback_page)
+    assert "survey" not in main_text(feedback_page).replace(feedback.title, "")
+    survey_page = guest.get(url_for("surveys.respond", token=invite(survey).token))
+    assert page(survey_page).one("h1").text == "This survey has closed"
+    assert f"This survey closed on {written}." in main_text(survey_page)
 
 
 def test_a_forged_link_a_draft_survey_and_a_section_beyond_the_last_are_not_found(guest, make_survey):

@@ -76,6 +76,12 @@ def chart(response, question) -> dict[str, str]:
     return drawn
 
 
+def texts_and_names(li) -> tuple[str, str | None]:
+    """A text answer as the page lists it: the text, and who wrote it (None: nobody named)."""
+    by = li.find(class_="answer-texts__by")
+    return li.one(class_="answer-texts__text").text, (by.text if by is not None else None)
+
+
 def article(response, question):
     return page(response).one("article", **{"data-question": str(question.id)})
 
@@ -111,18 +117,21 @@ def test_the_results_page_charts_and_lists_exactly_the_complete_answers(office, 
     assert chart(response, questions["single"]) == {"Chamber": "2", "Charity": "1", "City": "0"}
     assert chart(response, questions["multiple"]) == {"Forum": "1", "Expert talk": "1", "Working group": "1",
                                                       "Other": "2"}
-    others = [li.text for li in article(response, questions["multiple"]).one("ul", class_="other-texts")
+    others = [texts_and_names(li) for li in article(response, questions["multiple"]).one("ul", class_="other-texts")
               .find_all("li")]
-    assert others == ["Sprachcafé", "=HYPERLINK(\"http://evil.example\")"]
+    assert others == [("Sprachcafé", "Anna Arendt, Caritas Trier"),
+                      ("=HYPERLINK(\"http://evil.example\")", "Cara Conrad")]
     assert chart(response, questions["scale"]) == {"1": "0", "2": "1", "3": "0", "4": "1", "5": "1"}
     assert "Mean: 3.67 (1 = not at all, 5 = very)" in article(response, questions["scale"]).text
     stats = {dd.get("data-stat"): dd.text for dd in article(response, questions["number"]).find_all("dd")}
     assert stats == {"count": "3", "min": "3", "max": "40.5", "mean": "18.5", "median": "12"}
     assert chart(response, questions["number"]) == {"3": "1", "12": "1", "40.5": "1"}
-    assert [li.text for li in article(response, questions["short-text"]).find_all("li")] == ["Ausbildung"]
-    assert [li.text for li in article(response, questions["long-text"]).find_all("li")] == [
-        "Mehr Praktika und Kontakte"]
-    assert "<li>Mehr Praktika\nund Kontakte</li>" in response.text  # the line break kept (pre-line)
+    # A named survey: who wrote each text, with their institution.
+    assert [texts_and_names(li) for li in article(response, questions["short-text"]).find_all("li")] == [
+        ("Ausbildung", "Anna Arendt, Caritas Trier")]
+    assert [texts_and_names(li) for li in article(response, questions["long-text"]).find_all("li")] == [
+        ("Mehr Praktika und Kontakte", "Anna Arendt, Caritas Trier")]
+    assert ">Mehr Praktika\nund Kontakte</span>" in response.text  # the line break kept (pre-line)
 
 
 def test_part_way_answers_count_when_asked_and_filters_narrow_to_a_group(office, answered):
@@ -159,7 +168,7 @@ def test_the_csv_has_one_row_per_response_with_labels_and_other_texts_formula_es
     assert (anna["institution"], anna["institution_kind"], anna["affiliation"]) == (
         "Caritas Trier", "charity", "professional")
     assert anna["q1 Which kind of institution do you work for?"] == "Chamber"
-    assert anna["q2 Which of our formats did you attend?"] == "Forum; Working group; Other"
+    assert anna["q2 Which of our formats did you attend?"] == "Forum; Working group; other"
     assert anna["q2 Which of our formats did you attend? (other)"] == "Sprachcafé"
     assert cara["q2 Which of our formats did you attend? (other)"] == "'=HYPERLINK(\"http://evil.example\")"
     assert [row["q3 How useful is the network for your work?"] for row in rows] == ["4", "5", "2", "1"]
@@ -170,6 +179,28 @@ def test_the_csv_has_one_row_per_response_with_labels_and_other_texts_formula_es
     excel = office.get(url_for("survey_sending_staff.results_csv", survey_id=answered.id, format="excel"))
     header = excel.data.decode("utf-8-sig").splitlines()[0].split(";")
     assert header[:3] == ["Response", "Status", "Started"]
+
+
+def test_the_plain_csv_is_the_same_in_every_language_and_the_excel_one_reads_in_the_readers(office, answered):
+    """The plain file: the survey's own choice labels, "Other" as the key `other`, numbers as stored,
+    whatever language the app is read in. The Excel one: titles, "Other" and numbers as the reader
+    reads them."""
+    csv_url = url_for("survey_sending_staff.results_csv", survey_id=answered.id)
+    english = read_csv(office.get(csv_url))
+    with office.session_transaction() as session:
+        session["lang"] = "de"
+    german = read_csv(office.get(csv_url))
+    assert german == english
+    anna, _ben, cara, _dan = german
+    assert anna["q2 Which of our formats did you attend?"] == "Forum; Working group; other"
+    assert cara["q6 How many people did you place in training?"] == "40.5"
+
+    excel = office.get(csv_url, query_string={"format": "excel"})
+    rows = list(csv.reader(io.StringIO(excel.data.decode("utf-8-sig")), delimiter=";"))
+    header, anna_row, _ben_row, cara_row = rows[0], rows[1], rows[2], rows[3]
+    assert header[0] != "response"
+    assert anna_row[header.index("Which of our formats did you attend?")] == "Forum; Working group; Sonstige"
+    assert cara_row[header.index("How many people did you place in training?")] == "40,5"
 
 
 # --- anonymous surveys ----------------------------------------------------------------------
@@ -189,6 +220,9 @@ def test_an_anonymous_survey_shows_no_group_under_five_and_its_csv_names_nobody(
 
     everyone = office.get(results_url)
     assert chart(everyone, questions["single"]) == {"Chamber": "5", "Charity": "5", "City": "1"}
+    # Anonymous: the texts are listed without anybody's name, never.
+    texts = article(everyone, questions["short-text"]).find_all("li")
+    assert len(texts) == 11 and all(texts_and_names(li)[1] is None for li in texts)
     charities = office.get(results_url, query_string={"kind": "charity"})
     assert chart(charities, questions["single"]) == {"Chamber": "0", "Charity": "5", "City": "0"}
     small_groups = ({"kind": "city"}, {"affiliation": "volunteer"},
@@ -199,10 +233,13 @@ def test_an_anonymous_survey_shows_no_group_under_five_and_its_csv_names_nobody(
         assert "Fewer than five answers: not shown to keep them anonymous." in main_text(hidden), group
         assert page(hidden).find("figure") is None
         assert "Rathaus" not in main_text(hidden)
+        # Nor how many answered: that would give away the small group's size.
+        assert page(hidden).find(id="results-counted") is None and "Counted" not in main_text(hidden), group
     # Nine of the eleven are full-time: beside the whole, that group would show the other two.
     professionals = office.get(results_url, query_string={"affiliation": "professional"})
     assert "Fewer than five answers lie between this choice and a wider one" in main_text(professionals)
     assert page(professionals).find("figure") is None
+    assert page(professionals).find(id="results-counted") is None
 
     rows = read_csv(office.get(url_for("survey_sending_staff.results_csv", survey_id=survey.id)))
     assert len(rows) == 11
@@ -251,8 +288,27 @@ def test_a_feedback_forms_results_name_its_event_and_offer_no_sending(office, ma
     assert sending_page.location.endswith(url_for("survey_sending_staff.results", survey_id=survey.id))
 
 
-def test_many_different_numbers_are_charted_in_five_ranges_of_equal_width(app):
+def test_many_different_whole_numbers_are_charted_in_whole_ranges_that_neither_overlap_nor_leave_any_out(app):
     assert number_rows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == [
-        ("0 – 2", 2), ("2 – 4", 2), ("4 – 6", 2), ("6 – 8", 2), ("8 – 10", 3)]
+        ("0 – 2", 3), ("3 – 5", 3), ("6 – 8", 3), ("9 – 10", 2)]
+    assert number_rows([5, 6, 9, 10, 12, 14, 17, 20, 22, 22]) == [
+        ("5 – 8", 2), ("9 – 12", 3), ("13 – 16", 1), ("17 – 20", 2), ("21 – 22", 2)]
     assert number_rows([2, 2, 7]) == [("2", 2), ("7", 1)]
     assert number_rows([]) == []
+    for values in ([5, 6, 9, 10, 12, 14, 17, 20, 22, 22], list(range(1, 10)), [0, 1, 2, 3, 4, 5, 6, 7, 100],
+                   [3.0, 4, 5, 6, 7, 8, 9, 10, 11.0], [-7, -3, 0, 2, 4, 8, 15, 16, 23, 42, 1234]):
+        rows = number_rows(values)
+        ranges = [tuple(int(end.replace(",", "")) for end in label.split(" – ")) for label, _count in rows]
+        ranges = [(bounds[0], bounds[-1]) for bounds in ranges]
+        assert all(first <= last for first, last in ranges), values
+        assert all(ranges[i][1] + 1 == ranges[i + 1][0] for i in range(len(ranges) - 1)), values  # no overlap, no gap
+        assert ranges[0][0] == min(values) and ranges[-1][1] == max(values), values
+        assert [count for _label, count in rows] == [
+            sum(1 for value in values if first <= value <= last) for first, last in ranges], values
+        assert len(rows) <= 5
+
+
+def test_fractional_numbers_are_charted_in_five_ranges_of_equal_width(app):
+    rows = number_rows([0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5.5])
+    assert [label for label, _count in rows] == ["0.5 – 1.5", "1.5 – 2.5", "2.5 – 3.5", "3.5 – 4.5", "4.5 – 5.5"]
+    assert sum(count for _label, count in rows) == 10

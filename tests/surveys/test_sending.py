@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.audit import AuditEntry
 from app.contacts.models import Contact
@@ -17,7 +17,6 @@ from app.surveys import responding, sending
 from app.surveys.audience import make_survey_audience, resolve_survey_audience
 from app.surveys.models import InvitationStatus, SurveyInvitation, SurveyResponse, SurveyStatus
 from app.surveys.progress import counts_of
-from tests.campaigns.conftest import contact_row
 from tests.conftest import TEST_ACTOR, days_from_now
 from tests.pages import ENGLISH, main_text, page
 from tests.rows import fresh_reads, outbox_rows, reload
@@ -31,21 +30,6 @@ def request_headers():
     """The services' messages are checked in English."""
     return ENGLISH
 
-
-@pytest.fixture
-def make_contacts(app):
-    """`count` contacts in one bulk insert (kontakt<n>@example.org unless `fields` say else); their
-    addresses."""
-    counter = iter(range(1, 1_000_000))
-
-    def make(count: int, **fields) -> list[str]:
-        now = utcnow()
-        rows = [contact_row(next(counter), now, **fields) for _ in range(count)]
-        db.session.execute(insert(Contact), rows)
-        db.session.commit()
-        return [row["email"] for row in rows]
-
-    return make
 
 
 def contact(email: str) -> Contact:

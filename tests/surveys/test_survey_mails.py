@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from email import policy
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.contacts.models import Contact
 from app.database import utcnow, write_transaction
@@ -24,20 +24,6 @@ from .conftest import survey_questions
 SURVEY_LINK = re.compile(r"http://podium\.test/s/([A-Za-z0-9_-]+)")
 MANY = 200
 
-
-@pytest.fixture
-def make_contacts(app):
-    """`count` contacts in one bulk insert; their addresses."""
-    counter = iter(range(1, 1_000_000))
-
-    def make(count: int, **fields) -> list[str]:
-        now = utcnow()
-        rows = [contact_row(next(counter), now, **fields) for _ in range(count)]
-        db.session.execute(insert(Contact), rows)
-        db.session.commit()
-        return [row["email"] for row in rows]
-
-    return make
 
 
 def sent_to_everyone(make_survey, **fields):

@@ -234,6 +234,8 @@ GET_PAGES = {
     "reports_staff.group_pdf": Page(STAFF, PERSONAL),
     "reports_staff.attendance": Page(STAFF, PERSONAL),
     "reports_staff.attendance_pdf": Page(STAFF, PERSONAL),
+    "reports_staff.group_attendance": Page(STAFF, PERSONAL),
+    "reports_staff.group_attendance_pdf": Page(STAFF, PERSONAL),
     "partner.home": Page(PARTNER, PERSONAL),
     "partner.event_page": Page(PARTNER, PERSONAL),
     "partner.export": Page(PARTNER, PERSONAL),

@@ -24,6 +24,11 @@ class Table:
     columns: list[Column]
     rows: Callable[[Report], list]
     chart: bool = False  # drawn as bars (rows are Counts), its table beside the chart
+    shares: tuple[str, ...] = ()  # the keys of columns of rates: numbers too, stored as text
+
+    def is_number(self, column: Column, row) -> bool:
+        """Whether a cell holds a number (a count or a rate), which the page sets flush right."""
+        return column.key in self.shares or isinstance(column.value(row), (int, float))
 
 
 def participation(report: Report) -> list[Count]:
@@ -95,7 +100,7 @@ TABLES = {table.key: table for table in (
         Column("key", _l("Key"), lambda row: row.key),
         Column("label", _l("What"), lambda row: row.label),
         Column("value", _l("Share"), lambda row: _stored_share(row.value), lambda row: share(row.value)),
-    ], rates),
+    ], rates, shares=("value",)),
     Table("reach", _l("Reached"), COUNT_COLUMNS, reach, chart=True),
     Table("affiliation", _l("People reached: full-time and volunteer"), COUNT_COLUMNS,
           lambda r: r.affiliation, chart=True),
@@ -123,7 +128,7 @@ TABLES = {table.key: table for table in (
         _number_column("completed", _l("Answered")),
         Column("rate", _l("Response rate"), lambda row: _stored_share(row.rate),
                lambda row: share(row.rate)),
-    ], responses),
+    ], responses, shares=("rate",)),
 )}
 
 

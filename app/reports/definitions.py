@@ -8,22 +8,23 @@ from flask_babel import lazy_gettext as _l
 
 DEFINITIONS = {
     "gatherings": _l(
-        "Gatherings are the published events that began in the period (by the calendar of the network's "
-        "time zone) and have begun by now; cancelled events and drafts are none. Each counts once: an event "
-        "of a working group (or of the kind working group) is a working-group session, else a record-only "
-        "event is a record-only meeting, else an invitation-only event is one, else it is a public event."),
-    "gatherings_by_kind": _l("The same gatherings by the kind of event staff chose."),
-    "upcoming": _l("Published events in the period that have not begun yet; they count in no other figure."),
+        "Published events (no drafts, none called off) that began in the period up to now, by the calendar of "
+        "the network's time zone, each counted once: as a working-group session if it belongs to a working "
+        "group or is of that kind, else as a record-only meeting (no sign-up), an invitation-only event or a "
+        "public event."),
+    "gatherings_by_kind": _l("The same gatherings by the kind of event staff chose, leaving out the kinds that "
+                             "did not occur."),
+    "upcoming": _l("Published events of the period that have not begun yet count in no other figure of this "
+                   "report."),
     "registrations": _l(
-        "Sign-ups for the gatherings, online, through an invitation or entered by staff, whatever became of "
-        "them; guests added at the door are counted as walk-ins instead."),
-    "waitlisted": _l("Of the registrations, those still on the waitlist when the event began: they never had "
-                     "a place."),
-    "cancelled_before": _l("Of the registrations, those cancelled (by the guest or by staff) before the event "
-                           "began."),
+        "Sign-ups for the gatherings (online, through an invitation or entered by staff), whatever became of "
+        "them, not counting the guests added at the door, who are walk-ins."),
+    "waitlisted": _l("Registrations that were still on the waitlist when the event began, so never had a "
+                     "place."),
+    "cancelled_before": _l("Registrations cancelled (by the guest or by staff) before the event began."),
     "expected": _l("The guests expected: registrations less those still waitlisted and those cancelled before "
                    "the event."),
-    "attended_registered": _l("Of the guests expected, those who were checked in."),
+    "attended_registered": _l("The guests expected who were checked in."),
     "attended": _l("Attendances: guests checked in at the door (walk-ins included) and people marked present "
                    "at a recorded meeting, each once per gathering."),
     "checked_in": _l("Guests checked in at the door, walk-ins included."),
@@ -33,24 +34,25 @@ DEFINITIONS = {
                           "(registered less cancelled before the event and still waitlisted)."),
     "no_show_rate": _l("The guests expected who were not checked in, as a share of the guests expected."),
     "people": _l(
-        "Distinct people with at least one attendance: the same person at several gatherings counts once, "
-        "also after their sign-ups have been anonymised; a walk-in without an address counts once per "
+        "Distinct people with at least one attendance, each counted once however many gatherings they came to "
+        "(also after their sign-ups were anonymised), except walk-ins without an address, who count once per "
         "attendance."),
     "institutions": _l(
         "Distinct institutions that took part: those the people reached were matched to (at sign-up, or as "
-        "a contact present at a meeting), and those named on a gathering as host, co-host, partner, "
-        "speaker's institution or present."),
+        "a contact present at a meeting) and those named on a gathering in any role (host, co-host, partner, "
+        "speaker's institution, present)."),
     "affiliation": _l(
-        "The people reached, full-time or volunteer as they said at their latest attendance in the period "
-        "where they said one (a contact present at a meeting: as staff set it on the contact)."),
+        "The people reached, each as full-time or volunteer by what they last said at an attendance in the "
+        "period (for a contact present at a meeting, what staff set on the contact), or as other or not known "
+        "where they never said either."),
     "per_institution": _l("Every institution counted above, with what it did in the period."),
     "events_hosted": _l("Gatherings the institution hosted or co-hosted."),
     "events_named": _l("Gatherings the institution is named on in any role (host, co-host, partner, speaker's "
                        "institution, present)."),
     "people_sent": _l("Distinct people reached who were matched to the institution."),
     "attendances": _l("Attendances of people matched to the institution."),
-    "top_events": _l("The ten gatherings with the most attendances; registered counts their sign-ups as "
-                     "above."),
+    "top_events": _l("The ten gatherings with the most attendances (the earlier first among equals), with their "
+                     "sign-ups counted as registrations are above."),
     "feedback": _l("Guests asked for feedback on the gatherings, and how many of them sent a complete "
                    "answer."),
     "surveys": _l("Surveys opened in the period (in a report of the whole network only): contacts asked, and "

@@ -94,9 +94,10 @@ class Report:
 
     period: Period
     scope: Scope
-    # Public events, invitation-only events, working-group sessions, record-only meetings.
+    # Public events, invitation-only events, working-group sessions, record-only meetings (of a working
+    # group: its sessions only).
     gatherings: list[Count] = field(default_factory=list)
-    gatherings_by_kind: list[Count] = field(default_factory=list)
+    gatherings_by_kind: list[Count] = field(default_factory=list)  # the kinds that occurred
     registrations: int = 0
     waitlisted: int = 0
     cancelled_before: int = 0
@@ -140,8 +141,13 @@ def report(period: Period, scope: Scope = Scope(), now: datetime | None = None) 
     gatherings = attendance.Gatherings(period, scope, now or utcnow())
     result = Report(period, scope)
     by_category, by_kind, result.upcoming = gatherings.counts()
-    result.gatherings = [Count(key, label, by_category.get(key, 0)) for key, label in category_labels().items()]
-    result.gatherings_by_kind = [Count(kind.value, str(kind.label), by_kind.get(kind, 0)) for kind in EventKind]
+    # A working group's gatherings are all its sessions, and a kind of event that did not occur says
+    # nothing: such zeros are left out (of the page, its CSV and its PDF alike).
+    categories = {key: label for key, label in category_labels().items()
+                  if scope.group_id is None or key == attendance.WORKING_GROUP}
+    result.gatherings = [Count(key, label, by_category.get(key, 0)) for key, label in categories.items()]
+    result.gatherings_by_kind = [Count(kind.value, str(kind.label), by_kind[kind]) for kind in EventKind
+                                 if by_kind.get(kind)]
     per_event = gatherings.per_event()
     _sign_ups(result, sum(per_event.values(), attendance.SignUps()))
     by_affiliation = gatherings.people_by_affiliation()

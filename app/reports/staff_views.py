@@ -2,8 +2,8 @@
 
 Every report comes three ways from one choice in the query string: the page, the PDF of that page
 (the same template with `printing` set, drawn by WeasyPrint) and the CSV of each of its tables
-(csv_tables, the rows the page draws). The attendance list of an event comes as a page to print
-and as a PDF.
+(csv_tables, the rows the page draws). The attendance list of an event, and that of a working group
+over a period, come as a page to print and as a PDF.
 """
 from dataclasses import dataclass, field
 
@@ -23,6 +23,7 @@ from ..network.meetings import people_present
 from . import figures
 from .csv_tables import TABLES, csv_filename, file_stem
 from .forms import ReportForm
+from .group_attendance import attendance_list as group_attendance_list
 from .pdf import pdf_download
 from .periods import InvalidPeriod, Period, network_zone
 
@@ -191,6 +192,44 @@ def group_pdf(group_id):
 def group_csv(group_id, key):
     """One table of a working group's figures as CSV."""
     return _csv(_group(group_id), key)
+
+
+# --- the attendance list of a working group --------------------------------------------------------
+
+def _group_list(group_id: int) -> Subject:
+    group = groups.get_group(group_id)
+    return Subject("reports_staff.group_attendance", _("Attendance list"), group.name,
+                   slug=f"group-{group.id}", url_args={"group_id": group.id}, narrowing=False)
+
+
+def _group_list_page(subject: Subject, choice: Choice, *, printing: bool) -> str:
+    found = None
+    if choice.period is not None:
+        found = group_attendance_list(subject.url_args["group_id"], choice.period, utcnow())
+    return render_template("reports/group_attendance.html", subject=subject, choice=choice, attendance=found,
+                           printing=printing, made_at=utcnow())
+
+
+@bp.get("/groups/<int:group_id>/attendance")
+@staff_required
+def group_attendance(group_id):
+    """Who came to which of a working group's meetings in a period, to print."""
+    subject = _group_list(group_id)
+    choice = _choice(subject)
+    return _group_list_page(subject, choice, printing=False), 200 if choice.period else 422
+
+
+@bp.get("/groups/<int:group_id>/attendance.pdf")
+@staff_required
+def group_attendance_pdf(group_id):
+    """A working group's attendance list as a PDF (A4 across)."""
+    subject = _group_list(group_id)
+    choice = _choice(subject)
+    if choice.period is None:
+        return _group_list_page(subject, choice, printing=False), 422
+    period = choice.period
+    return pdf_download(_group_list_page(subject, choice, printing=True),
+                        f"attendance-group-{group_id}-{period.start.isoformat()}-{period.end.isoformat()}.pdf")
 
 
 # --- the attendance list of an event ----------------------------------------------------------------

@@ -7,18 +7,20 @@ import io
 
 import pytest
 from flask import url_for
+from pypdf import PdfReader
 
 from app.auth.services import create_user
 from app.contacts.models import Institution
 from app.csvexport import csv_cell_text
 from app.database import write_transaction
+from app.events.services import create_event
 from app.extensions import db
 from app.privacy.retention import purge
 from app.reports.csv_tables import TABLES
 from app.reports.figures import DEFINITIONS
-from tests.conftest import STAFF_PASSWORD
+from tests.conftest import STAFF_PASSWORD, TEST_ACTOR
 from tests.pages import field_error, main_text, page
-from tests.reports.conftest import NOW
+from tests.reports.conftest import NOW, berlin
 from tests.rows import fresh_reads
 
 YEAR_2025 = {"span": "year", "year": "2025"}
@@ -148,6 +150,52 @@ def test_narrowing_to_the_working_group_says_so_and_counts_its_session_only(offi
     # The downloads keep the choice.
     link = root.one("div", data_downloads="gatherings").find("a").get("href")
     assert f"group={year.group_id}" in link and "year=2025" in link
+
+
+def test_every_definition_is_one_sentence():
+    for key, definition in DEFINITIONS.items():
+        text = str(definition)
+        assert text.endswith(".") and text.count(". ") == 0 and ";" not in text, key
+
+
+def test_the_events_still_to_come_are_told_once(office, year):
+    with write_transaction():
+        create_event(title="Zukunftsforum", kind="forum", starts_at=berlin(2099, 6, 1), publish=True, by=TEST_ACTOR)
+
+    root = report_page(office, year="2099")
+
+    note = root.one("p", data_figure="upcoming")
+    assert note.get("data-value") == "1"
+    assert " ".join(note.text.split()) == f"Still to come: 1. {DEFINITIONS['upcoming']}"
+
+
+@pytest.mark.parametrize(("key", "column"), [("rates", "value"), ("responses", "rate"), ("responses", "invited")])
+def test_rates_stand_flush_right_like_the_counts(office, year, key, column):
+    table = report_page(office).one("div", data_table=key).one("table")
+    position = [th.text for th in table.find("thead").find_all("th")].index(
+        next(str(c.title) for c in TABLES[key].columns if c.key == column))
+
+    assert "num" in table.find("thead").find_all("th")[position].classes
+    for cell in table.find("tbody").find_all("td", data_column=column):
+        assert "num" in cell.classes and cell.get("data-value") is not None
+
+
+def test_a_working_groups_report_leaves_out_the_kinds_that_did_not_occur(office, year):
+    args = {"group_id": year.group_id, **YEAR_2025}
+    root = page(office.get(url_for("reports_staff.group", **args)))
+
+    for key, expected in (("gatherings", [("Working-group sessions", "1")]),
+                          ("gatherings-by-kind", [("Working group", "1")])):
+        chart = root.one("div", data_table=key)
+        bars = [(g.get("data-label"), g.get("data-value")) for g in chart.find_all("g", class_="chart__row")]
+        cells = [(tr.find("th").text, tr.find("td").get("data-value")) for tr in chart.find("tbody").find_all("tr")]
+        rows = read_csv(office.get(url_for("reports_staff.group_csv", key=key, **args)))
+        assert bars == cells == [(label, value) for label, value in expected], key
+        assert [(row["label"], row["value"]) for row in rows] == expected, key
+    pdf = office.get(url_for("reports_staff.group_pdf", **args))
+    assert pdf.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Working group" in text and "Podium discussion" not in text and "Public events" not in text
 
 
 # --- a choice that is no period --------------------------------------------------------------------

@@ -140,7 +140,8 @@ def test_a_respondent_answers_every_type_on_a_phone_and_staff_see_exactly_that(
         assert db.session.execute(select(SurveyInvitation.status)).scalar_one() == InvitationStatus.started
 
     page.goto(link)
-    expect(page).to_have_url(f"{link}/3")  # on where they left off
+    expect(page).to_have_url(f"{link}/3?resumed=1")  # on where they left off, told their answers are kept
+    expect(page.get_by_role("status")).to_contain_text("Welcome back")
     press(page, "back")
     expect(question(page, HOW_MANY).locator("input")).to_have_value("42")
     press(page, "continue")
@@ -166,8 +167,11 @@ def test_a_respondent_answers_every_type_on_a_phone_and_staff_see_exactly_that(
     results = {text: page.locator("article.question-result", has_text=text)
                for text in (ROLE, FIELDS, INSTITUTION, HOW_MANY, RESULTS, SATISFIED)}
     expect(results[ROLE].locator("table")).to_contain_text("Ehrenamtlich")
-    expect(results[FIELDS].locator(".other-texts")).to_have_text("Freizeit und Sport")
-    expect(results[INSTITUTION].locator(".answer-texts")).to_have_text("Willkommensinitiative Trier-West")
+    expect(results[FIELDS].locator(".other-texts .answer-texts__text")).to_have_text("Freizeit und Sport")
+    expect(results[INSTITUTION].locator(".answer-texts .answer-texts__text")).to_have_text(
+        "Willkommensinitiative Trier-West")
+    # A named survey says who wrote what.
+    expect(results[FIELDS].locator(".other-texts [data-by]")).to_have_text("Leila Haddad, Caritasverband Trier")
     expect(results[HOW_MANY].locator("[data-stat=max]")).to_have_text("42")
     expect(results[RESULTS].locator(".answer-texts")).to_contain_text("Drei Ausbildungsverträge im Handwerk.")
     expect(results[SATISFIED].locator("[data-mean]")).to_have_attribute("data-mean", re.compile(r"^4(\.0)?$"))
@@ -182,7 +186,7 @@ def test_a_respondent_answers_every_type_on_a_phone_and_staff_see_exactly_that(
     assert row["status"] == "complete" and row["name"] == "Leila Haddad"
     assert row["institution"] == "Caritasverband Trier" and row["institution_kind"] == "charity"
     chosen, _, other = answer.pop(FIELDS).rpartition("; ")
-    assert chosen == "Sprache; Wohnen" and other in ("Other", "Sonstige")  # the app's own language
+    assert chosen == "Sprache; Wohnen" and other == "other"  # the plain file's key, in every language
     assert answer == {ROLE: "Ehrenamtlich", INSTITUTION: "Willkommensinitiative Trier-West", HOW_MANY: "42",
                       RESULTS: "Drei Ausbildungsverträge im Handwerk.\nEin Sprachcafé.", SATISFIED: "4"}
     assert next(value for key, value in row.items() if key.endswith("(other)")) == "Freizeit und Sport"

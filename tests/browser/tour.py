@@ -389,6 +389,8 @@ REPORTS_STAFF = [
     Stop("staff-report-attendance", "staff", lambda s: f"/staff/reports/events/{s.forum_id}/attendance",
          axe=True, table=True),
     Stop("staff-report-group", "staff", lambda s: f"/staff/reports/groups/{s.group_id}", axe=True, table=True),
+    Stop("staff-report-group-attendance", "staff", lambda s: f"/staff/reports/groups/{s.group_id}/attendance",
+         axe=True, table=True),
     Stop("staff-surveys", "staff", lambda s: "/staff/surveys/", axe=True, table=True),
     Stop("staff-surveys-feedback", "staff", lambda s: "/staff/surveys/?kind=feedback", axe=True, table=True),
     Stop("staff-survey-new", "staff", lambda s: "/staff/surveys/new", axe=True),

@@ -146,6 +146,8 @@ class SurveyInvitation(db.Model):
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders: Mapped[int] = mapped_column(default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person started and completed their answers; an anonymous survey keeps only the
+    # status (surveys.responding), as the times would pair the invitation with its response.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

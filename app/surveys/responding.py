@@ -166,8 +166,11 @@ def save_section(token: str, section_id: int, values: dict[int, object], others:
         response.institution_kind, response.affiliation = _who_answers(invitation)
         response.updated_at = tx.now
         _keep_answers(response, section, values, others)
+        # An anonymous survey's invitation keeps whether the person answered, never when: its
+        # times would pair it with the response's own.
+        stamp = None if survey.anonymous else tx.now
         if invitation.status == InvitationStatus.invited:
-            invitation.status, invitation.started_at = InvitationStatus.started, tx.now
+            invitation.status, invitation.started_at = InvitationStatus.started, stamp
         if not send:
             return Saved(response)
         answers = answers_of(response)
@@ -176,7 +179,7 @@ def save_section(token: str, section_id: int, values: dict[int, object], others:
             return Saved(response, incomplete_at=incomplete)
         response.submitted_at = response.submitted_at or tx.now
         if invitation.status != InvitationStatus.completed:
-            invitation.status, invitation.completed_at = InvitationStatus.completed, tx.now
+            invitation.status, invitation.completed_at = InvitationStatus.completed, stamp
         return Saved(response, completed=True)
 
 

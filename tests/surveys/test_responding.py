@@ -161,7 +161,7 @@ def test_a_closed_survey_stores_nothing(make_survey, closing):
         else:
             closed.closes_at = tx.now - timedelta(minutes=1)
 
-    with pytest.raises(responding.SurveyClosed, match="closed"):
+    with pytest.raises(responding.SurveyClosed, match="geschlossen"):
         save(invitation, all_answers(survey), send=True)
 
     assert responses_of(survey) == []

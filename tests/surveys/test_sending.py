@@ -278,7 +278,7 @@ def test_staff_choose_the_audience_see_the_count_and_the_preview_then_send_and_w
     # In the contact's language (German), with a stand-in for the link that sending makes.
     assert "Akteursbefragung 2026" in preview and "http://podium.test/u/" in preview
     assert "/s/" not in preview
-    assert page(shown).one(class_="preview-subject").text == "Please take part: Akteursbefragung 2026"
+    assert page(shown).one(class_="preview-subject").text == "Bitte machen Sie mit: Akteursbefragung 2026"
     html = office.get(url_for("survey_sending_staff.preview_html", survey_id=survey.id))
     assert "<h1" in html.text and "Akteursbefragung 2026" in html.text
     assert html.headers["Content-Security-Policy"].startswith("default-src 'none'")

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, String, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -189,6 +190,14 @@ def write_transaction(*, lock: tuple[type, int] | None = None,
     except BaseException:
         db.session.rollback()
         raise
+
+
+def insert_with_conflicts(target):
+    """An INSERT of the database at hand that can say what to do on a conflict with a unique key
+    (`.on_conflict_do_nothing(...)`, `.on_conflict_do_update(...)`): both dialects we run on
+    spell it alike, but each needs its own construct."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(target)
 
 
 def get_row(model, row_id: int):

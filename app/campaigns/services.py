@@ -16,11 +16,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from ..contacts.models import Contact
-from ..database import get_row, utcnow, write_transaction
+from ..database import get_row, insert_with_conflicts, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus, EventVisibility
 from ..events.services import RECORD_ONLY, get_event
@@ -260,9 +259,8 @@ def _add_recipients(campaign_id: int, contacts: list[AudienceContact], now: date
 
 def _insert_recipients(rows: list[dict]) -> list[tuple[int, int]]:
     """Insert recipients, skipping any contact that already is one; (recipient id, contact id) of the new."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     table = CampaignRecipient.__table__
-    statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
+    statement = (insert_with_conflicts(table).on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
                  .returning(table.c.id, table.c.contact_id))
     return [tuple(row) for row in db.session.execute(statement, rows)]
 

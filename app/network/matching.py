@@ -14,12 +14,11 @@ from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import Actor, AuditAction, record
 from ..contacts.institutions import institution_named
 from ..contacts.models import Institution, OrganisationKind
-from ..database import write_transaction
+from ..database import insert_with_conflicts, write_transaction
 from ..errors import InvalidInput
 from ..extensions import db
 from ..registrations.models import OrganisationMatch, Registration
@@ -173,9 +172,8 @@ def _keep_match(key: str, institution_id: int, *, by: Actor, now: datetime) -> N
     changed. One statement (INSERT ... ON CONFLICT DO UPDATE), so two staff matching the same text
     at once do not collide on its unique key: the later one's institution stays, as if one after
     the other."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     values = {"institution_id": institution_id, "created_by": by.name[:200], "created_at": now}
-    statement = dialect.insert(OrganisationMatch.__table__).values(name_key=key, **values)
+    statement = insert_with_conflicts(OrganisationMatch.__table__).values(name_key=key, **values)
     db.session.execute(statement.on_conflict_do_update(index_elements=["name_key"], set_=values))
 
 

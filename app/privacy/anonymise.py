@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import AuditEntry
 from ..campaigns.models import CampaignRecipient
+from ..database import insert_with_conflicts
 from ..extensions import db
 from ..outbox import MailStatus, OutgoingMail
 from ..registrations.models import Registration
@@ -85,13 +85,11 @@ def _person_refs(condition) -> dict[int, str]:
     by_registration = dict(db.session.execute(identities).all())
     if not by_registration:
         return {}
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(PersonRef).on_conflict_do_nothing(index_elements=["identity"]),
+    db.session.execute(insert_with_conflicts(PersonRef).on_conflict_do_nothing(index_elements=["identity"]),
                        [{"identity": identity, "ref": new_person_ref()}
                         for identity in sorted(set(by_registration.values()))])
-    wanted = select(identities.subquery().c.identity)
     refs = dict(db.session.execute(select(PersonRef.identity, PersonRef.ref)
-                                   .where(PersonRef.identity.in_(wanted))).all())
+                                   .where(PersonRef.identity.in_(set(by_registration.values())))).all())
     return {registration_id: refs[identity] for registration_id, identity in by_registration.items()}
 
 

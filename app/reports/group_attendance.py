@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..contacts.models import Contact, Institution
+from ..contacts.models import Contact
 from ..events.models import Event
 from ..extensions import db
+from ..network.hosts import institution_names
 from ..network.models import MeetingPresence
 from ..privacy.models import (contact_person_key, registration_person_key, with_contact_person,
                               with_registration_person)
@@ -94,7 +95,7 @@ def attendance_list(group_id: int, period: Period, now: datetime) -> GroupAttend
         came_to.setdefault(person, set()).add(event_id)
         if person not in latest or at >= latest[person][0]:  # as they were at their latest meeting
             latest[person] = (at, name, institution_id, organisation)
-    institutions = _institution_names({row[2] for row in latest.values() if row[2]})
+    institutions = institution_names(row[2] for row in latest.values())
     people = [Attendee(name, institutions.get(institution_id) or organisation or "", came_to[person])
               for person, (_at, name, institution_id, organisation) in latest.items()]
     found.people = sorted(people, key=lambda attendee: (attendee.name.lower(), attendee.name))
@@ -123,9 +124,3 @@ def _attendances(event_ids: list[int]) -> list[tuple]:
     rows += [(person or f"contact:{contact_id}", event_id, name, institution_id, "", None, at)
              for person, event_id, name, institution_id, at, contact_id in db.session.execute(present).all()]
     return rows
-
-
-def _institution_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Institution.id, Institution.name).where(Institution.id.in_(ids))).all())

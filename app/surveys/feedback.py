@@ -32,10 +32,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import Actor, AuditAction, changed_fields, record
-from ..database import utcnow, write_transaction
+from ..database import insert_with_conflicts, utcnow, write_transaction
 from ..errors import NotFound, StateConflict
 from ..events.models import Event, EventStatus, EventVisibility
 from ..extensions import db
@@ -352,7 +351,7 @@ def _ask_attendees(survey: Survey, event: Event, now: datetime) -> int:
              "locale": row.locale, "status": InvitationStatus.invited, "mailed_at": now, "reminders": 0,
              "created_at": now} for registration_id, row in attendees.items()]
     claimed = db.session.execute(
-        _insert_new(SurveyInvitation).values(rows)
+        insert_with_conflicts(SurveyInvitation).values(rows)
         .on_conflict_do_nothing(index_elements=["survey_id", "registration_id"])
         .returning(SurveyInvitation.id, SurveyInvitation.registration_id)
     ).all()
@@ -382,10 +381,4 @@ def _remind(survey: Survey, event: Event, now: datetime) -> int:
         enqueue(REMINDER_MAIL, guest.email, locale=guest.locale, registration_id=registration_id,
                 params={"invitation_id": invitation_id})
     return len(claimed)
-
-
-def _insert_new(model):
-    """INSERT with ON CONFLICT DO NOTHING, in the dialect of the database at hand."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
 

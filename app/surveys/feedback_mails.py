@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
-from ..links import absolute_url
 from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent
 from ..outbox import OutgoingMail
 from ..registrations.models import Registration
 from .feedback import REMINDER_MAIL, REQUEST_MAIL
+from .mails import invitation_link
 from .models import InvitationStatus, SurveyInvitation
 
 def feedback_request(mail: OutgoingMail) -> MailContent:
@@ -47,11 +47,6 @@ def withdrawn(mails: list[OutgoingMail]) -> set[int]:
     return {mail_id for mail_id, invitation_id in reminders.items() if invitation_id in completed}
 
 
-def respond_url(invitation: SurveyInvitation) -> str:
-    """The guest's personal link to the form."""
-    return absolute_url("surveys.respond", token=invitation.token)
-
-
 def _feedback_mail(mail: OutgoingMail, template: str, subject) -> MailContent:
     invitation = db.session.get(SurveyInvitation, mail.params.get("invitation_id"))
     if invitation is None or invitation.registration_id is None:
@@ -61,5 +56,5 @@ def _feedback_mail(mail: OutgoingMail, template: str, subject) -> MailContent:
         raise NotFound(_l("The guest of this mail is no longer known."))
     survey = invitation.survey
     text, html = render_pair(template, registration=registration, event=registration.event, survey=survey,
-                             link=respond_url(invitation), closes_at=survey.closes_at, params=mail.params)
+                             link=invitation_link(invitation), closes_at=survey.closes_at, params=mail.params)
     return MailContent(subject=subject(registration.event.title), text=text, html=html)

@@ -19,12 +19,11 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import Actor, AuditAction, record
 from ..campaigns.audience import AudienceContact
 from ..contacts.models import Contact
-from ..database import utcnow, write_transaction
+from ..database import insert_with_conflicts, utcnow, write_transaction
 from ..errors import NotFound, StateConflict
 from ..extensions import db
 from ..links import new_link_token
@@ -148,9 +147,8 @@ def _invited_contact_ids(survey_id: int) -> set[int]:
 
 def _add_invitations(survey_id: int, contacts: list[AudienceContact], now: datetime) -> int:
     by_id = {contact.id: contact for contact in contacts}
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     table = SurveyInvitation.__table__
-    statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["survey_id", "contact_id"])
+    statement = (insert_with_conflicts(table).on_conflict_do_nothing(index_elements=["survey_id", "contact_id"])
                  .returning(table.c.id, table.c.contact_id))
     rows = [{"survey_id": survey_id, "contact_id": contact.id, "token": new_link_token(),
              "locale": contact.locale, "status": InvitationStatus.invited, "reminders": 0, "mailed_at": now,

@@ -75,18 +75,18 @@ def _sample(survey) -> Contact | None:
 
 def _send_page(survey, form=None, status=200):
     sample = _sample(survey)
+    last_reminded = sending.last_reminded(survey)
     return render_template(
         "surveys/staff/send.html", survey=survey, form=form or _audience_form(survey), button=ButtonForm(),
         plan=sending.plan_sending(survey), not_sendable=sending.not_sendable_reason(survey),
         counts=counts_of([survey.id])[survey.id], preview=mails.preview(survey, sample), sample=sample,
-        reminder_count=sending.reminder_count(survey), last_reminded=sending.last_reminded(survey),
-        remind_wait=_remind_wait(survey), mail_server=_mail_server(),
+        reminder_count=sending.reminder_count(survey), last_reminded=last_reminded,
+        remind_wait=_within_a_day(last_reminded), mail_server=_mail_server(),
         kind_labels={kind.value: kind.label for kind in OrganisationKind}), status
 
 
-def _remind_wait(survey) -> bool:
+def _within_a_day(last) -> bool:
     """Whether a reminder now would come within a day of the last one (the button then warns)."""
-    last = sending.last_reminded(survey)
     return last is not None and utcnow() - last < sending.REMIND_INTERVAL
 
 

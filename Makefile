@@ -28,11 +28,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: system-libs $(VENV)/.installed translations
 install-dev: system-libs $(VENV)/.installed-dev translations
 
-# WeasyPrint (the report's PDF) draws text with Pango, and needs a font: Debian's packages, installed
+# WeasyPrint (the report's PDF) draws text with Pango, subsets fonts with HarfBuzz, and needs a font: Debian's packages, installed
 # once when missing (as root; otherwise the command to run is printed).
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-libs:
-	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
@@ -59,9 +59,16 @@ fuzz: install-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) tests/test_fuzz.py $(PYTEST_ARGS)
 
 # After changing user-facing strings: refresh the catalogs, translate, commit the .po files.
+# German has every string (babel.cfg); the other guest languages those guests read (babel-guest.cfg).
+KEYWORDS := -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k _lp:1c,2 -k lazy_ngettext:1,2 -k _ln:1,2
+GUEST_LOCALES := ar fa uk
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k _lp:1c,2 -k lazy_ngettext:1,2 -k _ln:1,2 -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel-guest.cfg $(KEYWORDS) -o translations/guest.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l de --no-fuzzy-matching
+	for locale in $(GUEST_LOCALES); do \
+		$(BIN)/pybabel -q update -i translations/guest.pot -d translations -l $$locale --no-fuzzy-matching || exit 1; \
+	done
 
 # Not part of `make test`. BENCH_DATABASE_URL=postgresql+psycopg://... adds a PostgreSQL run.
 bench: install-dev

@@ -55,7 +55,10 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
-    LANGUAGES = ("de", "en")
+    # Guests read every public page and mail in these; staff pages (and the door) speak the first
+    # STAFF_LANGUAGES only. Arabic, Persian and Ukrainian await a native speaker's review (README).
+    LANGUAGES = ("de", "en", "ar", "fa", "uk")
+    STAFF_LANGUAGES = ("de", "en")
     # The consent text the sign-up form shows now: a key of app/consent.py's TEXTS. A new wording
     # is a new version there and here; each registration stores the version it agreed to.
     CONSENT_VERSION = "2026-12-1"

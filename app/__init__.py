@@ -37,7 +37,7 @@ from .events.staff_views import bp as events_staff_bp
 from .events.views import bp as events_bp
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from .i18n import bp as i18n_bp
-from .i18n import select_locale
+from .i18n import remember_linked_language, select_locale
 from .mailing import guest_mails
 from .mailing.chores import register_chore
 from .mailing.messages import register_mail_kinds
@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's pages, and the icon browsers ask for at /favicon.ico."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.before_request(remember_linked_language)
 
     @app.get("/favicon.ico")
     def favicon():

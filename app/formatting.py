@@ -11,7 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
-from .i18n import language_names, text_direction
+from .i18n import direction_of, language_name, language_names, text_direction
 from .richtext import render_markdown
 
 # An en dash between no-break spaces.
@@ -105,4 +105,5 @@ def register(app) -> None:
     app.jinja_env.filters.update(when=when, clock=clock, day=day, shown=shown, markdown=render_markdown,
                                number=number)
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale, language_names=language_names,
-                                 text_direction=text_direction)
+                                 text_direction=text_direction, language_name=language_name,
+                                 direction_of=direction_of)

@@ -4,10 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from .errors import DomainError
+from .i18n import LANGUAGE_NAMES
 
-# The language a person's mails are written in; each language is named in itself,
-# because that is how people find their own.
-MAIL_LANGUAGES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
+# The language a person's mails are written in (every guest language), each named in itself.
+MAIL_LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class ButtonForm(FlaskForm):

@@ -1,5 +1,11 @@
-"""Which language a page speaks: the guest's choice, else the browser's, else German; and
-which way it is written."""
+"""Which language a page speaks, and which way it is written.
+
+Guests read the public pages and their mails in every language of LANGUAGES; staff pages, the
+door and the partners' pages speak STAFF_LANGUAGES only. A page's language is, in this order:
+the one a link carries (`?lang=uk`, as every link in a guest's mail does), the one the visitor
+chose with the switch (both remembered in the session), the browser's Accept-Language, German.
+"""
+from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 
@@ -10,27 +16,62 @@ bp = Blueprint("i18n", __name__)
 # Each language named in itself: that is how people find their own.
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "uk": "Українська"}
 RIGHT_TO_LEFT = {"ar", "fa"}
+# Languages an event may be held in or interpreted into: the guest languages and those most
+# spoken by the network's guests besides (named to the reader by Babel, in the reader's language).
+EVENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ps", "ku", "tr", "ru", "ti", "so", "fr")
+# The blueprints whose pages guests read: they speak every language of LANGUAGES. Pages of no
+# blueprint (a 404 for an unknown address) do too, unless the address is a staff one.
+GUEST_BLUEPRINTS = frozenset({"events", "series", "registrations", "campaigns", "surveys", "privacy", "i18n"})
+
+
+def page_languages() -> tuple[str, ...]:
+    """The languages this request's page can be read in."""
+    config = current_app.config
+    if not has_request_context():
+        return config["LANGUAGES"]
+    blueprint = request.blueprint
+    if blueprint in GUEST_BLUEPRINTS or (blueprint is None and not request.path.startswith("/staff")):
+        return config["LANGUAGES"]
+    return config["STAFF_LANGUAGES"]
 
 
 def language_names() -> list[tuple[str, str]]:
-    """(code, name in itself) of every language the site speaks, in the configured order."""
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+    """(code, name in itself) of every language this page can be read in, in the configured order."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in page_languages()]
+
+
+def language_name(code: str) -> str:
+    """A language (any of EVENT_LANGUAGES) named in the reader's language: "Arabisch", "Arabic"."""
+    return Locale.parse(code).get_display_name(get_locale()) or code
+
+
+def direction_of(code: str) -> str:
+    """"rtl" for a language written right to left, else "ltr"."""
+    return "rtl" if code in RIGHT_TO_LEFT else "ltr"
 
 
 def text_direction() -> str:
     """"rtl" for a page in a language written right to left, else "ltr"."""
-    return "rtl" if str(get_locale().language) in RIGHT_TO_LEFT else "ltr"
+    return direction_of(str(get_locale().language))
 
 
 def select_locale() -> str:
-    """The language of this request: the guest's choice, else the browser's, else German."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # the command line and the mail worker
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The language of this request: a link's, the visitor's choice, the browser's, German."""
+    config = current_app.config
+    if not has_request_context():  # the command line and the mail worker (which force a locale)
+        return config["BABEL_DEFAULT_LOCALE"]
+    languages = page_languages()
+    for chosen in (request.args.get("lang"), session.get("lang")):
+        if chosen in languages:
+            return chosen
+    return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_linked_language() -> None:
+    """A link that carries a language (a guest's mail) chooses it for the pages that follow."""
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and session.get("lang") != chosen:
+        session["lang"] = chosen
 
 
 @bp.get("/lang/<code>")

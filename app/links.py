@@ -4,6 +4,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import get_locale
 from itsdangerous import URLSafeSerializer
 
 # What browsers drop from a URL before following it (WHATWG URL parser): a tab or a line break in
@@ -15,6 +16,12 @@ def absolute_url(endpoint: str, **values) -> str:
     """BASE_URL joined with the path of `endpoint`; works in the mail worker too."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return current_app.config["BASE_URL"] + path
+
+
+def mail_link(endpoint: str, **values) -> str:
+    """A link in a guest's mail: absolute, and carrying the mail's language (`?lang=`), so the
+    page it opens speaks the language the mail was written in (app.i18n.select_locale)."""
+    return absolute_url(endpoint, lang=str(get_locale()), **values)
 
 
 def new_link_token() -> str:

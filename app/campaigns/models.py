@@ -42,11 +42,29 @@ class Campaign(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    texts: Mapped[list["CampaignText"]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
+                                                       order_by="CampaignText.locale")
 
     @property
     def is_draft(self) -> bool:
         """Not sent yet: text and audience may still change."""
         return self.status == CampaignStatus.draft
+
+
+class CampaignText(db.Model):
+    """A campaign's subject and body in one more language (the campaign's own are German); a
+    contact whose language has one gets it, in a frame of that language."""
+
+    __tablename__ = "campaign_texts"
+    __table_args__ = (UniqueConstraint("campaign_id", "locale", name="uq_campaign_texts_locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="texts")
 
 
 class CampaignRecipient(db.Model):

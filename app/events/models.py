@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
@@ -108,6 +108,10 @@ class Event(db.Model):
     working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_groups.id", ondelete="SET NULL"),
                                                          index=True)
     speakers: Mapped[list] = mapped_column(JSON, default=list)  # "Name, role" lines
+    # The language the event is held in, and those it is interpreted into (codes, space-separated;
+    # app.i18n.EVENT_LANGUAGES). Title and summary are German; EventText holds other languages'.
+    language: Mapped[str] = mapped_column(String(10), default="de", server_default="de")
+    interpreting: Mapped[str] = mapped_column(String(60), default="", server_default="")
     ical_uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_ical_uid)
     sequence: Mapped[int] = mapped_column(default=0)
     # Kept by registrations.services under the event's row lock; read by every list.
@@ -122,6 +126,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     series: Mapped[Series | None] = relationship()
+    texts: Mapped[list["EventText"]] = relationship(back_populates="event", cascade="all, delete-orphan",
+                                                    order_by="EventText.locale")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -193,3 +199,18 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.slug}>"
+
+
+class EventText(db.Model):
+    """An event's title and summary in one more guest language (the event's own are German)."""
+
+    __tablename__ = "event_texts"
+    __table_args__ = (UniqueConstraint("event_id", "locale", name="uq_event_texts_locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+
+    event: Mapped[Event] = relationship(back_populates="texts")

@@ -216,6 +216,14 @@ TABLES: dict[str, Table] = {
             "created_at": NOTHING, "updated_at": NOTHING, "sent_at": NOTHING,
             "audience": personal(), "created_by": STAFF,
         }),
+    "campaign_texts": Table(
+        _l("A campaign's text in another language."),
+        _l("Holds no personal data."),
+        {"id": NOTHING, "campaign_id": NOTHING, "locale": NOTHING, "subject": NOTHING, "body": NOTHING}),
+    "event_texts": Table(
+        _l("An event's title and summary in another language."),
+        _l("Holds no personal data."),
+        {"id": NOTHING, "event_id": NOTHING, "locale": NOTHING, "title": NOTHING, "summary": NOTHING}),
     "events": Table(
         _l("The events, as published."),
         _l("Hold no guest data; speakers are named in their role, as on the public page."),
@@ -227,7 +235,7 @@ TABLES: dict[str, Table] = {
             "visibility": NOTHING, "invite_key": NOTHING, "series_id": NOTHING, "working_group_id": NOTHING,
             "ical_uid": NOTHING, "sequence": NOTHING, "confirmed_count": NOTHING,
             "waitlist_count": NOTHING, "created_at": NOTHING, "updated_at": NOTHING,
-            "retention_months": NOTHING, "speakers": STAFF,
+            "retention_months": NOTHING, "speakers": STAFF, "language": NOTHING, "interpreting": NOTHING,
         }),
     "person_refs": Table(
         _l("The random ref the figures count a person by once their sign-ups are anonymised, beside "

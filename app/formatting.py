@@ -4,6 +4,7 @@ Below every feature: it knows moments and zones, not events (events.display does
 """
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -91,7 +92,10 @@ def shown(value, zone: ZoneInfo | None = None) -> str:
 
 def lang_url(code: str) -> str:
     """The link that switches the page to language `code` and comes back here."""
-    return url_for("i18n.switch", code=code, next=request.full_path.rstrip("?"))
+    # Without the page's own ?lang=, which would outrank the choice (app.i18n.select_locale).
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    here = request.path + (f"?{urlencode(args)}" if args else "")
+    return url_for("i18n.switch", code=code, next=here)
 
 
 def number(value) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -69,6 +69,18 @@ def time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
 def day_and_time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
     """"Donnerstag, 3. Dezember 2026, 18:00 – 20:00": the day spelt out, then the times."""
     return f"{long_day(starts, zone)}, {time_range(starts, ends, zone)}"
+
+
+def zone_name(moment: datetime, zone: ZoneInfo) -> str:
+    """The zone's name at `moment` as the reader's language has it: its abbreviation where the
+    language has one ("MEZ" in German, "GMT" in English, "UTC"), else its full name ("Central
+    European Standard Time", "توقيت وسط أوروبا الرسمي"); never a bare offset ("+0100"), which is
+    what Babel gives for a missing abbreviation and which tells a guest far less."""
+    local, locale = moment.astimezone(zone), get_locale()
+    short = get_timezone_name(local, "short", locale=locale)
+    if short != get_timezone_gmt(local, "short", locale=locale):
+        return short
+    return get_timezone_name(local, "long", locale=locale)
 
 
 def shown(value, zone: ZoneInfo | None = None) -> str:

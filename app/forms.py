@@ -1,13 +1,22 @@
-"""What the forms of every feature share: a form that is only a button, the choice of a
-mail language, and a service's refusal put next to the field it is about."""
+"""What the forms of every feature share: a form that is only a button, a list of checkboxes, the
+choice of a mail language, and a service's refusal put next to the field it is about."""
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import DomainError
 from .i18n import LANGUAGE_NAMES
 
 # The language a person's mails are written in (every guest language), each named in itself.
 MAIL_LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ButtonForm(FlaskForm):

@@ -16,6 +16,9 @@ bp = Blueprint("i18n", __name__)
 # Each language named in itself: that is how people find their own.
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "uk": "Українська"}
 RIGHT_TO_LEFT = {"ar", "fa"}
+# What staff write is German (an event's title, a campaign's text); these are the languages they
+# may add the same words in, for guests who read them (config LANGUAGES without German).
+OTHER_TEXT_LANGUAGES = ("en", "ar", "fa", "uk")
 # Languages an event may be held in or interpreted into: the guest languages and those most
 # spoken by the network's guests besides (named to the reader by Babel, in the reader's language).
 EVENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ps", "ku", "tr", "ru", "ti", "so", "fr")

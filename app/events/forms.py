@@ -1,20 +1,23 @@
-"""The staff forms for an event: its fields, and the confirmation to cancel it."""
+"""The staff forms for an event: its fields (its languages and its words in other languages too),
+and the confirmation to cancel it."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..forms import CheckboxesField
+from ..i18n import EVENT_LANGUAGES, direction_of, language_name
 from ..text import clean_line, clean_text
-from .models import Event, EventKind, EventVisibility
+from .models import TEXT_LOCALES, Event, EventKind, EventVisibility
 from .services import EVENT_YEARS, RETENTION_MONTHS, known_timezones, year_out_of_range
+from .texts import INTERPRETING_OWN_LANGUAGE, TEXT_FIELDS, TITLE_NEEDED, summary_field, title_field
 
 # What <input type="datetime-local"> sends (with or without seconds), and what the form shows.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -81,6 +84,17 @@ def timezone_choices(keep: str | None = None) -> list[SelectChoice]:
     return [SelectChoice(zone, timezone_label(zone)) for zone in zones]
 
 
+def language_choices() -> list[SelectChoice]:
+    """Every language an event may be held or interpreted in, named in the reader's language."""
+    return [SelectChoice(code, language_name(code)) for code in EVENT_LANGUAGES]
+
+
+def title_with_summary(form, field):
+    """A summary in another language comes with a title in it (texts.check_texts keeps the rule)."""
+    if form[field.name.replace("title_", "summary_", 1)].data and not field.data:
+        raise ValidationError(TITLE_NEEDED)
+
+
 class EventForm(FlaskForm):
     """An event as staff create and edit it, times in the event's own zone."""
 
@@ -97,6 +111,9 @@ class EventForm(FlaskForm):
                             validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
     description = TextAreaField(_l("Description"), filters=[clean_text],
                                 validators=[Optional(), Length(max=20_000)], render_kw={"rows": 10})
+    # Left out (an older form, a script): German, as every event before languages were chosen.
+    language = SelectField(_l("Language of the event"), default="de")
+    interpreting = CheckboxesField(_l("Interpreting offered into (optional)"))
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(_l("When does the event start?"))])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(_l("When does the event end?"))])
     timezone = SelectField(_l("Time zone"), default="Europe/Berlin", validate_choice=False,
@@ -122,6 +139,7 @@ class EventForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices(keep=self.timezone.data)
+        self.language.choices = self.interpreting.choices = language_choices()
 
     @classmethod
     def for_event(cls, event: Event) -> "EventForm":
@@ -140,12 +158,18 @@ class EventForm(FlaskForm):
             "registration_closes_at": local(event.registration_closes_at),
             "speakers": "\n".join(event.speakers or []),
             "retention_months": event.retention_months,
-        })
+            "language": event.language, "interpreting": event.interpreting_languages,
+        } | {name: getattr(event, name) for name in TEXT_FIELDS})
 
     def validate_timezone(self, field):
         """Only a zone of the list (the form's choices are not checked by WTForms)."""
         if field.data not in known_timezones():
             raise ValidationError(_l("Unknown time zone. Choose one from the list, e.g. Europe/Berlin."))
+
+    def validate_interpreting(self, field):
+        """Interpreting is into other languages than the event's own."""
+        if self.language.data in (field.data or ()):  # no form sent at all: nothing chosen
+            raise ValidationError(INTERPRETING_OWN_LANGUAGE)
 
     def validate_ends_at(self, field):
         """An event ends after it starts."""
@@ -166,6 +190,7 @@ class EventForm(FlaskForm):
             return moment.replace(tzinfo=zone) if moment else None
 
         retention = {"retention_months": self.retention_months.data} if self.retention_months.data else {}
+        interpreting = [code for code in EVENT_LANGUAGES if code in (self.interpreting.data or [])]
         return retention | {
             "title": self.title.data, "kind": self.kind.data, "visibility": self.visibility.data,
             "summary": self.summary.data or "",
@@ -176,7 +201,26 @@ class EventForm(FlaskForm):
             "registration_opens_at": aware(self.registration_opens_at.data),
             "registration_closes_at": aware(self.registration_closes_at.data),
             "speakers": lines(self.speakers.data),
-        }
+            "language": self.language.data,
+            "interpreting": " ".join(interpreting),
+        } | {name: self[name].data or "" for name in TEXT_FIELDS}
+
+
+def _add_text_fields(form_class: type[EventForm]) -> None:
+    """A title and a summary field per language of TEXT_LOCALES ("title_ar"), typed in its own
+    direction; the labels name the language (they also name the change in the event's history)."""
+    for locale in TEXT_LOCALES:
+        language = LazyString(language_name, locale)
+        typed_in = {"lang": locale, "dir": direction_of(locale)}
+        setattr(form_class, title_field(locale), StringField(
+            _l("Title (%(language)s)", language=language), filters=[clean_line],
+            validators=[title_with_summary, Length(max=200)], render_kw=typed_in))
+        setattr(form_class, summary_field(locale), TextAreaField(
+            _l("Summary (%(language)s)", language=language), filters=[clean_line],
+            validators=[Length(max=500)], render_kw={"rows": 2, **typed_in}))
+
+
+_add_text_fields(EventForm)
 
 
 class CancelEventForm(FlaskForm):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import EnumText, LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
+from ..i18n import OTHER_TEXT_LANGUAGES
 from ..links import new_link_token
 
 
@@ -76,6 +77,42 @@ def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@podium"
 
 
+# The guest languages an event may have a title and summary in besides its own German ones;
+# each is an EventText row.
+TEXT_LOCALES = OTHER_TEXT_LANGUAGES
+
+
+class TextIn:
+    """The title or summary of an event in one of TEXT_LOCALES, read and set as if it were a column
+    (`event.title_ar`), so that the form, an edit, a copy and the history treat it as any other field.
+
+    Its EventText row appears with the first word and goes when both its title and summary are
+    empty. A change touches the event's updated_at: cached public pages and lists are at the
+    version of their events (pagecache), and must show the new words."""
+
+    def __init__(self, locale: str, part: str):
+        self.locale, self.part = locale, part
+
+    def __get__(self, event: "Event | None", owner=None):
+        if event is None:
+            return self
+        text = event.text_in(self.locale)
+        return getattr(text, self.part) if text is not None else ""
+
+    def __set__(self, event: "Event", value: str | None) -> None:
+        value = value or ""
+        text = event.text_in(self.locale)
+        if (getattr(text, self.part) if text is not None else "") == value:
+            return
+        if text is None:
+            text = EventText(locale=self.locale, title="", summary="")
+            event.texts.append(text)
+        setattr(text, self.part, value)
+        if not (text.title or text.summary):
+            event.texts.remove(text)  # delete-orphan: the row goes
+        event.updated_at = utcnow()
+
+
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_status_starts_at", "status", "starts_at"),)
@@ -128,6 +165,19 @@ class Event(db.Model):
     series: Mapped[Series | None] = relationship()
     texts: Mapped[list["EventText"]] = relationship(back_populates="event", cascade="all, delete-orphan",
                                                     order_by="EventText.locale")
+    title_en, summary_en = TextIn("en", "title"), TextIn("en", "summary")
+    title_ar, summary_ar = TextIn("ar", "title"), TextIn("ar", "summary")
+    title_fa, summary_fa = TextIn("fa", "title"), TextIn("fa", "summary")
+    title_uk, summary_uk = TextIn("uk", "title"), TextIn("uk", "summary")
+
+    def text_in(self, locale: str) -> "EventText | None":
+        """The event's title and summary in `locale`, if it has them (not for German: those are its own)."""
+        return next((text for text in self.texts if text.locale == locale), None)
+
+    @property
+    def interpreting_languages(self) -> list[str]:
+        """The languages the event is interpreted into (codes of app.i18n.EVENT_LANGUAGES)."""
+        return self.interpreting.split()
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..audit import Actor, AuditAction, AuditEntry, changed_fields, newest_entries, record
 from ..database import first_row, get_row, unique_slug, utcnow, write_transaction
@@ -72,7 +73,8 @@ def public_series_events(series_id: int) -> list[Event]:
     query = (select(Event)
              .where(Event.series_id == series_id, Event.visibility == EventVisibility.public,
                     Event.status != EventStatus.draft)
-             .order_by(Event.starts_at, Event.id))
+             .order_by(Event.starts_at, Event.id)
+             .options(selectinload(Event.texts)))  # each title in the reader's language, in one more query
     return list(db.session.execute(query).scalars())
 
 

@@ -1,6 +1,7 @@
 """Series of events: the public page and feed of a series, and the staff pages that make one
 (recurring dates included)."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -47,7 +48,8 @@ def feed(slug):
     series = series_service.get_public_series(slug)
     entries = [(event, calendar_description(event), absolute_url("registrations.event_page", slug=event.slug))
                for event in series_service.public_series_events(series.id)]
-    response = Response(ical.feed(entries, name=series.title), mimetype="text/calendar")
+    data = ical.feed(entries, name=series.title, locale=str(get_locale()))
+    response = Response(data, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{series.slug}.ics"'
     return response
 

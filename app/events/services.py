@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..audit import Actor, AuditAction, record
 from ..database import first_row, get_row, unique_slug, utcnow, write_transaction
@@ -24,6 +25,7 @@ from ..links import new_link_token
 from ..paging import Page, paginate
 from ..text import slugify
 from .models import Event, EventKind, EventStatus, EventVisibility
+from .texts import GERMAN, TEXT_FIELDS, check_languages, check_texts
 
 
 class NotInvited(RegistrationRefused):
@@ -93,6 +95,7 @@ def upcoming_events(now: datetime | None = None) -> list[Event]:
         .where(Event.status != EventStatus.draft, Event.visibility == EventVisibility.public,
                Event.ends_at >= now)
         .order_by(Event.starts_at, Event.id)
+        .options(selectinload(Event.texts))  # each title in the reader's language, in one more query
     )
     return list(db.session.execute(query).scalars())
 
@@ -115,6 +118,7 @@ def past_events(now: datetime | None = None, limit: int = 200) -> list[Event]:
                Event.ends_at < now)
         .order_by(Event.starts_at.desc(), Event.id.desc())
         .limit(limit)
+        .options(selectinload(Event.texts))
     )
     return list(db.session.execute(query).scalars())
 
@@ -162,7 +166,8 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
                        capacity: int | None = None, timezone: str | None = None,
                        registration_opens_at: datetime | None = None,
                        registration_closes_at: datetime | None = None, retention_months: int | None = None,
-                       visibility: str | None = None, **_other) -> None:
+                       visibility: str | None = None, language: str = GERMAN, interpreting: str = "",
+                       **other) -> None:
     """The rules every event keeps, whoever creates or changes it.
 
     :raises InvalidInput:
@@ -189,6 +194,8 @@ def check_event_fields(*, title: str, kind: str, starts_at: datetime, ends_at: d
     if retention_months is not None and retention_months not in RETENTION_MONTHS:
         raise InvalidInput(_l("Keep registrations from %(first)d to %(last)d months after the event.",
                               first=RETENTION_MONTHS[0], last=RETENTION_MONTHS[-1]), field="retention_months")
+    check_languages(language, interpreting)
+    check_texts(other)
 
 
 def year_out_of_range() -> str:
@@ -252,11 +259,12 @@ def create_draft(*, by: Actor, **fields) -> Event:
         return create_event(publish=False, by=by, now=tx.now, **fields)
 
 
-# What a copy takes over from its original; status, slug, UID, SEQUENCE and
-# the counters belong to the original alone.
+# What a copy takes over from its original (its title and summary in other languages too);
+# status, slug, UID, SEQUENCE and the counters belong to the original alone.
 COPIED_FIELDS = ("title", "kind", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
                  "address", "capacity", "waitlist_enabled", "registration_opens_at",
-                 "registration_closes_at", "speakers", "retention_months", "visibility")
+                 "registration_closes_at", "speakers", "retention_months", "visibility", "language",
+                 "interpreting", *TEXT_FIELDS)
 
 
 def copyable_fields(event: Event) -> dict:

@@ -8,6 +8,7 @@ from ..audit import entries_for_event
 from ..auth.access import current_actor, staff_required
 from ..errors import DomainError
 from ..forms import field_labels, show_refusal
+from ..i18n import EVENT_LANGUAGES, language_name
 from ..links import absolute_url
 from ..registrations import event_changes
 from ..registrations.calendar_links import calendar_links
@@ -16,7 +17,7 @@ from ..registrations.models import RegistrationStatus
 from ..registrations.services import names_by_id
 from . import services
 from .forms import CancelEventForm, EventForm, visibility_hint
-from .models import EventKind, EventStatus, EventVisibility
+from .models import TEXT_LOCALES, EventKind, EventStatus, EventVisibility
 from .services import signup_over, signup_refusal
 from .views import calendar_description
 
@@ -46,10 +47,19 @@ def _form_page(form: EventForm, *, event=None, source=None, problem: str | None 
     with `description_preview`, the description as guests will read it, below its field."""
     history = entries_for_event(event.id) if event is not None else []
     return render_template("events/staff/form.html", form=form, event=event, source=source, problem=problem,
-                           history=history, field_labels=field_labels(form), value_labels=VALUE_LABELS,
+                           history=history, field_labels=field_labels(form),
+                           value_labels=VALUE_LABELS | _language_labels(history),
                            guest_names=names_by_id(entry.registration_id for entry in history),
                            description_preview=description_preview, visibility_hint=visibility_hint,
-                           invitation_link=invitation_link(event)), status
+                           invitation_link=invitation_link(event), text_locales=TEXT_LOCALES), status
+
+
+def _language_labels(history) -> dict:
+    """How the history names the language of an event, and the languages it was interpreted into."""
+    names = {code: language_name(code) for code in EVENT_LANGUAGES}
+    interpreted = {codes: ", ".join(names.get(code, code) for code in codes.split())
+                   for entry in history for codes in entry.changes.get("interpreting") or [] if codes}
+    return {"language": names, "interpreting": interpreted}
 
 
 def invitation_link(event) -> str | None:

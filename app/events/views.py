@@ -1,11 +1,13 @@
 """Public event lists and calendar files."""
 from flask import Blueprint, Response, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..database import utcnow
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
 from . import ical, services
+from .texts import summary_in
 
 bp = Blueprint("events", __name__)
 
@@ -40,16 +42,28 @@ def past():
 
 
 def calendar_description(event) -> str:
-    """What a calendar entry of the event says: its summary and the link to sign up."""
+    """What a calendar entry of the event says: its summary (in the reader's language where the
+    event has it) and the link to sign up."""
     url = absolute_url("registrations.event_page", slug=event.slug)
     details = _("Details and registration: %(url)s", url=url)
-    return f"{event.summary}\n\n{details}".strip()
+    return f"{summary_in(event, str(get_locale())).text}\n\n{details}".strip()
+
+
+def calendar_description_language(event) -> str | None:
+    """The one language calendar_description is written in, or None when its summary is German
+    inside the reader's other language."""
+    locale = str(get_locale())
+    summary = summary_in(event, locale)
+    return locale if not summary.text or summary.language == locale else None
 
 
 def calendar_download(event, *, sequence: int | None = None) -> Response:
-    """The event as a calendar file to download (with a guest's own SEQUENCE, if given)."""
+    """The event as a calendar file to download (with a guest's own SEQUENCE, if given), in the
+    reader's language."""
     data = ical.event_file(event, description=calendar_description(event),
-                           url=absolute_url("registrations.event_page", slug=event.slug), sequence=sequence)
+                           description_language=calendar_description_language(event),
+                           url=absolute_url("registrations.event_page", slug=event.slug), sequence=sequence,
+                           locale=str(get_locale()))
     response = Response(data, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
@@ -61,7 +75,7 @@ def feed():
     events = [e for e in services.upcoming_events() if e.is_published]
     entries = [(e, calendar_description(e), absolute_url("registrations.event_page", slug=e.slug))
                for e in events]
-    data = ical.feed(entries, name=_("Podium events"))
+    data = ical.feed(entries, name=_("Podium events"), locale=str(get_locale()))
     response = Response(data, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="events.ics"'
     return response

@@ -21,6 +21,7 @@ from ..database import get_row, utcnow, write_transaction
 from ..errors import InvalidInput, StateConflict
 from ..events.models import Event, EventStatus, EventVisibility
 from ..events.services import COPIED_FIELDS, check_event_fields
+from ..events.texts import TEXT_FIELDS
 from ..extensions import db
 from ..formatting import day_and_time_range
 from ..outbox import enqueue
@@ -34,7 +35,8 @@ EVENT_CANCELLED_MAIL = "event_cancelled"
 TIME_AND_PLACE = ("starts_at", "ends_at", "venue", "address")
 # What their calendars show (SUMMARY, LOCATION, DTSTART/DTEND, the feed's DESCRIPTION):
 # a change raises the SEQUENCE, so that the next file a calendar sees replaces the old one.
-CALENDAR_FIELDS = (*TIME_AND_PLACE, "title", "summary")
+# The titles and summaries in other languages too: a guest's calendar shows theirs.
+CALENDAR_FIELDS = (*TIME_AND_PLACE, "title", "summary", *TEXT_FIELDS)
 EDITABLE_FIELDS = COPIED_FIELDS
 
 

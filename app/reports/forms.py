@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, NumberInput
 
-from ..campaigns.forms import CheckboxesField
+from ..forms import CheckboxesField
 from ..contacts.institutions import institution_choices
 from ..events.models import EventKind
 from ..events.series import series_overview

@@ -22,7 +22,7 @@ from wtforms.validators import Length, Optional
 
 from ..affiliation import Affiliation
 from ..auth.access import current_actor, staff_required
-from ..campaigns.forms import CheckboxesField
+from ..forms import CheckboxesField
 from ..contacts.forms import KIND_CHOICES
 from ..contacts.models import Contact, OrganisationKind
 from ..csvexport import table_download

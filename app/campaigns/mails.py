@@ -2,10 +2,15 @@
 and withdrawing those that are no longer wanted when their turn comes.
 
 Composers run in the sender after the commit (mailing.messages.compose calls them in
-the mail's language); create_app registers them and `withdrawn` with the mailing.
+the mail's language); create_app registers them and `withdrawn` with the mailing. Each mail
+carries the campaign's text in the mail's language, or the German text when the campaign has
+none in it, and then its frame, date and links speak German too (in_text_language).
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -15,32 +20,36 @@ from sqlalchemy.orm import joinedload
 from ..contacts.models import Contact
 from ..errors import NotFound
 from ..events.display import event_when
+from ..events.texts import title_in
 from ..extensions import db
-from ..links import absolute_url
+from ..links import mail_link
 from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent, envelope_address
 from ..outbox import OutgoingMail
 from .models import Campaign, CampaignRecipient
 from .placeholders import fill_placeholders, stand_ins
 from .services import INVITATION, REMINDER
+from .texts import GERMAN, Text, text_for
 
 
 def campaign_invitation(mail: OutgoingMail) -> MailContent:
     """The invitation with the contact's personal sign-up link (or a staff member's test mail)."""
     campaign = _campaign(mail)
-    if mail.params.get("test"):
-        return _test_mail(mail, campaign)
-    recipient = _recipient(mail)
-    return mail_content(campaign, name=recipient.contact.name, link=invitation_url(recipient),
-                        unsubscribe_url=unsubscribe_url(recipient.contact))
+    with in_text_language(campaign, mail.locale) as text:
+        if mail.params.get("test"):
+            return _test_mail(mail, campaign, text)
+        recipient = _recipient(mail)
+        return mail_content(campaign, text, name=recipient.contact.name, link=invitation_url(recipient),
+                            unsubscribe_url=unsubscribe_url(recipient.contact))
 
 
 def campaign_reminder(mail: OutgoingMail) -> MailContent:
     """The invitation once more, for a recipient who has not answered."""
     campaign = _campaign(mail)
-    recipient = _recipient(mail)
-    return mail_content(campaign, name=recipient.contact.name, link=invitation_url(recipient),
-                        unsubscribe_url=unsubscribe_url(recipient.contact), reminder=True)
+    with in_text_language(campaign, mail.locale) as text:
+        recipient = _recipient(mail)
+        return mail_content(campaign, text, name=recipient.contact.name, link=invitation_url(recipient),
+                            unsubscribe_url=unsubscribe_url(recipient.contact), reminder=True)
 
 
 COMPOSERS = {
@@ -76,36 +85,48 @@ def withdrawn(mails: list[OutgoingMail]) -> set[int]:
     return ids
 
 
+@contextmanager
+def in_text_language(campaign: Campaign, locale: str) -> Iterator[Text]:
+    """The campaign's text for a contact of `locale`, with the language of everything around it (frame,
+    dates, the language links carry) set to that text's: the contact's own, or German if the campaign
+    has no text in it. Kept here as well as when the mail was queued, so that a mail queued in a
+    language whose text is gone by now is German through and through."""
+    text = text_for(campaign, locale)
+    with force_locale(text.locale):
+        yield text
+
+
 def invitation_url(recipient: CampaignRecipient) -> str:
-    """The recipient's personal sign-up link."""
-    return absolute_url("campaigns.invitation", token=recipient.token)
+    """The recipient's personal sign-up link, opening in the mail's language."""
+    return mail_link("campaigns.invitation", token=recipient.token)
 
 
 def unsubscribe_url(contact: Contact) -> str:
-    """The contact's one-click unsubscribe link."""
-    return absolute_url("campaigns.unsubscribe", token=contact.unsubscribe_token)
+    """The contact's one-click unsubscribe link, opening in the mail's language."""
+    return mail_link("campaigns.unsubscribe", token=contact.unsubscribe_token)
 
 
-def mail_content(campaign: Campaign, *, name: str, link: str, unsubscribe_url: str | None,
+def mail_content(campaign: Campaign, text: Text, *, name: str, link: str, unsubscribe_url: str | None,
                  reminder: bool = False, test: bool = False) -> MailContent:
-    """The campaign's mail as one person gets it, in the current language.
+    """The campaign's mail with `text` as one person gets it, in the current language (in_text_language
+    makes that the text's).
 
     The staff's text is filled in, and for the HTML part escaped with its line
     breaks kept. `unsubscribe_url` None (a test mail) leaves out the unsubscribe
     link and headers: a staff member's mail program must not unsubscribe a contact.
     """
     values = placeholder_values(campaign, name=name, link=link)
-    subject = fill_placeholders(campaign.subject, values)
+    subject = fill_placeholders(text.subject, values)
     if reminder:
         subject = _("Reminder: %(subject)s", subject=subject)
     if test:
         subject = _("[Test] %(subject)s", subject=subject)
     context = {
         "event": campaign.event,
-        "body_text": fill_placeholders(campaign.body, values),
-        "body_html": html_paragraphs(campaign.body, values),
+        "body_text": fill_placeholders(text.body, values),
+        "body_html": html_paragraphs(text.body, values),
         "link": link,
-        "link_in_text": "{link}" in campaign.body,
+        "link_in_text": "{link}" in text.body,
         "unsubscribe_url": unsubscribe_url,
         "test": test,
     }
@@ -115,23 +136,31 @@ def mail_content(campaign: Campaign, *, name: str, link: str, unsubscribe_url: s
                        headers=unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {})
 
 
-def placeholder_values(campaign: Campaign, *, name: str, link: str) -> dict:
-    """What each placeholder becomes in the campaign's mail to one person."""
+def placeholder_values(campaign: Campaign, *, name: str, link: str, locale: str | None = None) -> dict:
+    """What each placeholder becomes in the campaign's mail to one person: {event} is the event's
+    title in `locale` (the current language unless given) where it has one, else its German title."""
     event = campaign.event
-    return {"name": name, "event": event.title, "date": event_when(event), "link": link}
+    title = title_in(event, locale or str(get_locale())).text
+    return {"name": name, "event": title, "date": event_when(event), "link": link}
 
 
 def shown_subject(campaign: Campaign, name: str | None = None) -> str:
-    """The subject as recipients read it, for the staff pages: the event's title and date filled in,
-    the name of `name` or else a stand-in ("‹Name›"), never the raw "{event}"."""
+    """The German subject as recipients read it, for the staff pages: the event's (German) title and
+    date filled in, the name of `name` or else a stand-in ("‹Name›"), never the raw "{event}"."""
     shown = stand_ins()
-    return fill_placeholders(campaign.subject, placeholder_values(campaign, name=name or shown["name"],
-                                                                 link=shown["link"]))
+    values = placeholder_values(campaign, name=name or shown["name"], link=shown["link"], locale=GERMAN)
+    return fill_placeholders(campaign.subject, values)
 
 
 def html_paragraphs(text: str, values: dict) -> Markup:
-    """Staff text as HTML: everything escaped, blank lines make paragraphs, line breaks stay, {link} a link."""
+    """Staff text as HTML: everything escaped, blank lines make paragraphs, line breaks stay, {link} a link.
+
+    The contact's name and the event's title keep their own direction (dir="auto"): a Latin name
+    or a German title inside an Arabic sentence would otherwise take the words around it along.
+    """
     html_values = {name: escape(value) for name, value in values.items()}
+    for name in ("name", "event"):
+        html_values[name] = Markup('<span dir="auto">{}</span>').format(values[name])
     html_values["link"] = Markup('<a href="{0}">{0}</a>').format(values["link"])
     paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     rendered = []
@@ -152,7 +181,8 @@ def unsubscribe_headers(url: str) -> dict:
 
 
 def preview(campaign: Campaign, contact: Contact) -> MailContent:
-    """The invitation as `contact` would get it, in their language.
+    """The invitation as `contact` would get it: in their language if the campaign has a text in it,
+    else in German.
 
     A contact who already is a recipient sees their own link; before sending
     there is none yet, so the link leads to the event's public page.
@@ -161,19 +191,20 @@ def preview(campaign: Campaign, contact: Contact) -> MailContent:
         select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign.id,
                                         CampaignRecipient.contact_id == contact.id)
     ).scalar_one_or_none()
-    link = invitation_url(recipient) if recipient else _event_url(campaign)
-    with force_locale(contact.locale):
-        return mail_content(campaign, name=contact.name, link=link, unsubscribe_url=unsubscribe_url(contact))
+    with in_text_language(campaign, contact.locale) as text:
+        link = invitation_url(recipient) if recipient else _event_url(campaign)
+        return mail_content(campaign, text, name=contact.name, link=link,
+                            unsubscribe_url=unsubscribe_url(contact))
 
 
-def _test_mail(mail: OutgoingMail, campaign: Campaign) -> MailContent:
+def _test_mail(mail: OutgoingMail, campaign: Campaign, text: Text) -> MailContent:
     contact = db.session.get(Contact, mail.params["contact_id"]) if mail.params.get("contact_id") else None
     name = contact.name if contact else mail.params.get("name", "")
-    return mail_content(campaign, name=name, link=_event_url(campaign), unsubscribe_url=None, test=True)
+    return mail_content(campaign, text, name=name, link=_event_url(campaign), unsubscribe_url=None, test=True)
 
 
 def _event_url(campaign: Campaign) -> str:
-    return absolute_url("registrations.event_page", slug=campaign.event.slug)
+    return mail_link("registrations.event_page", slug=campaign.event.slug)
 
 
 def _campaign(mail: OutgoingMail) -> Campaign:

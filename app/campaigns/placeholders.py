@@ -54,9 +54,10 @@ def fill_placeholders(text: str, values: dict, *, escape=str) -> str:
     return "".join(parts)
 
 
-def check_placeholders(subject: str, body: str) -> None:
-    """:raises InvalidInput: naming the unknown placeholders and the field they are in."""
-    for field, text in (("subject", subject), ("body", body)):
+def check_placeholders(subject: str, body: str, *, fields: tuple[str, str] = ("subject", "body")) -> None:
+    """:raises InvalidInput: naming the unknown placeholders and the field they are in (of `fields`: the
+        subject's and the body's, which differ per language)."""
+    for field, text in zip(fields, (subject, body), strict=True):
         unknown = unknown_placeholders(text)
         if unknown:
             names = ", ".join("{" + name + "}" for name in unknown)

@@ -9,9 +9,11 @@ recipients that insert returned. The campaign's row lock (BEGIN IMMEDIATE on
 SQLite) keeps concurrent presses from even getting that far at the same time.
 Mails are composed and delivered after the commit, by the sender, which asks
 mails.withdrawn once more whether each is still wanted (a contact may unsubscribe
-after send was pressed).
+after send was pressed). Each outbox row's language is that of the text its contact
+gets (texts.py): their own when the campaign has a text in it, else German.
 """
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -31,6 +33,7 @@ from ..text import clean_line, clean_text
 from .audience import AudienceContact, resolve_audience
 from .models import Campaign, CampaignRecipient, CampaignStatus
 from .placeholders import check_placeholders
+from .texts import Text, clean_texts, replace_texts, text_languages, text_locale
 
 INVITATION = "campaign_invitation"
 REMINDER = "campaign_reminder"
@@ -68,40 +71,57 @@ def _refuse_record(event_id: int) -> None:
         raise NoCampaignForRecord()
 
 
-def create_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "") -> Campaign:
+def _checked_texts(subject: str, body: str, texts: dict | None) -> tuple[str, str, dict[str, Text]]:
+    """The German subject and body and the other languages' texts, cleaned and checked.
+
+    :raises InvalidInput: naming the field (an unknown placeholder in any language, half a text).
+    """
+    subject, body = clean_line(subject or ""), clean_text(body or "")
+    check_placeholders(subject, body)
+    return subject, body, clean_texts(texts)
+
+
+def create_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "",
+                    texts: dict[str, tuple[str, str]] | None = None) -> Campaign:
     """A draft campaign for one event. Commits.
 
-    :raises InvalidInput: for an unknown placeholder (naming it and its field).
+    `subject` and `body` are the German text; `texts` maps other languages to their (subject, body),
+    a language with both blank being left out.
+
+    :raises InvalidInput: for an unknown placeholder (naming it and its field), or a language with
+        a subject and no text or the other way round.
     :raises NotFound, NoCampaignForRecord:
     """
     with write_transaction():
         return add_campaign(event_id=event_id, subject=subject, body=body, audience=audience,
-                            created_by=created_by)
+                            created_by=created_by, texts=texts)
 
 
-def add_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "") -> Campaign:
+def add_campaign(*, event_id: int, subject: str, body: str, audience: dict, created_by: str = "",
+                 texts: dict[str, tuple[str, str]] | None = None) -> Campaign:
     """A draft campaign for one event, inside the caller's write_transaction: flushes, no commit
     (create_campaign; planning a meeting, whose event is made in the same transaction).
 
     :raises InvalidInput, NotFound, NoCampaignForRecord: as create_campaign.
     """
-    subject, body = clean_line(subject or ""), clean_text(body or "")
-    check_placeholders(subject, body)
+    subject, body, other_texts = _checked_texts(subject, body, texts)
     _refuse_record(event_id)
     campaign = Campaign(event_id=event_id, subject=subject, body=body, audience=audience,
                         status=CampaignStatus.draft, created_by=created_by)
+    replace_texts(campaign, other_texts)
     db.session.add(campaign)
     db.session.flush()
     return campaign
 
 
-def update_campaign(campaign_id: int, *, event_id: int, subject: str, body: str, audience: dict) -> Campaign:
-    """Change a campaign that has not been sent. Commits.
+def update_campaign(campaign_id: int, *, event_id: int, subject: str, body: str, audience: dict,
+                    texts: dict[str, tuple[str, str]] | None = None) -> Campaign:
+    """Change a campaign that has not been sent: its event, audience and its text in every language
+    (`texts` as create_campaign's: a language left out or blank is removed). Commits.
 
     :raises InvalidInput, CampaignAlreadySent, NotFound, NoCampaignForRecord:
     """
-    subject, body = clean_line(subject or ""), clean_text(body or "")
-    check_placeholders(subject, body)
+    subject, body, other_texts = _checked_texts(subject, body, texts)
     _refuse_record(event_id)
     with write_transaction(lock=(Campaign, campaign_id)) as tx:
         campaign = tx.row
@@ -111,6 +131,7 @@ def update_campaign(campaign_id: int, *, event_id: int, subject: str, body: str,
         campaign.subject = subject
         campaign.body = body
         campaign.audience = audience
+        replace_texts(campaign, other_texts)
         return campaign
 
 
@@ -183,6 +204,8 @@ class SendPlan:
     unknown_emails: list[str]
     # Of the `new`, those without a consent on record (imported without one, typed in without one).
     without_consent: int = 0
+    # The `new` counted by their language (texts.language_shares says which text each group gets).
+    locales: Counter = field(default_factory=Counter)
 
 
 def plan_sending(campaign: Campaign) -> SendPlan:
@@ -192,7 +215,8 @@ def plan_sending(campaign: Campaign) -> SendPlan:
     existing = _recipient_contact_ids(campaign.id)
     new = [c for c in audience.contacts if c.id not in existing]
     return SendPlan(len(new), audience.count - len(new), audience.unsubscribed, audience.unknown_emails,
-                    without_consent=sum(1 for c in new if not c.consented))
+                    without_consent=sum(1 for c in new if not c.consented),
+                    locales=Counter(c.locale for c in new))
 
 
 def send_campaign(campaign_id: int, *, now: datetime | None = None) -> SendResult:
@@ -219,7 +243,7 @@ def queue_invitations(campaign: Campaign, now: datetime) -> SendResult:
     audience = resolve_audience(campaign.audience)
     existing = _recipient_contact_ids(campaign.id)
     new = [contact for contact in audience.contacts if contact.id not in existing]
-    added = _add_recipients(campaign.id, new, now) if new else 0
+    added = _add_recipients(campaign, new, now) if new else 0
     if campaign.is_draft:
         campaign.status = CampaignStatus.sending
         campaign.sent_at = now
@@ -239,17 +263,18 @@ def _recipient_contact_ids(campaign_id: int) -> set[int]:
     return set(db.session.execute(query).scalars())
 
 
-def _add_recipients(campaign_id: int, contacts: list[AudienceContact], now: datetime) -> int:
+def _add_recipients(campaign: Campaign, contacts: list[AudienceContact], now: datetime) -> int:
     by_id = {contact.id: contact for contact in contacts}
     inserted = _insert_recipients([
-        {"campaign_id": campaign_id, "contact_id": contact.id, "token": new_link_token(), "created_at": now}
+        {"campaign_id": campaign.id, "contact_id": contact.id, "token": new_link_token(), "created_at": now}
         for contact in contacts
     ])
     if not inserted:
         return 0
+    languages = text_languages(campaign)
     mail_ids = enqueue_many([
-        NewMail(INVITATION, by_id[contact_id].email, by_id[contact_id].locale,
-                {"campaign_id": campaign_id, "recipient_id": recipient_id})
+        NewMail(INVITATION, by_id[contact_id].email, text_locale(languages, by_id[contact_id].locale),
+                {"campaign_id": campaign.id, "recipient_id": recipient_id})
         for recipient_id, contact_id in inserted
     ], now)
     _tie_mails(inserted_ids=[recipient_id for recipient_id, _contact in inserted], mail_ids=mail_ids,
@@ -315,7 +340,8 @@ def remind_campaign(campaign_id: int, *, now: datetime | None = None) -> int:
         _refuse_unsendable(campaign, tx.now)
         due = list(db.session.execute(_not_answered(campaign)))
         if due:
-            mail_ids = enqueue_many([NewMail(REMINDER, row.email, row.locale,
+            languages = text_languages(campaign)
+            mail_ids = enqueue_many([NewMail(REMINDER, row.email, text_locale(languages, row.locale),
                                              {"campaign_id": campaign.id, "recipient_id": row.id})
                                      for row in due], tx.now)
             # Conditional: a recipient who has a reminder keeps it, whatever else runs.
@@ -329,6 +355,9 @@ def send_test_mail(campaign_id: int, *, email: str, name: str, locale: str,
                    contact_id: int | None = None) -> OutgoingMail:
     """Queue the invitation to a staff member's own address: not a recipient, no personal link. Commits.
 
+    It comes as a contact of `locale` gets it: in that language's text and frame if the campaign
+    has a text in it, else in German.
+
     :raises NoTestMailAfterSending: the campaign has been sent (its recipients have the real thing).
     :raises CampaignNotSendable: its event is record-only (nobody is mailed about it).
     """
@@ -338,5 +367,5 @@ def send_test_mail(campaign_id: int, *, email: str, name: str, locale: str,
     if campaign.event.is_record_only:
         raise CampaignNotSendable(NoCampaignForRecord.message)
     with write_transaction():
-        return enqueue(INVITATION, email, locale=locale,
+        return enqueue(INVITATION, email, locale=text_locale(text_languages(campaign), locale),
                        params={"campaign_id": campaign_id, "test": True, "name": name, "contact_id": contact_id})

@@ -22,13 +22,14 @@ from ..database import parse_id
 from ..errors import DomainError, NotFound
 from ..events.display import event_short_date
 from ..forms import ButtonForm, show_refusal
-from ..i18n import LANGUAGE_NAMES
+from ..i18n import language_name
 from ..paging import read_sort
 from . import mails, services
 from .audience import audience_kind, audience_sample, make_audience
 from .forms import CampaignForm, RecipientFilterForm, TestMailForm
 from .placeholders import PLACEHOLDERS, default_body, default_subject
 from .progress import RECIPIENT_SORTS, RecipientState, campaign_progress, campaign_state, recipient_list
+from .texts import OTHER_LANGUAGES, field_name, language_shares, text_languages, text_locale
 
 bp = Blueprint("campaigns_staff", __name__, url_prefix="/staff/campaigns")
 
@@ -52,7 +53,26 @@ def _with_events(form: CampaignForm, campaign=None) -> CampaignForm:
 def _form_page(form, campaign=None, status=200):
     placeholders = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
     return render_template("campaigns/staff/form.html", form=form, campaign=campaign, placeholders=placeholders,
+                           other_languages=OTHER_LANGUAGES,
                            subject=mails.shown_subject(campaign) if campaign else None), status
+
+
+def _written_texts(campaign) -> dict:
+    """The campaign's texts in other languages as the form's fields hold them."""
+    written = {}
+    for text in campaign.texts:
+        written[field_name("subject", text.locale)] = text.subject
+        written[field_name("body", text.locale)] = text.body
+    return written
+
+
+def _test_mail_form(campaign) -> TestMailForm:
+    """The test mail's button, with a choice among the languages the campaign has a text in (the one
+    this page speaks first, if the campaign has it)."""
+    languages = text_languages(campaign)
+    form = TestMailForm(language=text_locale(languages, str(get_locale())))
+    form.language.choices = [(code, language_name(code)) for code in languages]
+    return form
 
 
 def _audience(form: CampaignForm) -> dict:
@@ -91,7 +111,7 @@ def create():
     try:
         campaign = services.create_campaign(event_id=form.event_id.data, subject=form.subject.data,
                                             body=form.body.data, audience=_audience(form),
-                                            created_by=current_user.display_name)
+                                            created_by=current_user.display_name, texts=form.other_texts())
     except DomainError as exc:
         show_refusal(form, exc)
         return _form_page(form, status=exc.status_code)
@@ -110,7 +130,8 @@ def edit(campaign_id):
     audience = campaign.audience
     form = CampaignForm(event_id=campaign.event_id, subject=campaign.subject, body=campaign.body,
                         audience=audience_kind(audience), tags=", ".join(audience.get("tags") or []),
-                        kinds=audience.get("kinds") or [], emails="\n".join(audience.get("emails") or []))
+                        kinds=audience.get("kinds") or [], emails="\n".join(audience.get("emails") or []),
+                        **_written_texts(campaign))
     return _form_page(_with_events(form, campaign), campaign)
 
 
@@ -124,7 +145,7 @@ def update(campaign_id):
         return _form_page(form, campaign, status=422)
     try:
         services.update_campaign(campaign.id, event_id=form.event_id.data, subject=form.subject.data,
-                                 body=form.body.data, audience=_audience(form))
+                                 body=form.body.data, audience=_audience(form), texts=form.other_texts())
     except services.CampaignAlreadySent as exc:
         flash(str(exc))
         return redirect(url_for("campaigns_staff.show", campaign_id=campaign_id))
@@ -150,15 +171,17 @@ def show(campaign_id):
                                 query=filters.q.data or "", sort=sort, size=RECIPIENTS_PER_PAGE,
                                 number=request.args.get("page", 1, type=int))
     progress = campaign_progress(campaign.id)
+    plan = services.plan_sending(campaign)
     list_args = {name: value for name, value in (("state", state), ("q", filters.q.data),
                                                  ("sort", sort.arg if sort.key != "invited" else None)) if value}
     return render_template(
         "campaigns/staff/show.html", campaign=campaign, event=campaign.event, subject=mails.shown_subject(campaign),
-        plan=services.plan_sending(campaign), progress=progress, campaign_state=campaign_state(campaign, progress),
+        plan=plan, shares=language_shares(campaign, plan.locales), languages=text_languages(campaign),
+        progress=progress, campaign_state=campaign_state(campaign, progress),
         recipients=recipients, state=state, states=list(RecipientState), filters=filters, sort=sort,
         list_args=list_args, reminder_count=services.reminder_count(campaign) if progress.total else 0,
         not_sendable=services.not_sendable_reason(campaign.event), mail_server=_mail_server(),
-        kind_labels={kind: kind.label for kind in OrganisationKind}, form=TestMailForm(),
+        kind_labels={kind: kind.label for kind in OrganisationKind}, form=_test_mail_form(campaign),
     )
 
 
@@ -191,8 +214,8 @@ def preview(campaign_id):
     contact, sample = _preview_contact(campaign)
     content = mails.preview(campaign, contact) if contact else None
     return render_template("campaigns/staff/preview.html", campaign=campaign, contact=contact, sample=sample,
-                           content=content, subject=mails.shown_subject(campaign, contact.name if contact else None),
-                           language_label=LANGUAGE_NAMES,
+                           content=content, subject=content.subject if content else mails.shown_subject(campaign),
+                           text_locale=text_locale(text_languages(campaign), contact.locale) if contact else None,
                            form=TestMailForm(contact_id=contact.id if contact else ""))
 
 
@@ -221,7 +244,7 @@ def test_mail(campaign_id):
     contact = _contact_or_none(contact_id) if contact_id is not None else None
     try:
         services.send_test_mail(campaign.id, email=current_user.email, name=current_user.display_name,
-                                locale=contact.locale if contact else str(get_locale()),
+                                locale=form.language.data or (contact.locale if contact else str(get_locale())),
                                 contact_id=contact.id if contact else None)
     except services.NoTestMailAfterSending as exc:
         flash(str(exc))
@@ -241,7 +264,9 @@ def test_mail(campaign_id):
 def confirm_send(campaign_id):
     """Ask before sending, saying how many contacts will be mailed."""
     campaign = services.get_campaign(campaign_id)
-    return render_template("campaigns/staff/send.html", campaign=campaign, plan=services.plan_sending(campaign),
+    plan = services.plan_sending(campaign)
+    return render_template("campaigns/staff/send.html", campaign=campaign, plan=plan,
+                           shares=language_shares(campaign, plan.locales),
                            subject=mails.shown_subject(campaign), mail_server=_mail_server(),
                            not_sendable=services.not_sendable_reason(campaign.event), form=ButtonForm())
 

@@ -21,6 +21,7 @@ INVITATION_LINK = re.compile(r"http://podium\.test/i/([A-Za-z0-9_-]+)")
 UNSUBSCRIBE_LINK = re.compile(r"http://podium\.test/u/([A-Za-z0-9_-]+)")
 
 BODY = "Hallo {name},\n\nwir laden Sie herzlich ein zu {event} am {date}.\n\nHier anmelden: {link}"
+ENGLISH_BODY = "Hello {name},\n\nwe warmly invite you to {event} on {date}.\n\nSign up: {link}"
 
 
 def contact_row(n: int, now, **fields) -> dict:
@@ -77,10 +78,10 @@ def make_contact(make_contacts):
 def make_campaign(app, make_event):
     """A draft campaign (by default: to all contacts, for a new published event)."""
 
-    def make(event=None, *, subject="Einladung: {event}", body=BODY, audience=None):
+    def make(event=None, *, subject="Einladung: {event}", body=BODY, audience=None, texts=None):
         event = event or make_event(title="Forum Fachkräfte", capacity=100)
         return campaigns.create_campaign(event_id=event.id, subject=subject, body=body,
-                                         audience=audience or {"all": True}, created_by="Test")
+                                         audience=audience or {"all": True}, created_by="Test", texts=texts)
 
     return make
 

@@ -32,7 +32,9 @@ def test_placeholders_are_filled_in_for_each_contact_in_their_language(forum, ma
     make_contact(name="Anna Schmidt", email="anna@example.org", locale="de")
     make_contact(name="Ben Okafor", email="ben@example.org", locale="en")
     campaigns.send_campaign(make_campaign(forum, subject="{name}, Einladung: {event}",
-                                          body="Hallo {name},\nam {date}: {event}.\n\n{link}").id)
+                                          body="Hallo {name},\nam {date}: {event}.\n\n{link}",
+                                          texts={"en": ("{name}, invitation: {event}",
+                                                        "Hello {name},\non {date}: {event}.\n\n{link}")}).id)
     deliver()
 
     anna, ben = mail_to(smtp, "anna@example.org"), mail_to(smtp, "ben@example.org")
@@ -42,7 +44,7 @@ def test_placeholders_are_filled_in_for_each_contact_in_their_language(forum, ma
     english_day = format_date(STARTS.date(), "full", locale="en")  # Thursday, December 5, 2030
     anna_text, ben_text = text_body(anna), text_body(ben)
     assert f"Hallo Anna Schmidt,\nam {german_day}, 18:00" in anna_text
-    assert f"Hallo Ben Okafor,\nam {english_day}, 18:00" in ben_text  # the 24-hour clock in English too
+    assert f"Hello Ben Okafor,\non {english_day}, 18:00" in ben_text  # the 24-hour clock in English too
     assert ": Forum Arbeit & Migration." in anna_text
     assert INVITATION_LINK.search(anna_text.split("\n\n")[1])  # {link} is the personal link
     assert invitation_token(anna) != invitation_token(ben)
@@ -56,7 +58,7 @@ def test_the_html_part_keeps_line_breaks_and_paragraphs_and_links_the_link(forum
 
     message = mail_to(smtp, "anna@example.org")
     html = html_body(message)
-    link = f"http://podium.test/i/{invitation_token(message)}"
+    link = f"http://podium.test/i/{invitation_token(message)}?lang=de"
 
     assert "<p>Zeile eins<br>\nZeile zwei</p>" in html
     assert f'<p>Absatz zwei: <a href="{link}">{link}</a></p>' in html
@@ -66,14 +68,14 @@ def test_the_html_part_keeps_line_breaks_and_paragraphs_and_links_the_link(forum
 def test_a_text_without_the_link_placeholder_still_carries_the_personal_link(forum, make_contact, make_campaign,
                                                                             smtp, deliver):
     make_contact(name="Ben", email="ben@example.org", locale="en")
-    campaigns.send_campaign(make_campaign(forum, body="Dear {name}, see you there.").id)
+    campaigns.send_campaign(make_campaign(forum, texts={"en": ("Invitation", "Dear {name}, see you there.")}).id)
     deliver()
 
     message = mail_to(smtp, "ben@example.org")
     token = invitation_token(message)
 
-    assert f"Sign up here:\nhttp://podium.test/i/{token}" in text_body(message)
-    assert f'href="http://podium.test/i/{token}"' in html_body(message)
+    assert f"Sign up here:\nhttp://podium.test/i/{token}?lang=en" in text_body(message)
+    assert f'href="http://podium.test/i/{token}?lang=en"' in html_body(message)
 
 
 def test_an_invitation_is_text_and_html_without_a_calendar(forum, make_contact, make_campaign, smtp, deliver):
@@ -89,7 +91,7 @@ def test_html_paragraphs_escape_everything_but_the_link():
         "name": "<i>Anna</i>", "event": "E", "date": "D", "link": "http://podium.test/i/x?a=1&b=2"})
 
     assert isinstance(html, Markup)
-    assert html == ('<p>&lt;b&gt;&lt;i&gt;Anna&lt;/i&gt;&lt;/b&gt; &amp; '
+    assert html == ('<p>&lt;b&gt;<span dir="auto">&lt;i&gt;Anna&lt;/i&gt;</span>&lt;/b&gt; &amp; '
                     '<a href="http://podium.test/i/x?a=1&amp;b=2">http://podium.test/i/x?a=1&amp;b=2</a><br>\n'
                     '{unknown}</p>')
 

@@ -67,7 +67,7 @@ def test_a_reminder_goes_once_to_those_who_were_invited_and_have_not_answered(
 
 def test_the_reminder_is_in_the_contacts_language(make_contact, make_campaign, smtp, deliver):
     make_contact(email="ben@example.org", locale="en")
-    campaign = make_campaign(subject="Invitation: {event}")
+    campaign = make_campaign(texts={"en": ("Invitation: {event}", "Hello {name}: {link}")})
     campaigns.send_campaign(campaign.id)
     deliver()
 

@@ -14,7 +14,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from tests.pages import ENGLISH, form_values, main_text, page
 
-from .conftest import BODY, contact_by_email, html_body, mails_of, recipients_of, text_body
+from .conftest import BODY, ENGLISH_BODY, contact_by_email, html_body, mails_of, recipients_of, text_body
 
 
 def form_of(**overrides) -> dict:
@@ -189,7 +189,7 @@ def test_the_preview_shows_the_mail_as_the_chosen_recipient_gets_it(staff, make_
     options = [o.text for o in preview.one("select", id="contact").find_all("option")]
     assert options == ["Anna Schmidt <anna@example.org>", "Ben Okafor <ben@example.org>"]
     html = staff.get(url_for("campaigns_staff.preview_html", campaign_id=campaign.id, contact=ben.id))
-    assert "Hallo Ben Okafor," in html.get_data(as_text=True)
+    assert 'Hallo <span dir="auto">Ben Okafor</span>,' in html.get_data(as_text=True)
     assert "script-src" not in html.headers["Content-Security-Policy"]
 
 
@@ -197,6 +197,8 @@ def test_a_test_mail_goes_to_the_staff_member_through_the_outbox_and_is_no_recip
         staff, make_campaign, make_contact, smtp, deliver):
     anna = make_contact(name="Anna Schmidt", email="anna@example.org", locale="en")
     campaign = make_campaign()
+    campaigns.update_campaign(campaign.id, event_id=campaign.event_id, subject=campaign.subject, body=BODY,
+                              audience={"all": True}, texts={"en": ("Invitation: {event}", ENGLISH_BODY)})
 
     response = staff.post(url_for("campaigns_staff.test_mail", campaign_id=campaign.id),
                           data={"contact_id": anna.id}, headers=ENGLISH)
@@ -208,9 +210,9 @@ def test_a_test_mail_goes_to_the_staff_member_through_the_outbox_and_is_no_recip
     (received,) = smtp.received
     assert received.rcpt_tos == ["staff@podium.test"]
     message = received.message
-    assert message["Subject"] == "[Test] Einladung: Forum Fachkräfte"
+    assert message["Subject"] == "[Test] Invitation: Forum Fachkräfte"  # as Anna gets it: in English
     assert message["List-Unsubscribe"] is None
-    assert "Hallo Anna Schmidt," in text_body(message)
+    assert "Hello Anna Schmidt," in text_body(message)
     assert "/i/" not in text_body(message)
     assert text_body(message).startswith("TEST MAIL: the link leads to the event's public page.")
     assert recipients_of(campaign) == []

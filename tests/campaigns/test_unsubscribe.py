@@ -44,7 +44,7 @@ def test_every_campaign_mail_carries_the_list_unsubscribe_headers(app, mailed):
 
     targets = re.findall(r"<([^>]+)>", mailed["List-Unsubscribe"])
 
-    assert targets[0] == f"http://podium.test/u/{token}"
+    assert targets[0] == f"http://podium.test/u/{token}?lang=de"  # the page opens in the mail's language
     assert targets[1:] == [f"mailto:{app.config['ORGANIZER_EMAIL']}?subject=unsubscribe"]
     assert mailed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -53,7 +53,7 @@ def test_every_campaign_mail_shows_the_unsubscribe_link(mailed):
     token = contact_by_email("anna@example.org").unsubscribe_token
 
     assert UNSUBSCRIBE_LINK.findall(text_body(mailed)) == [token]
-    assert f'href="http://podium.test/u/{token}"' in html_body(mailed)
+    assert f'href="http://podium.test/u/{token}?lang=de"' in html_body(mailed)
 
 
 def test_opening_the_link_shows_a_button_and_changes_nothing(client, mailed):

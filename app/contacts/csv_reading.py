@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..csvexport import csv_cell_text
 from ..errors import InvalidInput
+from ..i18n import LANGUAGE_NAMES
 from ..text import clean_line, email_key
 from .models import OrganisationKind
 from .rules import Problem, field_problems, parse_tags
@@ -72,8 +73,19 @@ CONSENT_NO = {"no", "n", "nein", "0", "false", "falsch", "-"}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
 # A consent day before this year is a typing mistake (and year 1 would not even fit the database).
 FIRST_CONSENT_YEAR = 1990
-LANGUAGE_WORDS = {"de": "de", "deu": "de", "ger": "de", "german": "de", "deutsch": "de",
-                  "en": "en", "eng": "en", "english": "en", "englisch": "en"}
+# Every way a file may name a language: its code, ISO 639-2 codes, its English and German names,
+# its name in itself (as the export writes it, LANGUAGE_NAMES) and its usual other spellings.
+LANGUAGE_WORDS = {
+    "de": "de", "deu": "de", "ger": "de", "german": "de", "deutsch": "de",
+    "en": "en", "eng": "en", "english": "en", "englisch": "en",
+    "ar": "ar", "ara": "ar", "arabic": "ar", "arabisch": "ar", "عربي": "ar",
+    "fa": "fa", "fas": "fa", "per": "fa", "persian": "fa", "persisch": "fa", "farsi": "fa",
+    # Dari (prs) is the Persian of Afghanistan: its speakers read the Persian mails.
+    "prs": "fa", "dari": "fa", "فارسي": "fa", "دری": "fa",
+    "uk": "uk", "ukr": "uk", "ukrainian": "uk", "ukrainisch": "uk",
+} | {name: code for code, name in LANGUAGE_NAMES.items()}
+
+LANGUAGE_CODES = {_normalise(word): code for word, code in LANGUAGE_WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -236,7 +248,7 @@ def _parse_line(line: int, cells: list[str], columns: dict[str, int], *, width: 
             kind = ""
     locale = cell("locale")
     if locale:
-        locale = LANGUAGE_WORDS.get(_normalise(re.split(r"[-_]", locale)[0]), "")
+        locale = LANGUAGE_CODES.get(_normalise(re.split(r"[-_]", locale)[0]), "")
         if locale not in current_app.config["LANGUAGES"]:
             problems.append(Problem("locale", "unknown_language", {"value": cell("locale")}))
     consent = _consent(cell("consent"))

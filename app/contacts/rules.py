@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..text import clean_line
@@ -31,7 +32,8 @@ _PROBLEM_TEXTS = {
     "unknown_kind_kept": lambda p: _("Unknown kind of organisation “%(value)s”: the institution keeps “%(kind)s”. "
                                      "Known kinds: %(kinds)s.", value=p["value"],
                                      kind=OrganisationKind(p["kind"]).label, kinds=known_kinds()),
-    "unknown_language": lambda p: _("Unknown language “%(value)s”; use de or en.", **p),
+    "unknown_language": lambda p: _("Unknown language “%(value)s”; use one of %(codes)s.", value=p["value"],
+                                    codes=", ".join(current_app.config["LANGUAGES"])),
     "unknown_consent": lambda p: _("Consent “%(value)s” not understood (write the day it was given, e.g. "
                                    "2026-03-01, or yes): imported without a recorded consent.", **p),
     "too_many_cells": lambda p: _("This line has more cells than the header line (%(cells)s instead of "

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from ..errors import NotFound
 from ..events import ical
+from ..events.display import event_title_text
 from ..extensions import db
-from ..links import absolute_url
+from ..links import absolute_url, mail_link
 from ..outbox import OutgoingMail
 from ..registrations.event_changes import EVENT_CANCELLED_MAIL, EVENT_UPDATED_MAIL, describe_changes
 from ..registrations.guest_changes import EMAIL_CHANGE_MAIL, EMAIL_CHANGED_MAIL, EMAIL_LINK_VALID
@@ -29,10 +30,11 @@ def _registration(mail: OutgoingMail) -> Registration:
 
 
 def _links(registration: Registration) -> dict:
+    """The guest's links, each opening its page in the mail's language."""
     return {
-        "ticket_url": absolute_url("registrations.ticket", code=registration.ticket_code),
-        "manage_url": absolute_url("registrations.manage", token=registration.manage_token),
-        "event_url": absolute_url("registrations.event_page", slug=registration.event.slug),
+        "ticket_url": mail_link("registrations.ticket", code=registration.ticket_code),
+        "manage_url": mail_link("registrations.manage", token=registration.manage_token),
+        "event_url": mail_link("registrations.event_page", slug=registration.event.slug),
     }
 
 
@@ -46,7 +48,8 @@ def _invitation(mail: OutgoingMail, registration: Registration, method: str, man
         sequence=mail.params.get("sequence", registration.calendar_sequence),
         dtstamp=mail.created_at,
         description=description,
-        url=absolute_url("registrations.event_page", slug=registration.event.slug),
+        locale=mail.locale,
+        url=mail_link("registrations.event_page", slug=registration.event.slug),
     )
 
 
@@ -63,7 +66,9 @@ def _ticket_mail(mail: OutgoingMail, registration: Registration, template: str, 
         html=html,
         calendar=CalendarPart(_invitation(mail, registration, "REQUEST", links["manage_url"]),
                               "REQUEST", "invite.ics"),
-        images=(InlineImage(qr_cid, qr_png(links["ticket_url"]), filename="ticket.png"),),
+        # The ticket's plain address, as the ticket page's own QR code holds it: what the door reads.
+        images=(InlineImage(qr_cid, qr_png(absolute_url("registrations.ticket", code=registration.ticket_code)),
+                            filename="ticket.png"),),
     )
 
 
@@ -71,7 +76,7 @@ def registration_confirmed(mail: OutgoingMail) -> MailContent:
     """A place: the ticket with its QR code, and the calendar invitation."""
     registration = _registration(mail)
     return _ticket_mail(mail, registration, "registration_confirmed_to_guest",
-                        _("Registration confirmed: %(title)s", title=registration.event.title))
+                        _("Registration confirmed: %(title)s", title=event_title_text(registration.event)))
 
 
 def registration_waitlisted(mail: OutgoingMail) -> MailContent:
@@ -82,7 +87,7 @@ def registration_waitlisted(mail: OutgoingMail) -> MailContent:
                          event=registration.event, position=waitlist_position(registration),
                          params=mail.params, **links)
     return MailContent(
-        subject=_("You are on the waitlist: %(title)s", title=registration.event.title),
+        subject=_("You are on the waitlist: %(title)s", title=event_title_text(registration.event)),
         text=text,
         html=html,
     )
@@ -99,7 +104,7 @@ def registration_cancelled(mail: OutgoingMail) -> MailContent:
     text, html = render_pair("registration_cancelled_to_guest", registration=registration,
                          event=registration.event, params=mail.params, **links)
     return MailContent(
-        subject=_("Registration cancelled: %(title)s", title=registration.event.title),
+        subject=_("Registration cancelled: %(title)s", title=event_title_text(registration.event)),
         text=text,
         html=html,
         calendar=calendar,
@@ -119,7 +124,7 @@ def event_updated(mail: OutgoingMail) -> MailContent:
     changes = describe_changes(mail.params["before"], mail.params["after"])
     text, html = render_pair("event_updated_to_guest", registration=registration, event=event, changes=changes,
                          has_calendar=calendar is not None, params=mail.params, **links)
-    return MailContent(subject=_("Changed: %(title)s", title=event.title), text=text, html=html,
+    return MailContent(subject=_("Changed: %(title)s", title=event_title_text(event)), text=text, html=html,
                        calendar=calendar)
 
 
@@ -133,8 +138,8 @@ def event_cancelled(mail: OutgoingMail) -> MailContent:
         calendar = CalendarPart(_invitation(mail, registration, "CANCEL", links["manage_url"]),
                                 "CANCEL", "cancel.ics")
     text, html = render_pair("event_cancelled_to_guest", registration=registration, event=event,
-                         params=mail.params, events_url=absolute_url("events.upcoming"), **links)
-    return MailContent(subject=_("Cancelled: %(title)s", title=event.title), text=text, html=html,
+                         params=mail.params, events_url=mail_link("events.upcoming"), **links)
+    return MailContent(subject=_("Cancelled: %(title)s", title=event_title_text(event)), text=text, html=html,
                        calendar=calendar)
 
 
@@ -145,17 +150,18 @@ def registration_reminder(mail: OutgoingMail) -> MailContent:
         # Cancelled between queueing and sending: a REQUEST would put the event back into the calendar.
         raise NotFound(_l("This registration is no longer confirmed; it gets no reminder."))
     return _ticket_mail(mail, registration, "registration_reminder_to_guest",
-                        _("Reminder: %(title)s", title=registration.event.title))
+                        _("Reminder: %(title)s", title=event_title_text(registration.event)))
 
 
 def email_change(mail: OutgoingMail) -> MailContent:
     """To a new address: the link that moves the registration to it (nothing else changes)."""
     registration = _registration(mail)
-    confirm_url = absolute_url("registrations.confirm_email_form", key=mail.params["key"])
+    confirm_url = mail_link("registrations.confirm_email_form", key=mail.params["key"])
     text, html = render_pair("registration_email_change_to_guest", registration=registration,
                              event=registration.event, new_email=mail.recipient, confirm_url=confirm_url,
                              hours=int(EMAIL_LINK_VALID.total_seconds() // 3600), params=mail.params)
-    return MailContent(subject=_("Please confirm your new address: %(title)s", title=registration.event.title),
+    return MailContent(subject=_("Please confirm your new address: %(title)s",
+                                 title=event_title_text(registration.event)),
                        text=text, html=html)
 
 
@@ -166,7 +172,8 @@ def email_changed(mail: OutgoingMail) -> MailContent:
                              event=registration.event, old_email=mail.params["old_email"],
                              new_email=mail.params["new_email"], organizer=current_app.config["ORGANIZER_EMAIL"],
                              params=mail.params)
-    return MailContent(subject=_("Your address was changed: %(title)s", title=registration.event.title),
+    return MailContent(subject=_("Your address was changed: %(title)s",
+                                 title=event_title_text(registration.event)),
                        text=text, html=html)
 
 

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 
 from ..outbox import OutgoingMail
+from .direction import MailDirection, plain_text_in
 from .mime import MailContent
 
 Composer = Callable[[OutgoingMail], MailContent]
@@ -56,6 +57,9 @@ def withdrawn(mails: list[OutgoingMail]) -> set[int]:
 
 
 def render_pair(template: str, **context) -> tuple[str, str]:
-    """The text and the HTML part of a mail, from templates/email/<template>.txt and .html."""
-    return (render_template(f"email/{template}.txt", **context),
-            render_template(f"email/{template}.html", **context))
+    """The text and the HTML part of a mail, from templates/email/<template>.txt and .html, in the
+    current language and laid out in its direction (the templates read `direction`)."""
+    direction = MailDirection.of(str(get_locale()))
+    text = render_template(f"email/{template}.txt", direction=direction, **context)
+    return (plain_text_in(text, direction),
+            render_template(f"email/{template}.html", direction=direction, **context))

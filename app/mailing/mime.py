@@ -20,10 +20,35 @@ from email.utils import format_datetime, parseaddr
 
 from icalendar import Calendar
 
-SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
+# RFC 5322's limit of a header line: the Subject is folded only beyond it.
+LONGEST_LINE = 998
+
+
+class MailPolicy(policy.EmailPolicy):
+    """The SMTP policy, but the Subject is kept on one line.
+
+    Python's folder (3.11) breaks an encoded Subject at the space between two non-ASCII words and
+    leaves that space outside the encoded words, where RFC 2047 readers drop it: "منتدى سوق العمل"
+    arrived as "منتدىسوق العمل" (cpython gh-144156 is the same fault). Unfolded, the Subject is one
+    run of encoded words with its spaces inside; a Subject (300 characters at most) fits in a line.
+    """
+
+    def fold(self, name, value):
+        """The header as a line (or lines), the Subject unfolded up to LONGEST_LINE."""
+        return policy.EmailPolicy.fold(self._for(name), name, value)
+
+    def fold_binary(self, name, value):
+        """As fold(), for the bytes generator that smtplib uses."""
+        return policy.EmailPolicy.fold_binary(self._for(name), name, value)
+
+    def _for(self, name: str) -> policy.EmailPolicy:
+        return self.clone(max_line_length=LONGEST_LINE) if name.lower() == "subject" else self
+
+
+SEVEN_BIT = MailPolicy(linesep="\r\n", cte_type="7bit")
 # For a recipient whose address has non-ASCII characters before the @ (jörg@example.org): the
 # headers carry raw UTF-8, which only a server that offers SMTPUTF8 (RFC 6531) may take.
-UTF8_HEADERS = policy.SMTPUTF8.clone(cte_type="7bit")
+UTF8_HEADERS = MailPolicy(linesep="\r\n", cte_type="7bit", utf8=True)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..database import is_valid_id
 from ..errors import NotFound
 from ..extensions import db
-from ..links import absolute_url
+from ..links import mail_link
 from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent
 from ..outbox import OutgoingMail
@@ -19,7 +19,7 @@ def access_link(mail: OutgoingMail) -> MailContent:
     if registration is None:
         raise NotFound(_l("The registration of this mail no longer exists."))
     text, html = render_pair("privacy_access_to_guest", registration=registration, event=registration.event,
-                             data_url=absolute_url("privacy.your_data", key=mail.params["key"]),
+                             data_url=mail_link("privacy.your_data", key=mail.params["key"]),
                              hours=int(ACCESS_LINK_VALID.total_seconds() // 3600), params=mail.params)
     return MailContent(subject=_("Your data at Podium: %(title)s", title=registration.event.title),
                        text=text, html=html)

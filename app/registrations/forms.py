@@ -1,4 +1,5 @@
-"""The sign-up form, the guest's own corrections, and staff's form for a guest registered by hand."""
+"""The sign-up form, the guest's own corrections (with the language of their mails), and staff's
+form for a guest registered by hand."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
@@ -36,6 +37,16 @@ class GuestDetailsForm(FlaskForm):
     )
     note = TextAreaField(_l("Note (optional), e.g. accessibility needs"), filters=[clean_text],
                          validators=[Optional(), Length(max=2000)])
+
+
+class GuestCorrectionsForm(GuestDetailsForm):
+    """The form on the guest's own page: their details, and the language of their mails (at
+    sign-up that is the page's language; here the guest may choose another)."""
+
+    # Not required: a form opened before this field existed still saves, the language unchanged.
+    locale = RadioField(_l("Language of the mails"), choices=MAIL_LANGUAGES, validate_choice=False,
+                        validators=[Optional(), AnyOf([choice.value for choice in MAIL_LANGUAGES],
+                                                      message=_l("Please choose a language from the list."))])
 
 
 class RegistrationForm(FormTrap, GuestDetailsForm):

@@ -1,5 +1,6 @@
 """What a guest corrects on their own page (/r/<token>): name, organisation, how they take
-part and the note; and their address, which changes only once the new one has confirmed it.
+part, the note and the language of their mails; and their address, which changes only once the
+new one has confirmed it.
 
 None of these is in the calendar entry the guest was sent (its title, time and place are
 the event's), so no new invitation goes out. The changes are the guest's own: the staff
@@ -17,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 
@@ -81,9 +83,12 @@ def can_change(registration: Registration, now: datetime | None = None) -> bool:
     return not registration.is_cancelled and not registration.event.has_ended(now or utcnow())
 
 
-def save_details(registration_id: int, data: dict, *, locale: str, now: datetime | None = None) -> DetailsSaved:
+def save_details(registration_id: int, data: dict, *, locale: str | None,
+                 now: datetime | None = None) -> DetailsSaved:
     """Store the guest's corrections; a new address is mailed a confirmation link instead. Commits.
 
+    :param locale: the language of the guest's mails from now on (None, or not one of LANGUAGES:
+        as before); the confirmation link to a new address is written in it too.
     :raises NotFound, RegistrationRefused:
     """
     with write_transaction(now=now) as tx:
@@ -95,6 +100,8 @@ def save_details(registration_id: int, data: dict, *, locale: str, now: datetime
         if data.get("affiliation") in Affiliation.__members__.values():
             registration.affiliation = data["affiliation"]
         registration.note = clean_text(data.get("note") or "")
+        if locale in current_app.config["LANGUAGES"]:
+            registration.locale = locale
         new_email = clean_line(data["email"])
         confirming = None
         if email_key(new_email) == registration.email_key:
@@ -103,7 +110,7 @@ def save_details(registration_id: int, data: dict, *, locale: str, now: datetime
             confirming = new_email
             change = EmailChange(registration.id, fingerprint(registration.email_key), new_email)
             key = email_change_key(change, tx.now)
-            enqueue(EMAIL_CHANGE_MAIL, new_email, locale=locale, registration_id=registration.id,
+            enqueue(EMAIL_CHANGE_MAIL, new_email, locale=registration.locale, registration_id=registration.id,
                     params={"key": key})
         return DetailsSaved(registration, confirming)
 

@@ -10,13 +10,14 @@ to the audit trail, in the same transaction.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..audit import Actor, AuditAction, record
 from ..consent import recorded_version
-from ..database import first_row, get_by_link_key, is_valid_id, utcnow, write_transaction
-from ..errors import AlreadyCancelled, EventFull, NotFound, RegistrationRefused
+from ..database import first_row, get_by_link_key, get_row, is_valid_id, utcnow, write_transaction
+from ..errors import AlreadyCancelled, EventFull, InvalidInput, NotFound, RegistrationRefused
 from ..events.models import Event
 from ..events.services import NotInvited, invitation_refusal, signup_closed_reason
 from ..extensions import db
@@ -81,7 +82,8 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
             if not repeated_recently(registration, tx.now):
-                mail_current_state(registration, locale=locale, repeated=True)
+                # In the registration's language: whoever typed the address again, the mail goes to it.
+                mail_current_state(registration, locale=registration.locale, repeated=True)
             return SignupResult.of(registration, created=False)
         if event.is_full and not event.waitlist_enabled:
             raise EventFull()
@@ -181,6 +183,21 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     ).scalar_one()
     return ahead + 1
+
+
+def choose_mail_language(registration_id: int, locale: str) -> Registration:
+    """The guest's mails go out in `locale` from now on (their own page offers this when it is read
+    in another language than their mails). Commits.
+
+    :raises NotFound:
+    :raises InvalidInput: `locale` is not a language of LANGUAGES
+    """
+    if locale not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_l("Please choose a language from the list."), field="locale")
+    with write_transaction():
+        registration = get_row(Registration, registration_id)
+        registration.locale = locale
+        return registration
 
 
 def get_by_ticket_code(code: str) -> Registration:

@@ -14,7 +14,7 @@ from ..links import absolute_url
 from ..pagecache import cached_page, next_change
 from . import guest_changes, limits, services
 from .calendar_links import calendar_links
-from .forms import GuestDetailsForm, RegistrationForm
+from .forms import GuestCorrectionsForm, RegistrationForm
 from .tickets import qr_png
 
 bp = Blueprint("registrations", __name__)
@@ -93,7 +93,7 @@ def sent_too_often(exc):
                                key=request.form.get("key"))
         if request.endpoint == "registrations.save":
             registration = services.get_by_manage_token(request.view_args["token"])
-            return _details_page(registration, limits.form_over_limit(GuestDetailsForm), 429)
+            return _details_page(registration, limits.form_over_limit(GuestCorrectionsForm), 429)
     except DomainError:
         pass  # no such event or guest: the plain answer
     return http_error_page(exc)
@@ -165,7 +165,30 @@ def manage(token):
         position=services.waitlist_position(registration),
         can_cancel=services.can_cancel(registration),
         can_change=guest_changes.can_change(registration),
+        offer_mail_language=_offered_mail_language(registration),
         calendar_links=calendar_links(registration.event, calendar_description(registration.event)))
+
+
+def _offered_mail_language(registration) -> str | None:
+    """The page's language, when the guest reads their page in another one than their mails are
+    written in (they switched, or their browser chose): offered, never imposed."""
+    page_language = str(get_locale())
+    if registration.is_cancelled or registration.locale == page_language:
+        return None
+    return page_language
+
+
+@bp.post("/r/<token>/mail-language")
+def choose_mail_language(token):
+    """From now on the guest's mails are written in the language they chose on their own page."""
+    registration = services.get_by_manage_token(token)
+    try:
+        services.choose_mail_language(registration.id, request.form.get("locale", ""))
+    except DomainError as exc:
+        flash(str(exc))
+    else:
+        flash(_("Saved: from now on our mails to you are written in this language."))
+    return redirect(url_for("registrations.manage", token=token))
 
 
 def _details_page(registration, form, status=200):
@@ -179,7 +202,7 @@ def edit(token):
     registration = services.get_by_manage_token(token)
     if not guest_changes.can_change(registration):
         return redirect(url_for("registrations.manage", token=token))
-    return _details_page(registration, GuestDetailsForm(obj=registration))
+    return _details_page(registration, GuestCorrectionsForm(obj=registration))
 
 
 @bp.post("/r/<token>/edit")
@@ -188,11 +211,11 @@ def edit(token):
 def save(token):
     """Store the corrections; a new address first gets a confirmation link."""
     registration = services.get_by_manage_token(token)
-    form = GuestDetailsForm()
+    form = GuestCorrectionsForm()
     if not form.validate_on_submit():
         return _details_page(registration, form, 422)
     try:
-        saved = guest_changes.save_details(registration.id, form.data, locale=str(get_locale()))
+        saved = guest_changes.save_details(registration.id, form.data, locale=form.locale.data)
     except DomainError as exc:
         show_refusal(form, exc)
         return _details_page(services.get_by_manage_token(token), form, exc.status_code)

@@ -19,7 +19,7 @@ from ..contacts.models import Contact
 from ..errors import NotFound
 from ..extensions import db
 from ..formatting import day
-from ..links import absolute_url
+from ..links import mail_link
 from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent
 from ..outbox import OutgoingMail
@@ -49,8 +49,9 @@ COMPOSERS = {
 
 
 def invitation_link(invitation: SurveyInvitation) -> str:
-    """The personal link of one invitation: it opens that person's answers, nobody else's."""
-    return absolute_url("surveys.respond", token=invitation.token)
+    """The personal link of one invitation: it opens that person's answers, nobody else's, in the
+    language of the mail it stands in."""
+    return mail_link("surveys.respond", token=invitation.token)
 
 
 def mail_content(survey: Survey, *, link: str, name: str, unsubscribe: str | None, reminder: bool = False,
@@ -67,9 +68,10 @@ def mail_content(survey: Survey, *, link: str, name: str, unsubscribe: str | Non
 
 
 def paragraphs(text: str) -> Markup:
-    """Staff text as HTML: escaped, blank lines make paragraphs, line breaks stay."""
+    """Staff text as HTML: escaped, blank lines make paragraphs, line breaks stay; each paragraph
+    in the direction of its own words (a German intro inside an Arabic mail)."""
     parts = [p for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return Markup("\n").join(Markup('<p style="margin:0 0 12px;">{}</p>').format(
+    return Markup("\n").join(Markup('<p dir="auto" style="margin:0 0 12px;">{}</p>').format(
         Markup("<br>\n").join(escape(line) for line in part.strip("\n").split("\n"))) for part in parts)
 
 

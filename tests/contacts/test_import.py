@@ -85,7 +85,7 @@ def test_the_preview_explains_errors_in_words(network):
         4: ["This does not look like an email address (example: name@example.org)."],
         6: ["The name is missing."],
         13: ["The organisation is too long (at most 200 characters)."],
-        14: ["Unknown language “fr”; use de or en."],
+        14: ["Unknown language “fr”; use one of de, en, ar, fa, uk."],
         15: [("This line has more cells than the header line (7 instead of 6); check its quotes and "
               "separators.")],
     }

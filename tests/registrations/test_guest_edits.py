@@ -63,7 +63,7 @@ def test_the_form_shows_what_is_stored(client, anna):
     values = the_form(client, anna)
 
     assert values == {"csrf_token": values["csrf_token"], "name": "Anna Schmit", "email": "anna@example.org",
-                      "organisation": "Caritas", "affiliation": "professional", "note": ""}
+                      "organisation": "Caritas", "affiliation": "professional", "note": "", "locale": "de"}
 
 
 def test_corrections_are_saved_without_a_calendar_mail_or_a_history_entry(client, anna):

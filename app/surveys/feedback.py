@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from sqlalchemy import exists, func, or_, select, update
 
 from ..audit import Actor, AuditAction, changed_fields, record
@@ -41,8 +40,9 @@ from ..extensions import db
 from ..links import new_link_token
 from ..outbox import enqueue
 from ..registrations.models import Registration, RegistrationStatus
-from .models import (InvitationStatus, QuestionKind, Survey, SurveyInvitation, SurveyKind, SurveyQuestion,
-                     SurveyResponse, SurveySection, SurveyStatus)
+from .feedback_texts import INTRO, default_questions, default_title
+from .models import (InvitationStatus, Survey, SurveyInvitation, SurveyKind, SurveyQuestion, SurveyResponse,
+                     SurveySection, SurveyStatus)
 from .progress import Counts, counts_of
 
 REQUEST_MAIL = "feedback_request"
@@ -153,8 +153,9 @@ def refusal_for(event: Event, now: datetime) -> str | None:
 # --- what staff do --------------------------------------------------------------------------
 
 def switch_on(event_id: int, settings: FeedbackSettings, *, by: Actor, now: datetime | None = None) -> Survey:
-    """Give the event a feedback form with the default questions, written in the current language.
-    Commits. :raises FeedbackRefused: for a record-only, cancelled or long-past event, or one that has a form."""
+    """Give the event a feedback form with the default questions, written in the current language
+    (guests read the defaults in theirs: feedback_texts). Commits.
+    :raises FeedbackRefused: for a record-only, cancelled or long-past event, or one that has a form."""
     with write_transaction(lock=(Event, event_id), now=now) as tx:
         event = tx.row
         refusal = refusal_for(event, tx.now)
@@ -163,9 +164,7 @@ def switch_on(event_id: int, settings: FeedbackSettings, *, by: Actor, now: date
         if form_of(event.id) is not None:
             raise FeedbackRefused(_l("This event already has a feedback form."))
         survey = Survey(kind=SurveyKind.feedback, event_id=event.id, status=SurveyStatus.draft,
-                        title=_("Feedback: %(title)s", title=event.title),
-                        intro=_("Thank you for coming. A few short questions, two minutes: your answers help us "
-                                "make the next event better."),
+                        title=default_title(event.title), intro=str(INTRO),
                         send_after_hours=settings.send_after_hours, remind_after_days=settings.remind_after_days,
                         anonymous=settings.anonymous, closes_at=closing_time(event, settings, tx.now),
                         created_by=by.name[:200], created_at=tx.now)
@@ -181,19 +180,8 @@ def _add_default_questions(survey: Survey) -> None:
     section = SurveySection(survey_id=survey.id, title="", position=0)
     db.session.add(section)
     db.session.flush()
-    answers = [{"id": "yes", "label": pgettext("feedback answer", "Yes")},
-               {"id": "maybe", "label": pgettext("feedback answer", "Maybe")},
-               {"id": "no", "label": pgettext("feedback answer", "No")}]
-    questions = [
-        SurveyQuestion(kind=QuestionKind.scale, text=_("Overall, how was the event?"), required=True,
-                       low_label=_("poor"), high_label=_("excellent")),
-        SurveyQuestion(kind=QuestionKind.long_text, text=_("What was most useful?")),
-        SurveyQuestion(kind=QuestionKind.long_text, text=_("What should we change?")),
-        SurveyQuestion(kind=QuestionKind.single, text=_("Would you come again?"), options=answers),
-    ]
-    for position, question in enumerate(questions):
-        question.survey_id, question.section_id, question.position = survey.id, section.id, position
-        db.session.add(question)
+    for position, columns in enumerate(default_questions()):
+        db.session.add(SurveyQuestion(survey_id=survey.id, section_id=section.id, position=position, **columns))
 
 
 def change_settings(event_id: int, settings: FeedbackSettings, *, by: Actor,

@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..errors import NotFound
 from . import responding
+from .feedback_texts import ReadForm, for_reader
 from .answer_forms import REQUIRED, AnswerForm, SectionAnswers, answer_text, read_section, shown_value
 from .models import InvitationStatus, SurveyInvitation
 from .responding import Section, SurveyClosed
@@ -36,7 +37,8 @@ def respond(token):
         answers = responding.answers_of(response)
         position = responding.resume_at(sections, answers)
         return redirect(url_for("surveys.section", token=token, position=position, resumed=1))
-    return render_template("surveys/intro.html", survey=survey, token=token, sections=sections)
+    read = for_reader(survey, sections)
+    return render_template("surveys/intro.html", survey=read.survey, token=token, sections=read.sections)
 
 
 @bp.get("/<token>/<int:position>")
@@ -106,7 +108,7 @@ def saved(token):
     reason = responding.closed_reason(invitation.survey)
     if reason:
         return _closed_page(invitation, reason, 410)
-    return render_template("surveys/saved.html", survey=invitation.survey, token=token)
+    return render_template("surveys/saved.html", survey=_read(invitation).survey, token=token)
 
 
 @bp.get("/<token>/sent")
@@ -129,24 +131,34 @@ def _section_at(sections: list[Section], position: int) -> Section:
     return sections[position - 1]
 
 
+def _read(invitation: SurveyInvitation, sections: list[Section] | None = None) -> ReadForm:
+    """The link's form in its reader's words (feedback_texts)."""
+    if sections is None:
+        sections = responding.sections_of(invitation.survey_id)
+    return for_reader(invitation.survey, sections)
+
+
 def _section_page(invitation, token, sections, current: Section, form, read: SectionAnswers, response,
                   status=200, *, closed=False, welcome_back=False):
+    shown = _read(invitation, sections)
+    questions = shown.sections[current.position - 1].questions
     return render_template(
-        "surveys/respond.html", survey=invitation.survey, token=token, form=form, position=current.position,
-        count=len(sections), section=current.section, questions=current.questions, answers=read.typed,
+        "surveys/respond.html", survey=shown.survey, token=token, form=form, position=current.position,
+        count=len(sections), section=current.section, questions=questions, answers=read.typed,
         others=read.others, errors=read.errors, disabled=False, closed=closed, welcome_back=welcome_back,
         submitted=response is not None and response.submitted_at is not None), status
 
 
 def _answers_page(invitation, token, sections, response, *, just_sent: bool):
     kept = responding.answers_of(response)
+    read = _read(invitation, sections)
     shown = {q.id: answer_text(q, kept[q.id].value, kept[q.id].other_text)
-             for part in sections for q in part.questions if q.id in kept}
-    return render_template("surveys/thanks.html", survey=invitation.survey, token=token, sections=sections,
+             for part in read.sections for q in part.questions if q.id in kept}
+    return render_template("surveys/thanks.html", survey=read.survey, token=token, sections=read.sections,
                            shown=shown, just_sent=just_sent)
 
 
 def _closed_page(invitation, reason: str, status: int):
     answered = invitation.status == InvitationStatus.completed
-    return render_template("surveys/closed.html", survey=invitation.survey, reason=reason,
+    return render_template("surveys/closed.html", survey=_read(invitation).survey, reason=reason,
                            answered=answered), status

@@ -420,6 +420,11 @@ ADMIN = [
 
 TOUR = GUEST + NETWORK_GUEST + SURVEY_GUEST + DOOR + STAFF + NETWORK_STAFF + REPORTS_STAFF + PARTNER + ADMIN
 
+# The guest's path from finding an event to cancelling: photographed in every guest language
+# (`make screenshots`), and checked right to left in Arabic and Persian (test_right_to_left.py).
+GUEST_PATH = ("guest-event-list", "guest-event-page", "guest-event-page-signup-errors", "guest-invitation",
+              "guest-landing-confirmed", "guest-ticket", "guest-own-page-confirmed", "guest-cancel-confirmation")
+
 
 def numbered() -> list[tuple[str, Stop]]:
     """Each stop with its place in the tour: 01-guest-event-list, 02-guest-past-events, ..."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_name
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_gmt, get_timezone_name
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -28,13 +28,21 @@ def _zone(zone: ZoneInfo | None) -> ZoneInfo:
 CLOCK = "HH:mm"
 
 
+def date_sep() -> str:
+    """What stands between a date and its time in the reader's language (", "; Arabic "، "), from
+    Babel's date-time pattern ("{1}, {0}")."""
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return pattern.replace("{1}", "").replace("{0}", "") or ", "
+
+
 def when(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
     """Date and time, short ("03.12.26, 18:00"), in `zone` (default: the site's zone) and the
     reader's language."""
     if not moment:
         return ""
     local = moment.astimezone(_zone(zone))
-    return f"{format_date(local, 'short', locale=get_locale())}, {format_time(local, CLOCK, locale=get_locale())}"
+    locale = get_locale()
+    return f"{format_date(local, 'short', locale=locale)}{date_sep()}{format_time(local, CLOCK, locale=locale)}"
 
 
 def clock(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
@@ -68,7 +76,7 @@ def time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
 
 def day_and_time_range(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
     """"Donnerstag, 3. Dezember 2026, 18:00 – 20:00": the day spelt out, then the times."""
-    return f"{long_day(starts, zone)}, {time_range(starts, ends, zone)}"
+    return f"{long_day(starts, zone)}{date_sep()}{time_range(starts, ends, zone)}"
 
 
 def zone_name(moment: datetime, zone: ZoneInfo) -> str:
@@ -122,4 +130,4 @@ def register(app) -> None:
                                number=number)
     app.jinja_env.globals.update(lang_url=lang_url, get_locale=get_locale, language_names=language_names,
                                  text_direction=text_direction, language_name=language_name,
-                                 direction_of=direction_of)
+                                 direction_of=direction_of, date_sep=date_sep)

@@ -65,3 +65,17 @@ def test_a_missing_staff_page_is_not_in_a_guest_language(client):
     client.get("/lang/fa?next=/events/")
     assert html_tag(client.get("/staff/nowhere")) == '<html lang="de" dir="ltr">'
     assert html_tag(client.get("/nowhere")) == '<html lang="fa" dir="rtl">'
+
+
+def visible_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.text))
+
+
+def test_date_and_time_are_joined_as_the_readers_language_joins_them(client, make_event):
+    """Babel's pattern: "Sonntag, 20. Dezember 2026, 18:00" in German, an Arabic comma in Arabic."""
+    event = make_event(title="Forum Sprache")
+    arabic = visible_text(client.get(f"/events/{event.slug}/", headers={"Accept-Language": "ar"}))
+    assert re.search(r"\d{4}، \d{2}:\d{2}", arabic)
+    assert not re.search(r"\d{4}, \d{2}:\d{2}", arabic)
+    german = visible_text(client.get(f"/events/{event.slug}/", headers={"Accept-Language": "de"}))
+    assert re.search(r"\d{4}, \d{2}:\d{2}", german)

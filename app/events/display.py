@@ -10,7 +10,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from ..consent import consent_text, recorded_version
-from ..formatting import day, long_day, time_range, zone_name
+from ..formatting import date_sep, day, long_day, time_range, zone_name
 from ..i18n import direction_of, language_name
 from .models import Event
 from .texts import Wording, interpreting_for, summary_in, title_in
@@ -90,7 +90,7 @@ def event_times(event: Event) -> str:
 
 def event_when(event: Event) -> str:
     """Day, times and zone together, as a mail names them."""
-    return f"{event_date(event)}, {event_times(event)}"
+    return f"{event_date(event)}{date_sep()}{event_times(event)}"
 
 
 def map_url(event: Event) -> str:

@@ -76,6 +76,7 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 # Every page on a phone and a desktop, as PNGs in $(SCREENSHOTS)/ (index.html shows them side by side),
+# and the guest's path in every guest language in $(SCREENSHOTS)/<language>/,
 # for review of any change to the pages. Debian's Chromium; Playwright cannot download a browser here.
 SCREENSHOTS ?= screenshots
 screenshots: install-dev

@@ -8,6 +8,7 @@ chose with the switch (both remembered in the session), the browser's Accept-Lan
 from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from .links import local_path
 
@@ -24,7 +25,11 @@ OTHER_TEXT_LANGUAGES = ("en", "ar", "fa", "uk")
 EVENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ps", "ku", "tr", "ru", "ti", "so", "fr")
 # The blueprints whose pages guests read: they speak every language of LANGUAGES. Pages of no
 # blueprint (a 404 for an unknown address) do too, unless the address is a staff one.
-GUEST_BLUEPRINTS = frozenset({"events", "series", "registrations", "campaigns", "surveys", "privacy", "i18n"})
+GUEST_BLUEPRINTS = frozenset({"events", "series", "registrations", "campaigns", "surveys", "privacy", "results",
+                              "i18n"})
+# Guest pages that also serve the door: read by someone logged in (a door device scanning a ticket
+# opens it with its check-in button), they speak the staff languages like the rest of the door.
+DOOR_ENDPOINTS = frozenset({"registrations.ticket"})
 
 
 def page_languages() -> tuple[str, ...]:
@@ -32,10 +37,15 @@ def page_languages() -> tuple[str, ...]:
     config = current_app.config
     if not has_request_context():
         return config["LANGUAGES"]
+    return config["LANGUAGES"] if is_guest_page() else config["STAFF_LANGUAGES"]
+
+
+def is_guest_page() -> bool:
+    """Whether this request's page is one guests read (in every language of LANGUAGES)."""
     blueprint = request.blueprint
-    if blueprint in GUEST_BLUEPRINTS or (blueprint is None and not request.path.startswith("/staff")):
-        return config["LANGUAGES"]
-    return config["STAFF_LANGUAGES"]
+    if request.endpoint in DOOR_ENDPOINTS and current_user.is_authenticated:
+        return False
+    return blueprint in GUEST_BLUEPRINTS or (blueprint is None and not request.path.startswith("/staff"))
 
 
 def language_names() -> list[tuple[str, str]]:
@@ -64,7 +74,8 @@ def select_locale() -> str:
     if not has_request_context():  # the command line and the mail worker (which force a locale)
         return config["BABEL_DEFAULT_LOCALE"]
     languages = page_languages()
-    for chosen in (request.args.get("lang"), session.get("lang")):
+    choice = session.get("lang") if is_guest_page() else session.get("staff_lang")
+    for chosen in (request.args.get("lang"), choice):
         if chosen in languages:
             return chosen
     return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
@@ -73,13 +84,16 @@ def select_locale() -> str:
 def remember_linked_language() -> None:
     """A link that carries a language (a guest's mail) chooses it for the pages that follow."""
     chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and session.get("lang") != chosen:
+    if is_guest_page() and chosen in current_app.config["LANGUAGES"] and session.get("lang") != chosen:
         session["lang"] = chosen
 
 
 @bp.get("/lang/<code>")
 def switch(code):
-    """Remember the chosen language and go back to the page the guest came from."""
+    """Remember the chosen language and go back to the page the guest came from. A staff language
+    is remembered for the staff pages too, apart: a guest link's ?lang= does not change those."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+    if code in current_app.config["STAFF_LANGUAGES"]:
+        session["staff_lang"] = code
     return redirect(local_path(request.args.get("next")) or url_for("events.upcoming"))

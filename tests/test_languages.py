@@ -79,3 +79,32 @@ def test_date_and_time_are_joined_as_the_readers_language_joins_them(client, mak
     assert not re.search(r"\d{4}, \d{2}:\d{2}", arabic)
     german = visible_text(client.get(f"/events/{event.slug}/", headers={"Accept-Language": "de"}))
     assert re.search(r"\d{4}, \d{2}:\d{2}", german)
+
+
+def test_a_ticket_opened_at_the_door_speaks_the_doors_languages(client, login, make_event, sign_up):
+    registration = sign_up(make_event(capacity=10))
+    ticket = f"/t/{registration.ticket_code}"
+    assert html_tag(client.get(ticket, headers={"Accept-Language": "ar"})) == '<html lang="ar" dir="rtl">'
+    login("door")
+    assert html_tag(client.get(ticket, headers={"Accept-Language": "ar"})) == '<html lang="de" dir="ltr">'
+
+
+def test_a_guest_link_does_not_undo_a_staff_members_choice(client, staff, make_event):
+    event = make_event()
+    client.get("/lang/en?next=/staff/")
+    client.get(f"/events/{event.slug}/?lang=ar")
+    assert html_tag(client.get("/staff/", follow_redirects=True, headers={"Accept-Language": "de"})) == \
+        '<html lang="en" dir="ltr">'
+
+
+def test_the_review_of_past_events_speaks_the_guest_languages(client):
+    page = client.get("/results/?lang=ar")
+    assert page.status_code == 200
+    assert html_tag(page) == '<html lang="ar" dir="rtl">'
+    assert translated("ar", "Review of past events") in page.text
+
+
+def test_calendar_feeds_are_offered_in_the_pages_language(client, make_event):
+    make_event()
+    page = client.get("/events/", headers={"Accept-Language": "uk"}).text
+    assert 'href="/events.ics?lang=uk"' in page

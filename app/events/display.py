@@ -125,7 +125,7 @@ def register(app) -> None:
     """Make the event filters and globals available to every template."""
     app.jinja_env.filters.update(event_date=event_date, event_short_date=event_short_date,
                                  event_time_range=event_time_range, event_zone=event_zone,
-                                 event_times=event_times, places_label=places_label,
+                                 event_times=event_times, event_when=event_when, places_label=places_label,
                                  map_url=map_url, consent_text=event_consent_text,
                                  consent_version=event_consent_version)
     app.jinja_env.globals.update(event_title=event_title, event_summary=event_summary,

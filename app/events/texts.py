@@ -31,13 +31,13 @@ class Wording:
 
 def title_in(event: Event, locale: str) -> Wording:
     """The event's title in `locale` where it has one, else its German title."""
-    text = event.text_in(locale)
+    text = event.text_in(locale) if locale != GERMAN else None
     return Wording(text.title, locale) if text is not None else Wording(event.title, GERMAN)
 
 
 def summary_in(event: Event, locale: str) -> Wording:
     """The event's summary in `locale` where it has one, else its German summary (maybe empty)."""
-    text = event.text_in(locale)
+    text = event.text_in(locale) if locale != GERMAN else None
     if text is not None and text.summary:
         return Wording(text.summary, locale)
     return Wording(event.summary, GERMAN)

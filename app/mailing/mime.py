@@ -22,6 +22,9 @@ from icalendar import Calendar
 
 # RFC 5322's limit of a header line: the Subject is folded only beyond it.
 LONGEST_LINE = 998
+# The longest Subject in UTF-8 bytes: encoded (base64 adds a third, each encoded word 12 characters)
+# it stays well within one line. Longer ones are cut, with an ellipsis.
+SUBJECT_BYTES = 500
 
 
 class MailPolicy(policy.EmailPolicy):
@@ -30,7 +33,7 @@ class MailPolicy(policy.EmailPolicy):
     Python's folder (3.11) breaks an encoded Subject at the space between two non-ASCII words and
     leaves that space outside the encoded words, where RFC 2047 readers drop it: "منتدى سوق العمل"
     arrived as "منتدىسوق العمل" (cpython gh-144156 is the same fault). Unfolded, the Subject is one
-    run of encoded words with its spaces inside; a Subject (300 characters at most) fits in a line.
+    run of encoded words with its spaces inside; build_message cuts it to fit (one_line_subject).
     """
 
     def fold(self, name, value):
@@ -76,13 +79,21 @@ class MailContent:
     headers: dict = field(default_factory=dict)
 
 
+def one_line_subject(subject: str) -> str:
+    """The subject, cut with "…" where its encoding would no longer fit on one line (MailPolicy)."""
+    data = subject.encode()
+    if len(data) <= SUBJECT_BYTES:
+        return subject
+    return data[:SUBJECT_BYTES - len("…".encode())].decode(errors="ignore").rstrip() + "…"
+
+
 def build_message(content: MailContent, *, sender: str, recipient: str, message_id: str,
                   date, reply_to: str | None = None) -> EmailMessage:
     """The whole mail as an EmailMessage (policy SMTP: CRLF line ends)."""
     # 7bit: non-ASCII text goes out quoted-printable, which every relay accepts
     # (raw 8-bit data would need BODY=8BITMIME from the server).
     message = EmailMessage(policy=UTF8_HEADERS if needs_smtputf8(recipient) else SEVEN_BIT)
-    message["Subject"] = content.subject
+    message["Subject"] = one_line_subject(content.subject)
     message["From"] = sender
     message["To"] = with_ascii_domain(recipient)
     if reply_to:

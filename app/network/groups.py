@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import Actor, AuditAction, AuditEntry, changed_fields, newest_entries, record
 from ..contacts.models import Contact, Institution
@@ -125,7 +125,7 @@ def next_meetings(group_id: int, now: datetime | None = None, limit: int = 10) -
     the meetings staff recorded)."""
     query = (select(Event).where(Event.working_group_id == group_id, _invitable,
                                  Event.status == EventStatus.published, Event.ends_at >= (now or utcnow()))
-             .order_by(Event.starts_at, Event.id).limit(limit))
+             .order_by(Event.starts_at, Event.id).limit(limit).options(selectinload(Event.texts)))
     return list(db.session.execute(query).scalars())
 
 
@@ -136,7 +136,7 @@ def feed_meetings(group_id: int, now: datetime | None = None) -> list[Event]:
     since = (now or utcnow()) - FEED_PAST
     query = (select(Event).where(Event.working_group_id == group_id, _invitable,
                                  Event.status != EventStatus.draft, Event.ends_at >= since)
-             .order_by(Event.starts_at, Event.id))
+             .order_by(Event.starts_at, Event.id).options(selectinload(Event.texts)))
     return list(db.session.execute(query).scalars())
 
 

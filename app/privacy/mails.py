@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..database import is_valid_id
 from ..errors import NotFound
+from ..events.display import event_title_text
 from ..extensions import db
 from ..links import mail_link
 from ..mailing.messages import render_pair
@@ -21,7 +22,7 @@ def access_link(mail: OutgoingMail) -> MailContent:
     text, html = render_pair("privacy_access_to_guest", registration=registration, event=registration.event,
                              data_url=mail_link("privacy.your_data", key=mail.params["key"]),
                              hours=int(ACCESS_LINK_VALID.total_seconds() // 3600), params=mail.params)
-    return MailContent(subject=_("Your data at Podium: %(title)s", title=registration.event.title),
+    return MailContent(subject=_("Your data at Podium: %(title)s", title=event_title_text(registration.event)),
                        text=text, html=html)
 
 

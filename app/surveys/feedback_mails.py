@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..errors import NotFound
+from ..events.display import event_title_text
 from ..extensions import db
 from ..mailing.messages import render_pair
 from ..mailing.mime import MailContent
@@ -57,4 +58,4 @@ def _feedback_mail(mail: OutgoingMail, template: str, subject) -> MailContent:
     survey = invitation.survey
     text, html = render_pair(template, registration=registration, event=registration.event, survey=survey,
                              link=invitation_link(invitation), closes_at=survey.closes_at, params=mail.params)
-    return MailContent(subject=subject(registration.event.title), text=text, html=html)
+    return MailContent(subject=subject(event_title_text(registration.event)), text=text, html=html)

@@ -396,7 +396,7 @@ def test_the_feed_holds_exactly_the_public_dates(client, public_series):
 def test_the_public_page_links_its_feed(client, series):
     response = client.get(url_for("series.show", slug=series.slug))
 
-    assert page(response).find("a", href=url_for("series.feed", slug=series.slug)) is not None
+    assert page(response).find("a", href=url_for("series.feed", slug=series.slug, lang="de")) is not None
 
 
 # --- who may -------------------------------------------------------------------------------------

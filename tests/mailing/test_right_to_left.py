@@ -179,3 +179,26 @@ def test_the_subject_travels_encoded_and_decodes_to_exactly_the_catalogs_words(
     assert str(make_header(decode_header(raw))) == expected
     assert registration_of("guest@example.org").locale == language
 
+
+
+def test_a_very_long_arabic_subject_is_cut_whole_words_and_spaces_intact():
+    """Python's folder would drop the space between two encoded words; the Subject stays on one
+    line instead, cut with an ellipsis where its encoding would no longer fit."""
+    from email import message_from_bytes, policy
+    from email.utils import make_msgid
+
+    from app.database import utcnow
+    from app.mailing.mime import MailContent, build_message
+
+    subject = "تذكير: " + " ".join(["منتدى سوق العمل في ترير"] * 30)
+    message = build_message(MailContent(subject=subject, text="نص", html="<p>نص</p>"),
+                            sender="podium@example.org", recipient="guest@example.org",
+                            message_id=make_msgid(), date=utcnow())
+    raw = message.as_bytes()
+    header = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    subject_line = next(line for line in header.split("\r\n") if line.startswith("Subject:"))
+    assert header.split("\r\n")[header.split("\r\n").index(subject_line) + 1][:1] not in (" ", "\t")
+    assert len(subject_line) <= 998
+    received = message_from_bytes(raw, policy=policy.default)["Subject"]
+    assert received.endswith("…") and len(received) < len(subject)
+    assert subject.startswith(received[:-1])  # nothing lost or joined before the cut

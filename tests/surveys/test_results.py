@@ -188,7 +188,7 @@ def test_the_plain_csv_is_the_same_in_every_language_and_the_excel_one_reads_in_
     csv_url = url_for("survey_sending_staff.results_csv", survey_id=answered.id)
     english = read_csv(office.get(csv_url))
     with office.session_transaction() as session:
-        session["lang"] = "de"
+        session["staff_lang"] = "de"  # as the switch on a staff page remembers it
     german = read_csv(office.get(csv_url))
     assert german == english
     anna, _ben, cara, _dan = german

@@ -3,7 +3,8 @@
 Guests read the public pages and their mails in every language of LANGUAGES; staff pages, the
 door and the partners' pages speak STAFF_LANGUAGES only. A page's language is, in this order:
 the one a link carries (`?lang=uk`, as every link in a guest's mail does), the one the visitor
-chose with the switch (both remembered in the session), the browser's Accept-Language, German.
+chose with the switch (both remembered in the session; staff pages remember theirs apart), the
+browser's Accept-Language, German.
 """
 from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
@@ -17,9 +18,10 @@ bp = Blueprint("i18n", __name__)
 # Each language named in itself: that is how people find their own.
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "uk": "Українська"}
 RIGHT_TO_LEFT = {"ar", "fa"}
-# What staff write is German (an event's title, a campaign's text); these are the languages they
-# may add the same words in, for guests who read them (config LANGUAGES without German).
-OTHER_TEXT_LANGUAGES = ("en", "ar", "fa", "uk")
+# What staff write is German (an event's title, a campaign's text); the other languages are those
+# they may add the same words in, for guests who read them.
+GERMAN = "de"
+OTHER_TEXT_LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != GERMAN)
 # Languages an event may be held in or interpreted into: the guest languages and those most
 # spoken by the network's guests besides (named to the reader by Babel, in the reader's language).
 EVENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ps", "ku", "tr", "ru", "ti", "so", "fr")

@@ -14,12 +14,11 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ..errors import InvalidInput
-from ..i18n import OTHER_TEXT_LANGUAGES, language_name
+from ..i18n import GERMAN, OTHER_TEXT_LANGUAGES, language_name
 from ..text import clean_line, clean_text
 from .models import Campaign, CampaignText
 from .placeholders import check_placeholders
 
-GERMAN = "de"
 # The languages a campaign may add a text in.
 OTHER_LANGUAGES = OTHER_TEXT_LANGUAGES
 

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..errors import InvalidInput
-from ..i18n import EVENT_LANGUAGES
+from ..i18n import EVENT_LANGUAGES, GERMAN
 from .models import TEXT_LOCALES, Event
-
-# The language of an event's own title and summary.
-GERMAN = "de"
 
 TITLE_NEEDED = _l("A summary needs a title in the same language.")
 INTERPRETING_OWN_LANGUAGE = _l("The event is held in this language; it needs no interpreting into it.")

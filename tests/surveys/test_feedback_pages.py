@@ -156,6 +156,7 @@ def test_settings_change_before_the_request_and_bad_ones_are_refused(office, for
     ({"status": "cancelled"}, "was cancelled"),
 ])
 def test_record_only_and_cancelled_events_refuse_feedback(office, make_event, set_event, fields, message):
+    fields = dict(fields)  # a copy: the parameter's dict is shared by the SQLite and PostgreSQL runs
     status = fields.pop("status", None)
     event = make_event(title="Runde", **fields)
     if status:

@@ -3,12 +3,12 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
 
-from . import cli, consent, formatting, formtrap
+from . import cli, consent, formatting, formtrap, pagecache
 from .audit import FACT_LABELS
 from .auth.views import bp as auth_bp
 from .contacts.institution_views import bp as institutions_staff_bp
@@ -36,6 +36,7 @@ from .events import display as event_display
 from .events.staff_views import bp as events_staff_bp
 from .events.views import bp as events_bp
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .health import bp as health_bp
 from .i18n import bp as i18n_bp
 from .i18n import remember_linked_language, select_locale
 from .mailing import guest_mails
@@ -72,6 +73,7 @@ BLUEPRINTS = (
     meetings_staff_bp, results_bp, results_staff_bp, partner_bp, team_bp,
     reports_staff_bp, surveys_bp, surveys_staff_bp, survey_sending_staff_bp, feedback_staff_bp,
     auth_bp, i18n_bp,
+    health_bp,
 )
 
 def create_app(config: type[Config] | None = None, *, instance_path: str | None = None,
@@ -92,6 +94,7 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_mail_kinds_of_features(app)
     register_mail_sender(app)
     cli.register(app)
+    pagecache.register(app)  # last: its layer answers before everything above
     return app
 
 
@@ -181,4 +184,5 @@ def register_mail_sender(app: Flask) -> None:
 
     @app.before_request
     def ensure_sender():
-        start_background_sender(app)
+        if request.blueprint != "health":  # a load balancer's probe only looks
+            start_background_sender(app)

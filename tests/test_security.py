@@ -124,6 +124,7 @@ GET_PAGES = {
     "i18n.switch": Page(GUEST, PUBLIC, 302),
     "favicon": Page(GUEST, PUBLIC),
     "static": Page(GUEST, PUBLIC),
+    "health.check": Page(GUEST, PERSONAL),  # the load balancer's probe: never a stored answer
 
     "registrations.ticket": Page(GUEST, KEYED),
     "registrations.ticket_qr": Page(GUEST, KEYED),  # the QR is the ticket: a kept copy lets anyone in

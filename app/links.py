@@ -30,11 +30,12 @@ def new_link_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def signer(salt: str) -> URLSafeSerializer:
+def signer(salt: str, config=None) -> URLSafeSerializer:
     """Signs and reads what a link or a form carries, with the app's SECRET_KEY and a salt for this
     one use. It signs with the current key and reads with any of SECRET_KEY_FALLBACKS too, so
-    links mailed before a key rotation still open."""
-    config = current_app.config
+    links mailed before a key rotation still open. `config`: the app's, where there is no app
+    context (the stored pages' layer, pagecache.py)."""
+    config = current_app.config if config is None else config
     return URLSafeSerializer([*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]], salt=salt)
 
 

@@ -1,57 +1,105 @@
-"""Whole public pages kept per process and language, checked by one cheap query per request.
+"""Whole public pages kept per process and language, served without a query while nothing changed.
 
-A page is stored with the version of the data it shows (e.g. the newest updated_at of the
-events on it) and the moment its content changes by itself (an event ends, sign-up opens).
-A request asks the database only for the current version; if it matches, the stored page
-is sent, with the visitor's own CSRF token and a fresh form stamp (formtrap.py) filled in.
-Data changes invalidate, not time.
-Pages for logged-in users and pages with flashed messages are never stored, nor a page that only
-the holder of a secret in its address may see (an invitation-only event's sign-up link): stored, it
-would be one guessed address away from anyone, and every wrong guess would take a place in the cache.
+A page is stored with the version of the data it shows (e.g. the newest updated_at of the events
+on it), the moment its content changes by itself (an event ends, sign-up opens), and the
+*generation* of the database it was read at: a number that moves whenever anything is written,
+by any process on any host (`changes_of`):
+
+- SQLite: `PRAGMA data_version` on a connection of the page cache's own, which changes whenever
+  another connection commits (a few microseconds, no disk read);
+- PostgreSQL: a listener thread per process (`LISTEN podium_changes`); every write to a table that
+  pages show notifies it at commit (triggers, migration 0010), and this process's own commits move
+  the number at once. While the listener is not connected, the generation is unknown and every
+  request checks its page's version, as before.
+
+`StoredPages`, a WSGI layer in front of Flask, answers a guest's GET from the store when the
+generation has not moved: a dictionary look-up and the second's form stamp filled in, before any
+of the request machinery. Otherwise the request goes through Flask, where `cached_page` asks the
+database for the page's version (one cheap query) and either keeps the stored page, now at the new
+generation, or renders it afresh. Data changes invalidate, not time.
+
+Guests carry no cookie, so a stored page may only hold what every visitor of its language sees:
+- never a page for logged-in users or one with flashed messages, nor a page that only the holder
+  of a secret in its address may see (an invitation-only event's sign-up link): stored, it would
+  be one guessed address away from anyone, and every wrong guess would take a place in the store;
+- no per-visitor CSRF token (the sign-up form has none; formtrap.py says what protects it);
+- the form stamp is the same for everyone within a second (formtrap.window_stamp).
+Stored pages carry an ETag, and a browser that asks again gets a 304 while nothing changed.
 """
+import hashlib
+import itertools
+import logging
+import os
+import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
-from flask import current_app, request, session
+import psycopg
+from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .database import utcnow
-from .formtrap import STAMP_MARKER, new_stamp
+from .errors import NotFound
+from .extensions import db
+from .formtrap import STAMP_MARKER, window_stamp
 
-# Stands for the visitor's CSRF token in a stored page; replaced on every request.
-CSRF_MARKER = "csrf-token-of-this-visitor-7f3c1e"
-# What a stored page holds in place of each per-request value, by the name templates call it by.
-PER_REQUEST = {"csrf_token": (CSRF_MARKER, generate_csrf), "form_stamp": (STAMP_MARKER, new_stamp)}
+log = logging.getLogger(__name__)
+
+# The channel PostgreSQL's triggers notify (migration 0010).
+CHANNEL = "podium_changes"
+# Tables no public page shows, written all day by the door and the mail workers: their triggers
+# would only make every process check its pages again.
+QUIET_TABLES = frozenset({"outgoing_mails", "checkin_records", "audit_entries", "api_tokens", "person_refs",
+                          "alembic_version"})
+_STAMP = STAMP_MARKER.encode()
+# The headers a stored page's 304 repeats (RFC 9110, 15.4.5), besides Podium's own.
+_NOT_IN_304 = ("content-type", "content-length", "content-language")
+
+
+@dataclass
+class StoredPage:
+    version: Hashable
+    generation: Hashable
+    stale_at: float | None  # seconds since the epoch; None: only a new version makes it stale
+    body: bytes  # with STAMP_MARKER where the form stamp goes
+    etag: str = field(init=False)
+    # What Flask answered with when a guest without a cookie first got it (the layer repeats them).
+    headers: list[tuple[str, str]] | None = None
+
+    def __post_init__(self):
+        self.etag = hashlib.blake2b(self.body, digest_size=12).hexdigest()
+
+    def fresh(self, generation: Hashable, now: float) -> bool:
+        """Whether it may be served as it is: read at this generation and not stale by `now`."""
+        return (generation is not None and generation == self.generation
+                and (self.stale_at is None or now < self.stale_at))
 
 
 class PageCache:
+    """The stored pages of one app in one process, by (address, language); the oldest go first."""
+
     def __init__(self, size: int = 2048):
         self.size = size
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, version: Hashable, now: datetime) -> str | None:
-        """The stored body if it is still at `version` and has not gone stale by `now`; else None."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            stored_version, valid_until, body = entry
-            if stored_version != version or (valid_until is not None and now >= valid_until):
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return body
+    def get(self, key: Hashable) -> StoredPage | None:
+        """The page stored under `key`, fresh or not (a plain look-up: no lock on the way in)."""
+        return self._entries.get(key)
 
-    def put(self, key: Hashable, version: Hashable, valid_until: datetime | None, body: str) -> None:
-        """Store a body at `version`, stale from `valid_until` on (None: only by a new version)."""
+    def put(self, key: Hashable, page: StoredPage) -> None:
+        """Store `page` under `key`; the least recently stored go when the store is full."""
         with self._lock:
-            self._entries[key] = (version, valid_until, body)
+            self._entries[key] = page
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -62,40 +110,272 @@ class PageCache:
             self._entries.clear()
 
 
-def pages() -> PageCache:
-    """This app's page cache (one per app and process; a process holds one app in production)."""
-    return current_app.extensions.setdefault("podium_pages", PageCache())
+def _clock() -> float:
+    """Now, in seconds since the epoch (tests move it)."""
+    return time.time()
+
+
+# --- the database's generation ------------------------------------------------------------------
+
+class DataVersion:
+    """SQLite: `PRAGMA data_version` of a connection that does nothing else."""
+
+    def __init__(self, path: str):
+        self._path = path
+        self._connection = None
+        self._lock = threading.Lock()
+
+    def current(self) -> int | None:
+        """The database's data_version; None while there is no database file."""
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = sqlite3.connect(f"file:{self._path}?mode=rw", uri=True,
+                                                       isolation_level=None, check_same_thread=False)
+                return self._connection.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:  # no database yet (before `flask db upgrade`)
+                self._connection = None
+                return None
+
+    def moved(self) -> None:
+        """Our own commits are another connection's: data_version sees them already."""
+
+    def close(self) -> None:
+        """Close the connection (a store that no app of this process uses any more)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+class Notifications:
+    """PostgreSQL: a number that moves with every notification on CHANNEL, every commit of this
+    process and every time the listener (re)connects; None while it is not listening."""
+
+    # How long the listener waits for a notification before it checks that its connection lives.
+    PING_SECONDS = 5.0
+
+    def __init__(self, dsn: str):
+        self._dsn = dsn
+        self._counter = itertools.count(1)
+        self._generation = 0
+        self._listening = False
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="podium-page-changes", daemon=True)
+        self._thread.start()
+
+    def current(self) -> int | None:
+        """The generation; None while not listening (nobody can say what changed meanwhile)."""
+        return self._generation if self._listening else None
+
+    def moved(self) -> None:
+        """Something may have changed: a new generation."""
+        self._generation = next(self._counter)  # next() of a count is atomic under the GIL
+
+    def close(self) -> None:
+        """Stop listening (at the listener's next wake-up)."""
+        self._stopped.set()
+
+    def _listen(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self.moved()  # anything may have changed while nobody listened
+                    self._listening = True
+                    while not self._stopped.is_set():
+                        for _notification in connection.notifies(timeout=self.PING_SECONDS):
+                            self.moved()
+                        connection.execute("SELECT 1")
+            except psycopg.Error as exc:
+                log.warning("page changes: not listening (%s); pages check their version meanwhile", exc)
+            finally:
+                self._listening = False
+            self._stopped.wait(1.0)
+
+
+# One per database and process, shared by every app on it (the test suite makes thousands of apps).
+_watchers: OrderedDict = OrderedDict()
+_watchers_lock = threading.Lock()
+_WATCHERS_KEPT = 4
+
+
+def watcher_of(engine: Engine) -> DataVersion | Notifications | None:
+    """This process's watcher of the database behind `engine`, made on first use (after any fork);
+    None for a database in memory, whose pages then check their version on every request."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        key = (os.getpid(), "sqlite", url.database)
+    else:
+        key = (os.getpid(), "postgresql", url.set(drivername="postgresql").render_as_string(hide_password=False))
+    with _watchers_lock:
+        if key not in _watchers:
+            _watchers[key] = DataVersion(key[2]) if key[1] == "sqlite" else Notifications(key[2])
+            while len(_watchers) > _WATCHERS_KEPT:
+                _watchers.popitem(last=False)[1].close()
+        return _watchers[key]
+
+
+class PageStore:
+    """An app's stored pages and the generation of its database."""
+
+    def __init__(self, engine: Engine):
+        self.cache = PageCache()
+        self.engine = engine
+        self._pid = None
+        self._watcher = None
+
+    def generation(self) -> Hashable:
+        """The database's generation now, or None when it cannot be known."""
+        if self._pid != os.getpid():  # a new process (gunicorn forks): a watcher of its own
+            self._watcher = watcher_of(self.engine)
+            self._pid = os.getpid()
+        return self._watcher.current() if self._watcher is not None else None
+
+    def moved(self) -> None:
+        """This process committed: its own next request must not get a page from before."""
+        if self._watcher is not None and self._pid == os.getpid():
+            self._watcher.moved()
+
+
+def pages() -> PageStore:
+    """This app's stored pages (one store per app and process)."""
+    return current_app.extensions["podium_pages"]
+
+
+# --- in Flask -------------------------------------------------------------------------------------
+
+def page_key(environ: dict, locale: str) -> tuple:
+    """A stored page's key: its address as the request names it, and the language."""
+    return environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), locale
 
 
 def is_cacheable() -> bool:
     """Anonymous GETs without flashed messages: the same page for every visitor of a language."""
-    return request.method == "GET" and "_flashes" not in session and not current_user.is_authenticated
+    return request.method in ("GET", "HEAD") and "_flashes" not in session and not current_user.is_authenticated
 
 
-def cached_page(name: str, version: Hashable, render: Callable[..., tuple[str, datetime | None]], *,
-                private: bool = False) -> str:
-    """The page `name` at `version`: stored, or rendered by `render(csrf_token=..., form_stamp=...)`
-    and stored; with `private` (the address holds a secret), rendered and never stored.
+def _no_token():
+    raise RuntimeError("a stored page is the same for every visitor: it cannot hold a CSRF token")
 
-    `render` returns the HTML and the moment it goes stale by itself (or None).
-    """
+
+def cached_page(version_of: Callable[[], Hashable | None], render: Callable[..., tuple[str, datetime | None]], *,
+                private: bool = False, not_found=None):
+    """The page at `version_of()` (None: there is no such page, a 404 saying `not_found`): stored, or rendered by
+    `render(form_stamp=...)` and stored; with `private` (the address holds a secret), rendered and
+    never stored. `render` returns the HTML and the moment it goes stale by itself (or None).
+    The answer carries the page's ETag, and is a 304 to a browser that has it already."""
     if private or not is_cacheable():
-        return render(**{var: make for var, (_marker, make) in PER_REQUEST.items()})[0]
-    key = (name, request.full_path, str(get_locale()))
-    now = utcnow()
-    cache = pages()
-    body = cache.get(key, version, now)
-    if body is None:
-        body, valid_until = render(**{var: (lambda marker=marker: Markup(marker))
-                                      for var, (marker, _make) in PER_REQUEST.items()})
-        cache.put(key, version, valid_until, body)
-    for marker, make in PER_REQUEST.values():
-        if marker in body:
-            body = body.replace(marker, make())
-    return body
+        if version_of() is None:
+            raise NotFound(not_found)
+        return render(form_stamp=window_stamp)[0]
+    store = pages()
+    key = page_key(request.environ, str(get_locale()))
+    generation = store.generation()  # before anything is read: a later write moves it
+    page = store.cache.get(key)
+    now = _clock()
+    if page is None or not page.fresh(generation, now):
+        version = version_of()
+        if version is None:
+            raise NotFound(not_found)
+        if page is not None and page.version == version and (page.stale_at is None or now < page.stale_at):
+            page.generation = generation
+        else:
+            html, stale_at = render(form_stamp=lambda: STAMP_MARKER, csrf_token=_no_token)
+            page = StoredPage(version, generation, stale_at and stale_at.replace(tzinfo=timezone.utc).timestamp(),
+                              html.encode())
+            store.cache.put(key, page)
+    request.environ["podium.stored_page"] = page
+    response = current_app.response_class(page.body.replace(_STAMP, window_stamp().encode()),
+                                          mimetype="text/html")
+    response.set_etag(page.etag)
+    response.headers["Cache-Control"] = "no-cache"  # ask each time; a 304 while nothing changed
+    return response.make_conditional(request)
 
 
 def next_change(now: datetime, *moments: datetime | None) -> datetime | None:
     """The first of `moments` after now: when a page showing them changes by itself."""
     future = [m for m in moments if m is not None and m > now]
     return min(future, default=None)
+
+
+# --- before Flask ---------------------------------------------------------------------------------
+
+class StoredPages:
+    """The WSGI layer that answers a guest's GET for a stored page before Flask does anything.
+
+    Only for a request Flask would answer with the same page: no cookie of ours (no session, so
+    no login, no flashed message, no chosen language), no `lang=` in the address (Flask remembers
+    that choice in a cookie), the language from Accept-Language as `app.i18n.select_locale` picks
+    it for a guest. Everything else, and every page not stored or not fresh, goes to Flask.
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.store: PageStore = app.extensions["podium_pages"]
+        self.cookies = tuple(f"{name}=" for name in (app.config["SESSION_COOKIE_NAME"],
+                                                     app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+        self.languages = tuple(app.config["LANGUAGES"])
+        self.default = app.config["BABEL_DEFAULT_LOCALE"]
+        self._locales: dict = {}
+
+    def __call__(self, environ, start_response):
+        if not self._may_serve(environ):
+            return self.wsgi_app(environ, start_response)
+        key = page_key(environ, self._locale(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
+        page = self.store.cache.get(key)
+        if page is not None and page.headers is not None and page.fresh(self.store.generation(), _clock()):
+            return self._serve(page, environ, start_response)
+        return self._through_flask(environ, start_response)
+
+    def _may_serve(self, environ) -> bool:
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or "lang=" in environ.get("QUERY_STRING", ""):
+            return False
+        cookie = environ.get("HTTP_COOKIE")
+        return not cookie or not any(name in cookie for name in self.cookies)
+
+    def _locale(self, header: str) -> str:
+        """The guest's language from Accept-Language (remembered per header: browsers send few)."""
+        locale = self._locales.get(header)
+        if locale is None:
+            locale = parse_accept_header(header, LanguageAccept).best_match(self.languages) or self.default
+            if len(self._locales) > 1000:
+                self._locales.clear()
+            self._locales[header] = locale
+        return locale
+
+    def _serve(self, page: StoredPage, environ, start_response):
+        if page.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            start_response("304 Not Modified", [(name, value) for name, value in page.headers
+                                                if name.lower() not in _NOT_IN_304])
+            return []
+        body = page.body.replace(_STAMP, window_stamp(self.app.config).encode())
+        start_response("200 OK", [*page.headers, ("Content-Length", str(len(body)))])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _through_flask(self, environ, start_response):
+        """Flask answers; a stored page it answered with keeps the headers, for the next guest."""
+        answer = {}
+
+        def keep_headers(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep_headers)
+        page = environ.get("podium.stored_page")
+        if page is not None and answer.get("status", "").startswith("200") and not any(
+                name.lower() == "set-cookie" for name, _value in answer["headers"]):
+            page.headers = [(name, value) for name, value in answer["headers"] if name.lower() != "content-length"]
+        return body
+
+
+def register(app: Flask) -> None:
+    """The store, the layer in front of Flask, and this process's own commits moving the generation."""
+    with app.app_context():
+        engine = db.engine
+    store = app.extensions["podium_pages"] = PageStore(engine)
+    app.wsgi_app = StoredPages(app, app.wsgi_app)
+    event.listen(engine, "commit", lambda _connection: store.moved())

@@ -8,6 +8,7 @@ import pytest
 import config
 from app import create_app
 from app.auth.models import User
+from app.registrations.models import Registration
 from config import DevelopmentConfig, ProductionConfig
 
 
@@ -104,12 +105,33 @@ def test_unknown_page_is_a_404_page(client):
     assert "<h1>" in response.text
 
 
+EN = {"Accept-Language": "en"}
+SIGN_UP = {"name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"}
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
-def test_csrf_protects_the_sign_up_form(client, make_event):
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_another_sites_page_cannot_send_the_sign_up_form(client, make_event, headers):
     event = make_event()
-    response = client.post(f"/events/{event.slug}/register", data={
-        "name": "Anna", "email": "anna@example.org", "affiliation": "volunteer", "consent": "y"})
-    assert response.status_code == 400
+    response = client.post(f"/events/{event.slug}/register", data=SIGN_UP, headers={**headers, **EN})
+    assert response.status_code == 422
+    assert "Please send the form again" in response.text
+    assert 'value="anna@example.org"' in response.text  # what was typed is still there
+    assert Registration.query.count() == 0
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+                                     {"Origin": "http://localhost"}, {"Origin": "http://podium.test"}, {}])
+def test_the_sign_up_form_needs_no_session_from_our_own_page(app, make_event, headers):
+    """No cookie and no CSRF token: our own page (or a client that says nothing of where it posts
+    from) signs up."""
+    event = make_event()
+    guest = app.test_client()
+    response = guest.post(f"/events/{event.slug}/register", data=SIGN_UP, headers=headers)
+    assert response.status_code == 302
+    assert Registration.query.filter_by(email="anna@example.org").count() == 1
 
 
 def test_make_run_on_another_port_puts_that_port_into_links():

@@ -1,19 +1,28 @@
-"""Public pages come from the per-process cache until their data changes."""
+"""Public pages come from the per-process store until their data changes, in this process or in
+any other; a guest gets no cookie, and a browser that asks again gets a 304."""
+import sqlite3
+import time
 from datetime import timedelta
 
-from sqlalchemy import update
+import psycopg
+import pytest
+from sqlalchemy import event, text, update
+from sqlalchemy.engine import make_url
 
 from app.database import utcnow
 from app.events.models import Event
 from app.extensions import db
-from app.pagecache import CSRF_MARKER, PageCache
+from app.formtrap import STAMP_MARKER, WINDOW_SECONDS, stamp_age
+from app.pagecache import QUIET_TABLES, StoredPage
+
+EN = {"Accept-Language": "en"}
 
 
 def test_a_changed_event_is_shown_at_once(client, make_event, sign_up):
     event = make_event(title="Forum Sprache", capacity=3)
-    assert "3 places left" in client.get("/events/", headers={"Accept-Language": "en"}).text
+    assert "3 places left" in client.get("/events/", headers=EN).text
     sign_up(event)
-    assert "2 places left" in client.get("/events/", headers={"Accept-Language": "en"}).text
+    assert "2 places left" in client.get("/events/", headers=EN).text
 
 
 def test_the_cache_really_serves_a_stored_copy(client, make_event):
@@ -30,42 +39,178 @@ def test_the_cache_really_serves_a_stored_copy(client, make_event):
     assert "Changed behind its back" in client.get(f"/events/{event.slug}/").text
 
 
+def statements_of(app, request) -> list[str]:
+    """The SQL statements the app runs while `request()` is answered."""
+    seen = []
+
+    def count(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert request().status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+@pytest.mark.parametrize("path", ["/events/", "/events/{slug}/", "/t/{code}"])
+def test_a_stored_page_is_served_without_a_query(app, client, make_event, sign_up, path):
+    event = make_event(title="Forum Sprache")
+    registration = sign_up(event)
+    url = path.format(slug=event.slug, code=registration.ticket_code)
+    first = client.get(url)
+    assert first.status_code == 200 and "Forum Sprache" in first.text
+    assert statements_of(app, lambda: client.get(url)) == []
+    # A write to the database that leaves the page's version: one look at the version, and the page is kept.
+    db.session.execute(text("UPDATE events SET summary = summary || ' '"))  # the version (updated_at) stays
+    db.session.commit()
+    again = [s for s in statements_of(app, lambda: client.get(url)) if s.startswith("SELECT") and s != "SELECT 1"]
+    assert len(again) == 1, again  # not rendered again
+    # On PostgreSQL the notification of that commit may still come and cost one more look.
+    deadline = time.monotonic() + 1
+    while (again := statements_of(app, lambda: client.get(url))) and time.monotonic() < deadline:
+        assert len([s for s in again if s.startswith("SELECT") and s != "SELECT 1"]) == 1, again
+        time.sleep(0.01)
+    assert again == []
+
+
 def test_each_language_has_its_own_copy(client, make_event):
     event = make_event()
-    english = client.get(f"/events/{event.slug}/", headers={"Accept-Language": "en"}).text
+    english = client.get(f"/events/{event.slug}/", headers=EN).text
     german = client.get(f"/events/{event.slug}/").text
     assert 'lang="en"' in english and 'lang="de"' in german
+    assert 'lang="en"' in client.get(f"/events/{event.slug}/", headers=EN).text  # stored, per language
 
 
-def test_every_visitor_gets_their_own_csrf_token(app, make_event):
+def test_a_guest_gets_no_cookie_from_any_public_page(app, make_event, sign_up):
     event = make_event()
-    first, second = app.test_client(), app.test_client()
+    registration = sign_up(event)
+    guest = app.test_client()
+    for url in ("/events/", f"/events/{event.slug}/", "/events/past/", f"/t/{registration.ticket_code}",
+                "/results/", "/events.ics"):
+        for _ in range(2):  # rendered, then stored
+            response = guest.get(url, headers=EN)
+            assert response.status_code == 200, url
+            assert "Set-Cookie" not in response.headers, url
+    page = guest.get(f"/events/{event.slug}/").text
+    assert 'name="form_time"' in page and "csrf_token" not in page
 
-    def token(client):
-        page = client.get(f"/events/{event.slug}/").text
-        assert CSRF_MARKER not in page
-        return page.split('name="csrf_token" value="')[1].split('"')[0]
 
-    assert token(first) != token(second)
+def test_a_chosen_language_is_remembered_in_a_cookie(app, make_event):
+    event = make_event()
+    guest = app.test_client()
+    response = guest.get(f"/events/{event.slug}/?lang=uk")
+    assert "Set-Cookie" in response.headers and 'lang="uk"' in response.text
+    assert 'lang="uk"' in guest.get("/events/").text
+
+
+def test_every_visitor_of_one_window_gets_the_same_stamp_and_it_is_never_too_old(app, make_event):
+    event = make_event()
+
+    def stamp():
+        page = app.test_client().get(f"/events/{event.slug}/").text
+        assert STAMP_MARKER not in page
+        return page.split('name="form_time" value="')[1].split('"')[0]
+
+    stamp()  # stored
+    for _ in range(20):  # two visitors, most often within one window
+        before = time.time()
+        first, second = stamp(), stamp()
+        if int(time.time() / WINDOW_SECONDS) == int(before / WINDOW_SECONDS):
+            break
+    assert first == second
+    # The stamp names the end of the window: the page is never older than the stamp says.
+    assert -WINDOW_SECONDS <= stamp_age(first) <= 0
+    time.sleep(WINDOW_SECONDS)
+    assert stamp() != first
+
+
+def test_a_browser_that_has_the_page_gets_a_304(client, make_event):
+    event = make_event(title="Forum Sprache")
+    url = f"/events/{event.slug}/"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    again = client.get(url, headers={"If-None-Match": etag})  # from the layer before Flask, too
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+
+    db.session.execute(update(Event).where(Event.id == event.id).values(title="Forum Arbeit", updated_at=utcnow()))
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Forum Arbeit" in changed.text and changed.headers["ETag"] != etag
+
+
+def test_the_layer_answers_with_the_headers_flask_gave(client, make_event):
+    event = make_event()
+    url = f"/events/{event.slug}/"
+    from_flask, from_store = client.get(url), client.get(url)
+    assert from_flask.text.split('name="form_time"')[0] == from_store.text.split('name="form_time"')[0]
+    for name in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "ETag",
+                 "Cache-Control", "Vary"):
+        assert from_store.headers.get(name) == from_flask.headers.get(name), name
+    assert int(from_store.headers["Content-Length"]) == len(from_store.data)
+    assert client.head(url).data == b""
+
+
+def test_a_write_by_another_process_shows_at_once(app, client, make_event, database_url):
+    """Another process (a connection of its own, outside this app's engine): SQLite's
+    data_version, or PostgreSQL's notification to this process's listener, tells the store."""
+    event = make_event(title="Forum Sprache")
+    url = f"/events/{event.slug}/"
+    assert "Forum Sprache" in client.get(url).text
+    assert "Forum Sprache" in client.get(url).text  # stored
+    change = "UPDATE events SET title = 'Forum Arbeit', updated_at = updated_at + interval '1 second' WHERE id = %s"
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(make_url(database_url).database) as other:
+            other.execute("UPDATE events SET title = 'Forum Arbeit', updated_at = datetime(updated_at, '+1 second') "
+                          "WHERE id = ?", (event.id,))
+    else:
+        with psycopg.connect(make_url(database_url).set(drivername="postgresql")
+                             .render_as_string(hide_password=False), autocommit=True) as other:
+            other.execute(change, (event.id,))
+    written = time.monotonic()
+    db.session.rollback()  # the test's session outlives requests (a server's does not): a new snapshot
+    while "Forum Arbeit" not in client.get(url).text:
+        assert time.monotonic() - written < 1.0, "the change did not show within a second"
+        time.sleep(0.005)
+    print(f"shown after {1000 * (time.monotonic() - written):.1f} ms")
+
+
+def test_every_table_pages_show_notifies_its_changes(app, database_url):
+    if not database_url.startswith("postgresql"):
+        assert db.engine.dialect.name == "sqlite"  # data_version covers every table there
+        return
+    tables = set(db.session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+                 .scalars())
+    notifying = set(db.session.execute(text(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = 'podium_changes'")).scalars())
+    assert notifying == tables - QUIET_TABLES
+    assert db.metadata.tables.keys() - QUIET_TABLES <= notifying
 
 
 def test_a_page_goes_stale_when_sign_up_opens(client, make_event, monkeypatch):
     opens = utcnow() + timedelta(hours=1)
     event = make_event(registration_opens_at=opens)
     assert 'name="name"' not in client.get(f"/events/{event.slug}/").text  # stored without the form
+    assert 'name="name"' not in client.get(f"/events/{event.slug}/").text
 
     later = opens + timedelta(seconds=1)
-    monkeypatch.setattr("app.pagecache.utcnow", lambda: later)
+    monkeypatch.setattr("app.pagecache._clock", lambda: time.time() + 3601)
     monkeypatch.setattr("app.events.services.utcnow", lambda: later)
     assert 'name="name"' in client.get(f"/events/{event.slug}/").text
 
 
 def test_a_stored_page_expires_at_its_own_moment():
-    moment = utcnow()
-    cache = PageCache()
-    cache.put("k", 1, moment, "before")
-    assert cache.get("k", 1, moment - timedelta(microseconds=1)) == "before"
-    assert cache.get("k", 1, moment) is None
+    moment = time.time()
+    page = StoredPage(version=1, generation=7, stale_at=moment, body=b"before")
+    assert page.fresh(7, moment - 0.001)
+    assert not page.fresh(7, moment)
+    assert not page.fresh(8, moment - 0.001)
+    assert not page.fresh(None, moment - 0.001)  # nobody knows the generation: check the version
 
 
 def test_logged_in_staff_never_get_a_stored_page(app, staff, make_event):
@@ -75,6 +220,7 @@ def test_logged_in_staff_never_get_a_stored_page(app, staff, make_event):
     guest = app.test_client()
     url = f"/events/{event.slug}/"
     assert "Ausloggen" not in guest.get(url).text  # now stored
+    assert "Ausloggen" not in guest.get(url).text  # from the store
 
     assert "Ausloggen" in staff.get(url).text
     assert "Ausloggen" not in guest.get(url).text

@@ -69,7 +69,9 @@ def affiliation_of(kind: OrganisationKind | None) -> Affiliation | None:
     return Affiliation.professional
 
 
+# No session CSRF token: the sign-up form's own checks (formtrap.py) stand in for it.
 @bp.post("/i/<token>")
+@csrf.exempt
 @limiter.limit(limits.per_client)
 @limits.limited_per_email
 def accept(token):

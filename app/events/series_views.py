@@ -29,9 +29,9 @@ staff_bp = Blueprint("series_staff", __name__, url_prefix="/staff/series")
 @bp.get("/<slug>/")
 def show(slug):
     """A series: what it is about, and its public dates, coming and past."""
-    version = series_service.series_version(slug)
-    if version is None:
-        raise NotFound(Series.not_found)
+    def version():
+        of_series = series_service.series_version(slug)
+        return of_series and (of_series, services.public_version())
 
     def render(**context):
         series = series_service.get_public_series(slug)
@@ -39,7 +39,7 @@ def show(slug):
         html = render_template("series/show.html", series=series, upcoming=upcoming, past=past, **context)
         return html, next_change(utcnow(), *(event.ends_at for event in upcoming))
 
-    return cached_page("series.show", (version, services.public_version()), render)
+    return cached_page(version, render, not_found=Series.not_found)
 
 
 @bp.get("/<slug>.ics")

@@ -46,11 +46,18 @@ def record_only_refusal() -> str:
     return str(RECORD_ONLY)
 
 
-def get_published(slug: str) -> Event:
+def get_published(slug: str, *, lock: bool = False) -> Event:
     """The event with this slug if the public may see it (published or cancelled; never a
     record-only event, which is for staff alone). Invitation-only events are found too: their page
-    is reachable, only not listed."""
-    event = db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
+    is reachable, only not listed.
+
+    With `lock` (a sign-up, inside its write_transaction) the row is read afresh and locked until
+    the commit: SELECT ... FOR UPDATE on PostgreSQL; on SQLite the transaction's BEGIN IMMEDIATE
+    already holds every row. So the event a sign-up is for is read once, under its lock."""
+    query = select(Event).where(Event.slug == slug)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    event = db.session.execute(query).scalar_one_or_none()
     if event is None or event.is_draft or event.is_record_only:
         raise NotFound(Event.not_found)
     return event

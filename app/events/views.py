@@ -27,7 +27,7 @@ def upcoming():
         html = render_template("events/list.html", events=events, past=False, **context)
         return html, next_change(utcnow(), *(e.ends_at for e in events))
 
-    return cached_page("events.upcoming", services.public_version(), render)
+    return cached_page(services.public_version, render)
 
 
 @bp.get("/events/past/")
@@ -38,7 +38,7 @@ def past():
         html = render_template("events/list.html", events=services.past_events(), past=True, **context)
         return html, services.next_event_end(utcnow())
 
-    return cached_page("events.past", services.public_version(), render)
+    return cached_page(services.public_version, render)
 
 
 def calendar_description(event) -> str:

@@ -179,7 +179,7 @@ def review():
                                page=results.review(page=request.args.get("page", type=int)), **context)
         return html, events.next_event_end(utcnow())
 
-    return cached_page("results.review", events.public_version(), render)
+    return cached_page(events.public_version, render)
 
 
 @bp.get("/results/files/<int:file_id>/<filename>")

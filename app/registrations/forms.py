@@ -51,7 +51,12 @@ class GuestCorrectionsForm(GuestDetailsForm):
 
 class RegistrationForm(FormTrap, GuestDetailsForm):
     """The sign-up form: the guest's details and their consent; public, so with the traps for
-    programs that post forms (formtrap.py)."""
+    programs that post forms and the same-origin check (formtrap.py). It has no CSRF token: a
+    token bound to a session protects nothing on a form anyone may send, and would give every
+    visitor a cookie and every stored event page per-visitor work (README)."""
+
+    class Meta:
+        csrf = False
 
     consent = BooleanField(_l("Consent"), validators=[DataRequired(_l("Please agree so that we can register you."))])
 

@@ -19,7 +19,7 @@ from ..consent import recorded_version
 from ..database import first_row, get_by_link_key, get_row, is_valid_id, utcnow, write_transaction
 from ..errors import AlreadyCancelled, EventFull, InvalidInput, NotFound, RegistrationRefused
 from ..events.models import Event
-from ..events.services import NotInvited, invitation_refusal, signup_closed_reason
+from ..events.services import NotInvited, get_published, invitation_refusal, signup_closed_reason
 from ..extensions import db
 from ..outbox import OutgoingMail, enqueue
 from ..search import matches_words
@@ -59,29 +59,38 @@ class SignupResult:
                    registration.ticket_code, registration.manage_token)
 
 
-def register(event_id: int, data: dict, *, locale: str, source: Source = Source.online,
+def register(event: int | str, data: dict, *, locale: str, source: Source = Source.online,
              invite_key: str | None = None, now: datetime | None = None) -> SignupResult:
     """Sign a guest up: confirmed while places are left, else waitlisted (or EventFull).
 
     The same address again for the same event creates nothing: the existing
     registration's state is mailed again (at most once per REPEAT_MAIL_EVERY). Commits.
 
+    A new guest costs the statements the rules need and no more: the event, read once under its
+    lock; the address looked up (and the institution its organisation counts for, if one was
+    typed); the event's counter; the registration; its mail (tests/registrations/test_signup_statements.py).
+
+    :param event: the slug the public form was posted to (only an event the public may see is
+        found, as by its page), or the event's id.
     :param source: Source.invitation only for a campaign's personal link (campaigns.invitations),
         which is what opens an invitation-only event, as does its secret `invite_key`.
     :raises NotFound, RegistrationRefused, EventFull:
     :raises NotInvited: an invitation-only event, without a personal invitation or the secret key.
     """
-    # The clock is read inside the lock: waitlisted_at is the order of the queue.
-    with write_transaction(lock=(Event, event_id), now=now) as tx:
-        event = tx.row
-        reason = signup_closed_reason(event, tx.now)
+    with write_transaction():
+        event = locked_event(event)
+        # The clock is read inside the lock: waitlisted_at is the order of the queue.
+        now = now or utcnow()
+        reason = signup_closed_reason(event, now)
         if reason:
             raise RegistrationRefused(reason)
         if invitation_refusal(event, invite_key, invited=source == Source.invitation):
             raise NotInvited()
+        # Its own statement, after the lock: on PostgreSQL a read joined to the locked one would see
+        # the rows of before the wait, and miss the same address signed up by whoever held the lock.
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
-            if not repeated_recently(registration, tx.now):
+            if not repeated_recently(registration, now):
                 # In the registration's language: whoever typed the address again, the mail goes to it.
                 mail_current_state(registration, locale=registration.locale, repeated=True)
             return SignupResult.of(registration, created=False)
@@ -91,11 +100,29 @@ def register(event_id: int, data: dict, *, locale: str, source: Source = Source.
             registration = new_registration(event, data, source)
         else:
             renew(registration)
-        fill(registration, data, locale=locale, now=tx.now)
-        give_place_or_queue(event, registration, tx.now)
+        fill(registration, data, locale=locale, now=now)
+        give_place_or_queue(event, registration, now)
+        # The registration's id, for its mail (on PostgreSQL from INSERT ... RETURNING).
         db.session.flush()
         mail_current_state(registration, locale=locale)
         return SignupResult.of(registration, created=True)
+
+
+def locked_event(event: int | str) -> Event:
+    """The event a sign-up is for, read afresh and locked until the commit (SELECT ... FOR UPDATE on
+    PostgreSQL; on SQLite the write transaction's BEGIN IMMEDIATE already holds every row): by the
+    slug the public form was posted to, which finds only what the public may see
+    (events.get_published), or by id.
+
+    :raises NotFound:
+    """
+    if isinstance(event, str):
+        return get_published(event, lock=True)
+    query = select(Event).where(Event.id == event).with_for_update().execution_options(populate_existing=True)
+    found = db.session.execute(query).scalar_one_or_none() if is_valid_id(event) else None
+    if found is None:
+        raise NotFound(Event.not_found)
+    return found
 
 
 def cancel_registration(registration_id: int, *, by: Actor | None = None,

@@ -8,7 +8,7 @@ from ..database import utcnow
 from ..errors import DomainError, NotFound, http_error_page
 from ..events import services as events
 from ..events.views import calendar_description, calendar_download
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from ..forms import show_refusal
 from ..links import absolute_url
 from ..pagecache import cached_page, next_change
@@ -38,9 +38,6 @@ def _event_page(event, form, status=200, *, key: str | None = None, **context):
 @bp.get("/events/<slug>/")
 def event_page(slug):
     """All about one event, and the sign-up form (for an invitation-only event, with its secret `?key=`)."""
-    version = events.event_version(slug)
-    if version is None:
-        raise NotFound()
     key = request.args.get("key")
 
     def render(**context):
@@ -51,7 +48,7 @@ def event_page(slug):
                                  event.starts_at, event.ends_at)
 
     # With a key the page is never stored: the form it may show is for the key's holders alone.
-    return cached_page("registrations.event_page", version, render, private="key" in request.args)
+    return cached_page(lambda: events.event_version(slug), render, private="key" in request.args)
 
 
 @bp.get("/events/<slug>/register")
@@ -61,26 +58,35 @@ def register_form(slug):
     return redirect(url_for("registrations.event_page", slug=slug, _anchor="register", **key))
 
 
+# No session CSRF token: the form's own checks (formtrap.py) stand in for it.
 @bp.post("/events/<slug>/register")
+@csrf.exempt
 @limiter.limit(limits.per_client)
 @limits.limited_per_email
 def register(slug):
     """Sign up for an event (an invitation-only one with its secret key, posted as `key`)."""
-    event = events.get_published(slug)
     form = RegistrationForm()
     key = request.form.get("key")
-    if events.signup_closed_reason(event):
-        return _event_page(event, form, 409, key=key)
-    if events.invitation_refusal(event, key):
-        return _event_page(event, form, 403)
     if not form.validate_on_submit():
-        return _event_page(event, form, 422, key=key)
+        return _form_refused(slug, form, key)
     try:
-        result = services.register(event.id, form.data, locale=str(get_locale()), invite_key=key)
+        # The service reads the event once, under its lock: by its slug.
+        result = services.register(slug, form.data, locale=str(get_locale()), invite_key=key)
     except DomainError as exc:
         show_refusal(form, exc)
         return _event_page(events.get_published(slug), form, exc.status_code, key=key)
     return landing_after_signup(result)
+
+
+def _form_refused(slug, form, key):
+    """The event page again with the form's mistakes (422), or, before any mistake, with why
+    nobody may sign up (409) or not without an invitation (403)."""
+    event = events.get_published(slug)
+    if events.signup_closed_reason(event):
+        return _event_page(event, form, 409, key=key)
+    if events.invitation_refusal(event, key):
+        return _event_page(event, form, 403)
+    return _event_page(event, form, 422, key=key)
 
 
 @bp.errorhandler(429)
@@ -131,17 +137,13 @@ def mail_on_its_way(slug):
 @bp.get("/t/<code>")
 def ticket(code):
     """The ticket: what the QR code points to."""
-    version = services.ticket_version(code)
-    if version is None:
-        raise NotFound()
-
     def render(**context):
         registration = services.get_by_ticket_code(code)
         html = render_template("registrations/ticket.html", registration=registration,
                                event=registration.event, **context)
         return html, None
 
-    return cached_page("registrations.ticket", version, render)
+    return cached_page(lambda: services.ticket_version(code), render)
 
 
 @bp.get("/t/<code>/qr.png")

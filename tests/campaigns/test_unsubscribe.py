@@ -12,6 +12,7 @@ from flask import url_for
 
 from app.auth.services import create_user
 from app.campaigns import services as campaigns
+from app.registrations.models import Registration
 from tests.conftest import STAFF_PASSWORD
 from tests.pages import ENGLISH, form_values, main_text, page
 
@@ -111,17 +112,21 @@ def test_an_unknown_token_is_404(client, mailed, method):
     assert contact_by_email("anna@example.org").unsubscribed_at is None
 
 
-def test_the_invitation_form_still_needs_its_csrf_token(client, mailed):
+def test_the_invitation_form_needs_no_session_but_our_own_page(client, mailed):
+    """Like the event page's sign-up form (README: why it has no CSRF token): no cookie, no token,
+    and another site's page cannot send it."""
     (token,) = re.findall(r"/i/([A-Za-z0-9_-]+)", text_body(mailed))
-    form = page(client.get(f"/i/{token}")).one("form", method="post")
+    opened = client.get(f"/i/{token}")
+    form = page(opened).one("form", method="post")
+    assert "csrf_token" not in form_values(form)
     # The guest agrees, and says how they take part where the contact list does not know.
     values = {"affiliation": "other"} | form_values(form) | {"consent": "y"}
 
-    without = client.post(form.get("action"), data={k: v for k, v in values.items() if k != "csrf_token"})
-    with_token = client.post(form.get("action"), data=values)
-
-    assert without.status_code == 400
-    assert with_token.status_code == 302
+    from_elsewhere = client.post(form.get("action"), data=values, headers={"Sec-Fetch-Site": "cross-site"})
+    assert from_elsewhere.status_code == 422
+    assert Registration.query.filter_by(email="anna@example.org").count() == 0
+    from_our_page = client.post(form.get("action"), data=values, headers={"Sec-Fetch-Site": "same-origin"})
+    assert from_our_page.status_code == 302
 
 
 def test_the_staff_buttons_still_need_their_csrf_token(client, make_campaign, make_contacts):

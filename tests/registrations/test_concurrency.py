@@ -13,6 +13,7 @@ is never what a test sees.
 import time
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.errors import AlreadyCancelled, EventFull
@@ -36,8 +37,10 @@ def guest_data(n: int) -> dict:
             "affiliation": "professional", "note": "", "consent": True}
 
 
-def sign_up_together(app, event_id: int, guests: int = GUESTS):
-    calls = [lambda n=n: services.register(event_id, guest_data(n), locale="de") for n in range(guests)]
+def sign_up_together(app, event: str | int, guests: int = GUESTS):
+    """Guests sign up for the event at once: by its slug, as the public form does, or by its id,
+    as an invitation link does."""
+    calls = [lambda n=n: services.register(event, guest_data(n), locale="de") for n in range(guests)]
     return run_together(app, calls)
 
 
@@ -62,17 +65,26 @@ def widened_race_window(monkeypatch):
     monkeypatch.setattr(services, "give_place_or_queue", slow_give_place_or_queue)
 
 
+def event_read_without_lock(slug: str) -> Event:
+    """services.locked_event as it would be without its lock: a plain read of the event."""
+    query = select(Event).where(Event.slug == slug).execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one()
+
+
 @pytest.fixture
 def lock_disabled(monkeypatch):
-    """Sign-up as it would be without the event's lock: a plain read of the event."""
+    """Sign-up as it would be without the event's lock: no BEGIN IMMEDIATE (SQLite), no
+    SELECT ... FOR UPDATE (PostgreSQL), a plain read of the event."""
     monkeypatch.setattr(services, "write_transaction", write_transaction_without_lock)
+    monkeypatch.setattr(services, "locked_event", event_read_without_lock)
 
 
+@pytest.mark.parametrize("named_by", ["slug", "id"])
 def test_concurrent_sign_ups_confirm_exactly_capacity_and_queue_the_rest(
-        app, make_event, widened_race_window):
+        app, make_event, widened_race_window, named_by):
     event = make_event(capacity=CAPACITY, waitlist_enabled=True)
 
-    outcomes = sign_up_together(app, event.id)
+    outcomes = sign_up_together(app, getattr(event, named_by))
 
     assert failures(outcomes) == []
     assert statuses(event).count("confirmed") == CAPACITY
@@ -85,7 +97,7 @@ def test_concurrent_sign_ups_without_waitlist_confirm_capacity_and_refuse_the_re
         app, make_event, widened_race_window):
     event = make_event(capacity=CAPACITY, waitlist_enabled=False)
 
-    outcomes = sign_up_together(app, event.id)
+    outcomes = sign_up_together(app, event.slug)
 
     refused = [o for o in outcomes if isinstance(o, EventFull)]
     assert [o for o in failures(outcomes) if not isinstance(o, EventFull)] == []
@@ -99,7 +111,7 @@ def test_without_the_lock_the_race_is_seen(app, make_event, widened_race_window,
     """Negative control: proves that the two tests above can fail."""
     event = make_event(capacity=CAPACITY, waitlist_enabled=True)
 
-    outcomes = sign_up_together(app, event.id)
+    outcomes = sign_up_together(app, event.slug)
 
     database_errors = [o for o in failures(outcomes) if isinstance(o, DBAPIError)]
     # Anything else (say, an AttributeError) would mean the control itself is broken.
@@ -114,7 +126,7 @@ def test_waitlist_order_is_the_order_in_which_guests_joined(app, make_event, wid
     """Who was told "number 1 on the waitlist" stays number 1 and is promoted first."""
     event = make_event(capacity=1, waitlist_enabled=True)
 
-    outcomes = sign_up_together(app, event.id, guests=15)
+    outcomes = sign_up_together(app, event.slug, guests=15)
 
     assert failures(outcomes) == []
     # Registrations are inserted under the event lock, so ids are the order of joining.
@@ -125,10 +137,9 @@ def test_waitlist_order_is_the_order_in_which_guests_joined(app, make_event, wid
 
 def test_the_same_address_sent_many_times_at_once_registers_once(app, make_event):
     event = make_event(capacity=CAPACITY)
-    event_id = event.id  # the event object belongs to this thread's session
+    slug = event.slug  # the event object belongs to this thread's session
     variants = ["anna@example.org", "ANNA@example.org", "Anna@Example.org"]
-    calls = [lambda n=n: services.register(event_id, {**guest_data(n), "email": variants[n % 3]},
-                                           locale="de")
+    calls = [lambda n=n: services.register(slug, {**guest_data(n), "email": variants[n % 3]}, locale="de")
              for n in range(12)]
 
     outcomes = run_together(app, calls)

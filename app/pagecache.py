@@ -292,6 +292,7 @@ def cached_page(version_of: Callable[[], Hashable | None], render: Callable[...,
                                           mimetype="text/html")
     response.set_etag(page.etag)
     response.headers["Cache-Control"] = "no-cache"  # ask each time; a 304 while nothing changed
+    response.vary.update(("Accept-Language", "Cookie"))  # the language, and whoever is logged in
     return response.make_conditional(request)
 
 

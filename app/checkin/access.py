@@ -5,7 +5,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from ..audit import Actor
-from ..auth.models import ApiToken, Role
+from ..auth.models import Role
 from ..auth.services import authenticate_token
 from ..extensions import csrf
 from .devices import browser_name
@@ -15,14 +15,17 @@ DOOR_ROLES = (Role.door, Role.staff)
 
 @dataclass(frozen=True)
 class Credentials:
+    """Who works the door and what they may do, as plain values read at authentication: a commit
+    later in the request expires every ORM object, and asking one again would cost a query."""
+
     actor: Actor
-    token: ApiToken | None = None
+    may_work_doors: bool
+    # A token limited to one event: that event.
+    event_id: int | None = None
 
     def covers(self, event_id: int) -> bool:
         """Whether these credentials may work the door of this event."""
-        if self.token is not None:
-            return self.token.has_role(*DOOR_ROLES) and self.token.covers_event(event_id)
-        return current_user.has_role(*DOOR_ROLES)
+        return self.may_work_doors and self.event_id in (None, event_id)
 
     @property
     def sees_every_event(self) -> bool:
@@ -30,7 +33,7 @@ class Credentials:
 
         A token limited to one event may not: to it, another event's ticket is an unknown one.
         """
-        return self.token is None or self.token.event_id is None
+        return self.event_id is None
 
 
 class Unauthenticated(Exception):
@@ -52,13 +55,14 @@ def api_credentials() -> Credentials:
         token = authenticate_token(header[7:].strip())
         if token is None:
             raise Unauthenticated("invalid or revoked token")
-        return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id), token)
+        return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id),
+                           may_work_doors=token.has_role(*DOOR_ROLES), event_id=token.event_id)
     if not current_user.is_authenticated:
         raise Unauthenticated("authentication required: a bearer token or a staff session")
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         # A cookie-authenticated request must prove it comes from our page (X-CSRFToken).
         csrf.protect()
-    return Credentials(session_actor())
+    return Credentials(session_actor(), may_work_doors=current_user.has_role(*DOOR_ROLES))
 
 
 def session_actor() -> Actor:

@@ -4,10 +4,10 @@ Colour is never the only sign: every status has its own headline ("Checked in", 
 "Wrong event" ...), and the page puts an icon beside it. An undo is neutral: it lets nobody in.
 """
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..events.models import Event
 from ..formatting import clock
-from ..registrations.models import Registration
 from . import services as s
 
 COLOURS = {
@@ -22,21 +22,25 @@ COLOURS = {
 }
 
 
+# The one or two words the door reads first, big: what happened.
+HEADLINES = {
+    s.CHECKED_IN: _l("Checked in"),
+    s.ALREADY: _l("Already in"),
+    s.WRONG_EVENT: _l("Wrong event"),
+    s.CANCELLED: _l("Cancelled"),
+    s.NOT_CONFIRMED: _l("Not confirmed"),
+    s.UNDONE: _l("Check-in undone"),
+    s.NOT_CHECKED_IN: _l("Not checked in"),
+}
+
+
 def headline(result: s.ScanResult) -> str:
-    """The one or two words the door reads first, big: what happened."""
-    return {
-        s.CHECKED_IN: _("Checked in"),
-        s.ALREADY: _("Already in"),
-        s.WRONG_EVENT: _("Wrong event"),
-        s.CANCELLED: _("Cancelled"),
-        s.NOT_CONFIRMED: _("Not confirmed"),
-        s.UNDONE: _("Check-in undone"),
-        s.NOT_CHECKED_IN: _("Not checked in"),
-    }.get(result.status, _("Unknown ticket"))
+    """The headline of the result, in the reader's language (only that one is translated)."""
+    return str(HEADLINES.get(result.status, _l("Unknown ticket")))
 
 
-def message(result: s.ScanResult, event: Event) -> str:
-    """The sentence the door reads after an action, in its language."""
+def message(result: s.ScanResult, event: Event | s.Door) -> str:
+    """The sentence the door reads after an action, in its language (times on the event's clock)."""
     registration = result.registration
     if result.status == s.CHECKED_IN:
         return _("Checked in")
@@ -44,7 +48,7 @@ def message(result: s.ScanResult, event: Event) -> str:
         return _("Already checked in at %(time)s by %(who)s",
                  time=clock(registration.checked_in_at, event.zone), who=registration.checked_in_by or "?")
     if result.status == s.WRONG_EVENT:
-        return _("This ticket is for another event: %(title)s", title=registration.event.title)
+        return _("This ticket is for another event: %(title)s", title=registration.event_title)
     if result.status == s.CANCELLED:
         return _("This registration has been cancelled.")
     if result.status == s.NOT_CONFIRMED:
@@ -56,14 +60,7 @@ def message(result: s.ScanResult, event: Event) -> str:
     return _("Unknown ticket.")
 
 
-def detail(result: s.ScanResult, event: Event) -> str | None:
-    """The sentence under the headline and the name, where it adds something."""
-    if result.status in (s.CHECKED_IN, s.UNDONE):
-        return None
-    return message(result, event)
-
-
-def registration_json(registration: Registration | None) -> dict | None:
+def registration_json(registration: s.Guest | None) -> dict | None:
     """A registration as the check-in API shows it."""
     if registration is None:
         return None
@@ -72,21 +69,23 @@ def registration_json(registration: Registration | None) -> dict | None:
         "name": registration.name,
         "organisation": registration.organisation,
         "status": registration.status,
-        "event": {"id": registration.event_id, "title": registration.event.title},
+        "event": {"id": registration.event_id, "title": registration.event_title},
         "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
         "checked_in_by": registration.checked_in_by,
     }
 
 
-def answer(result: s.ScanResult, event: Event) -> dict:
+def answer(result: s.ScanResult, event: Event | s.Door) -> dict:
     """The whole answer to a scan, an undo or a walk-in: status, look, words, guest."""
     registration = result.registration
+    sentence = message(result, event)
     return {
         "status": result.status,
         "colour": COLOURS[result.status],
         "headline": headline(result),
-        "message": message(result, event),
-        "detail": detail(result, event),
+        "message": sentence,
+        # The sentence under the headline and the name, where it adds something.
+        "detail": None if result.status in (s.CHECKED_IN, s.UNDONE) else sentence,
         "registration": registration_json(registration),
         "checked_in_at": registration.checked_in_at.isoformat() if registration and registration.checked_in_at else None,
         "checked_in_by": registration.checked_in_by if registration else None,

@@ -47,16 +47,25 @@ def malformed_body(exc: MalformedBody):
 @bp.post("/events/<int:event_id>/checkins")
 def check_in(event_id):
     """Check in a ticket (its code or URL), or a registration by id."""
-    event = get_event(event_id)
-    body = ScanBody.parse(request.get_json(silent=True))
+    body = scan_body(event_id)
+    # The scan reads the event itself, in the statement that reads the guest.
     if body.registration_id is not None:
-        result = services.check_in_registration(event.id, body.registration_id, g.credentials.actor,
+        result = services.check_in_registration(event_id, body.registration_id, g.credentials.actor,
                                                 nonce=body.nonce)
     else:
-        result = services.check_in(event.id, body.code, g.credentials.actor, nonce=body.nonce)
+        result = services.check_in(event_id, body.code, g.credentials.actor, nonce=body.nonce)
     if result.status == services.WRONG_EVENT and not g.credentials.sees_every_event:
-        result = services.ScanResult(services.UNKNOWN)
-    return jsonify(answers.answer(result, event))
+        result = services.ScanResult(services.UNKNOWN, door=result.door)
+    return jsonify(answers.answer(result, result.door))
+
+
+def scan_body(event_id: int) -> ScanBody:
+    """The scan's body; an event that does not exist is 404 before its body is judged (400)."""
+    try:
+        return ScanBody.parse(request.get_json(silent=True))
+    except MalformedBody:
+        get_event(event_id)
+        raise
 
 
 @bp.post("/events/<int:event_id>/checkins/<int:registration_id>/undo")
@@ -79,7 +88,7 @@ def search(event_id):
     """Registrations whose name, organisation or email holds every word of `q`, by name."""
     event = get_event(event_id)
     results = services.search(event.id, request.args.get("q", ""))
-    return jsonify(results=[answers.registration_json(r) for r in results])
+    return jsonify(results=[answers.registration_json(services.Guest.of(r)) for r in results])
 
 
 @bp.post("/events/<int:event_id>/walk-ins")

@@ -1,23 +1,31 @@
 """Checking guests in at the door.
 
 The first scan of a ticket is decided by one conditional UPDATE
-(`... SET checked_in_at = now WHERE id = :id AND checked_in_at IS NULL`): however
+(`... SET checked_in_at = now WHERE id = :id AND checked_in_at IS NULL ...`): however
 many devices scan the same ticket at once, exactly one of them gets `checked_in`,
 the others `already_checked_in` with the time and the person who let the guest in.
 A retry of the same request (same nonce) finds its own record and answers as the
 first time did.
+
+A scan costs what the rules need and no more: one SELECT reads the door's event, the
+guest and whose scan the nonce was; a retry, a second scan or a refused ticket is
+answered from it alone, without a write lock. Only a guest who may come in now takes
+the write transaction: the UPDATE (whose WHERE holds every rule, the nonce's among them)
+returns the answer itself, and one INSERT writes the door log.
 """
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from ..audit import Actor, AuditAction, record
-from ..database import get_row, utcnow, write_transaction
+from ..database import first_row, is_valid_id, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity, StateConflict
 from ..events.models import Event
 from ..extensions import db
@@ -38,11 +46,100 @@ NOT_CHECKED_IN = "not_checked_in"
 
 TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
 
+# The guest's own event, apart from the door's: a ticket may be for another event.
+_TheirEvent = aliased(Event)
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A registration as the door is told about it: plain values, so that a commit after they were
+    read (which expires every ORM object) costs no query to show them."""
+
+    id: int
+    event_id: int
+    name: str
+    organisation: str
+    status: RegistrationStatus
+    checked_in_at: datetime | None
+    checked_in_by: str | None
+    event_title: str
+
+    @classmethod
+    def of(cls, registration: Registration) -> "Guest":
+        """The snapshot of a registration loaded (or just written) by the ORM."""
+        return cls(registration.id, registration.event_id, registration.name, registration.organisation,
+                   registration.status, registration.checked_in_at, registration.checked_in_by,
+                   registration.event.title)
+
+
+# Guest's fields but the last, as columns in its order: the scans' SELECT reads them (and the title
+# of the guest's own event), the UPDATEs return them.
+GUEST_COLUMNS = (Registration.id, Registration.event_id, Registration.name, Registration.organisation,
+                 Registration.status, Registration.checked_in_at, Registration.checked_in_by)
+
+
+@dataclass(frozen=True)
+class Door:
+    """The event whose door a scan is at, as far as an answer needs it."""
+
+    event_id: int
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The event's own time zone: the clock a check-in's time is read on."""
+        return ZoneInfo(self.timezone)
+
 
 @dataclass(frozen=True)
 class ScanResult:
     status: str
-    registration: Registration | None = None
+    registration: Guest | None = None
+    # Set by a scan, which reads the door's event in the statement that reads the guest.
+    door: Door | None = None
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What the scan's SELECT found: the door, the guest, and whose check-in the nonce recorded."""
+
+    door: Door
+    guest: Guest | None
+    nonce_owner: int | None
+
+
+def _scan_by(key_column) -> Select:
+    """The scan's one SELECT: the door's event, the guest whose `key_column` is :key (of whatever
+    event, or none) with their event's title, and the registration a check-in with :nonce was
+    recorded for (or none). A NULL :key or :nonce matches nothing."""
+    nonce_owner = (select(CheckInRecord.registration_id)
+                   .where(CheckInRecord.event_id == bindparam("event_id"), CheckInRecord.nonce == bindparam("nonce"))
+                   .scalar_subquery())
+    return (select(Event.id, Event.timezone, *GUEST_COLUMNS, _TheirEvent.title, nonce_owner)
+            .select_from(Event)
+            .outerjoin(Registration, key_column == bindparam("key"))
+            .outerjoin(_TheirEvent, _TheirEvent.id == Registration.event_id)
+            .where(Event.id == bindparam("event_id")))
+
+
+# The statements of a scan are built once, with parameters: building one costs about as much as
+# running it.
+SCAN_BY_CODE = _scan_by(Registration.ticket_code)
+SCAN_BY_ID = _scan_by(Registration.id)
+# The first scan's decision: its WHERE holds every rule the scan's read checked, the nonce's too
+# (no check-in recorded with it for this guest), so that of all scans that read the same row,
+# exactly one lets the guest in; RETURNING gives the answer.
+ADMIT = (
+    update(Registration)
+    .where(Registration.id == bindparam("registration_id"),
+           Registration.status == RegistrationStatus.confirmed,
+           Registration.checked_in_at.is_(None),
+           ~exists().where(CheckInRecord.event_id == Registration.event_id,
+                           CheckInRecord.registration_id == Registration.id,
+                           CheckInRecord.nonce == bindparam("nonce")))
+    .values(checked_in_at=bindparam("now"), checked_in_by=bindparam("actor"))
+    .returning(*GUEST_COLUMNS)
+)
 
 
 def ticket_code_from(scanned: str) -> str | None:
@@ -56,95 +153,107 @@ def ticket_code_from(scanned: str) -> str | None:
 
 def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = None,
              method: CheckInMethod = CheckInMethod.scan, now: datetime | None = None) -> ScanResult:
-    """Check in the ticket that `scanned` names, at most once. Commits."""
-    code = ticket_code_from(scanned)
-    if code is None:
-        return ScanResult(UNKNOWN)
-    registration = db.session.execute(
-        select(Registration).where(Registration.ticket_code == code)
-    ).scalar_one_or_none()
-    if registration is None:
-        return ScanResult(UNKNOWN)
-    return _check_in_registration(event_id, registration, actor, nonce=nonce, method=method, now=now)
+    """Check in the ticket that `scanned` names, at most once. Commits.
+
+    :raises NotFound: there is no such event.
+    """
+    return _check_in(SCAN_BY_CODE, event_id, ticket_code_from(scanned), actor, nonce=nonce, method=method,
+                     now=now)
 
 
 def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, nonce: str | None = None,
                           method: CheckInMethod = CheckInMethod.search,
                           now: datetime | None = None) -> ScanResult:
-    """Check in a registration found by name (no ticket at hand). Commits."""
-    try:
-        registration = get_row(Registration, registration_id)
-    except NotFound:
-        return ScanResult(UNKNOWN)
-    return _check_in_registration(event_id, registration, actor, nonce=nonce, method=method, now=now)
+    """Check in a registration found by name (no ticket at hand). Commits.
+
+    :raises NotFound: there is no such event.
+    """
+    key = registration_id if is_valid_id(registration_id) else None
+    return _check_in(SCAN_BY_ID, event_id, key, actor, nonce=nonce, method=method, now=now)
 
 
-def _check_in_registration(event_id, registration, actor, *, nonce, method, now) -> ScanResult:
-    if registration.event_id != event_id:
-        return ScanResult(WRONG_EVENT, registration)
-    if registration.is_cancelled:
-        return ScanResult(CANCELLED, registration)
-    if not registration.is_confirmed:
-        return ScanResult(NOT_CONFIRMED, registration)
-    registration_id = registration.id
-    try:
-        with write_transaction(now=now) as tx:
-            # A retry of a scan that was decided before is not a second scan, even after an undo.
-            replayed = bool(nonce) and _first_answer(event_id, nonce) == registration_id
-            won = not replayed and db.session.execute(
-                update(Registration)
-                .where(Registration.id == registration_id, Registration.checked_in_at.is_(None),
-                       Registration.status == RegistrationStatus.confirmed)
-                .values(checked_in_at=tx.now, checked_in_by=actor.name)
-                .execution_options(synchronize_session=False)
-            ).rowcount == 1
-            if won:
-                db.session.add(_record(event_id, registration_id, CheckInAction.check_in, actor, tx.now, nonce,
-                                       method))
-    except IntegrityError:
-        # A client that sent this nonce before for another ticket: a client bug,
-        # which must not cost the guest their check-in. Go again without the nonce.
-        return _check_in_registration(event_id, _reload(registration_id), actor, nonce=None, method=method, now=now)
-    if replayed or won:
-        return ScanResult(CHECKED_IN, _reload(registration_id))
-    return _replay_or_current(event_id, registration_id, nonce)
+def _check_in(scan_by: Select, event_id: int, key, actor: Actor, *, nonce, method, now) -> ScanResult:
+    """Answer the scan of the guest `key` names, letting them in where the rules allow."""
+    while True:
+        scan = _read_scan(scan_by, event_id, key, nonce)
+        status = _answer_without_writing(scan, event_id)
+        if status is not None:
+            return ScanResult(status, scan.guest, scan.door)
+        try:
+            admitted = _admit(scan, actor, nonce=nonce, method=method, now=now)
+        except IntegrityError:
+            if not nonce:
+                raise
+            # Another ticket's scan recorded this nonce a moment ago: a client bug, which must
+            # not cost this guest their check-in. Go again without the nonce.
+            nonce = None
+            continue
+        if admitted is not None:
+            return ScanResult(CHECKED_IN, admitted, scan.door)
+        # The UPDATE found the guest no longer free to come in: another device, a retry or staff
+        # changed the row after our read. The next read sees that change, and answers by it.
 
 
-def _first_answer(event_id: int, nonce: str) -> int | None:
-    """The registration a check-in with this nonce was recorded for, if any."""
-    return db.session.execute(
-        select(CheckInRecord.registration_id).where(CheckInRecord.event_id == event_id,
-                                                    CheckInRecord.nonce == nonce)
-    ).scalar_one_or_none()
+def _read_scan(scan_by: Select, event_id: int, key, nonce: str | None) -> _Scan:
+    """Run the scan's SELECT. :raises NotFound: there is no such event."""
+    row = db.session.connection().execute(scan_by, {"event_id": event_id, "key": key, "nonce": nonce}).first()
+    if row is None:
+        raise NotFound(Event.not_found)
+    guest = Guest(*row[2:-1]) if row[2] is not None else None
+    return _Scan(Door(row[0], row[1]), guest, row[-1])
 
 
-def _replay_or_current(event_id: int, registration_id: int, nonce: str | None) -> ScanResult:
-    registration = _reload(registration_id)
-    if nonce and _first_answer(event_id, nonce) == registration_id:
-        return ScanResult(CHECKED_IN, registration)
-    if registration.is_cancelled:
-        return ScanResult(CANCELLED, registration)
-    if registration.checked_in_at is None:
-        return ScanResult(NOT_CONFIRMED, registration)
-    return ScanResult(ALREADY, registration)
+def _answer_without_writing(scan: _Scan, event_id: int) -> str | None:
+    """The answer when the guest is not to be let in now (None when they are)."""
+    guest = scan.guest
+    if guest is None:
+        return UNKNOWN
+    if guest.event_id != event_id:
+        return WRONG_EVENT
+    if guest.status == RegistrationStatus.cancelled:
+        return CANCELLED
+    if guest.status != RegistrationStatus.confirmed:
+        return NOT_CONFIRMED
+    if scan.nonce_owner == guest.id:
+        # A retry of a scan that was decided before is not a second scan, even after an undo.
+        return CHECKED_IN
+    if guest.checked_in_at is not None:
+        return ALREADY
+    return None
+
+
+def _admit(scan: _Scan, actor: Actor, *, nonce, method, now) -> Guest | None:
+    """Let the guest in (ADMIT) and log it; None if the row no longer allows it."""
+    guest = scan.guest
+    with write_transaction(now=now) as tx:
+        row = db.session.connection().execute(
+            ADMIT, {"registration_id": guest.id, "nonce": nonce, "now": tx.now, "actor": actor.name}).first()
+        if row is None:
+            return None
+        # A nonce that another guest's check-in holds (a client bug) stays out of this one's record.
+        own_nonce = nonce if scan.nonce_owner is None else None
+        _record(guest.event_id, guest.id, CheckInAction.check_in, actor, tx.now, own_nonce, method)
+    return Guest(*row, event_title=guest.event_title)
 
 
 def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:
-    """Take back a check-in made by mistake. Commits."""
-    registration = get_row(Registration, registration_id)
-    if registration.event_id != event_id:
+    """Take back a check-in made by mistake. Commits.
+
+    :raises NotFound: the event has no such registration.
+    """
+    guest = _guest(registration_id) if is_valid_id(registration_id) else None
+    if guest is None or guest.event_id != event_id:
         raise NotFound(Registration.not_found)
     with write_transaction(now=now) as tx:
-        undone = db.session.execute(
-            update(Registration)
-            .where(Registration.id == registration_id, Registration.checked_in_at.is_not(None))
+        row = db.session.connection().execute(
+            update(Registration).where(Registration.id == registration_id, Registration.checked_in_at.is_not(None))
             .values(checked_in_at=None, checked_in_by=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
-        if undone:
-            db.session.add(_record(event_id, registration_id, CheckInAction.undo, actor, tx.now, None,
-                                   CheckInMethod.undo))
-    return ScanResult(UNDONE if undone else NOT_CHECKED_IN, _reload(registration_id))
+            .returning(*GUEST_COLUMNS)
+        ).first()
+        if row is None:
+            return ScanResult(NOT_CHECKED_IN, guest)
+        _record(event_id, registration_id, CheckInAction.undo, actor, tx.now, None, CheckInMethod.undo)
+    return ScanResult(UNDONE, Guest(*row, event_title=guest.event_title))
 
 
 def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_ok: bool = False,
@@ -191,11 +300,11 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
             event.confirmed_count += 1
             db.session.add(registration)
             db.session.flush()
-            db.session.add(_record(event_id, registration.id, CheckInAction.check_in, actor, tx.now, None,
-                                   CheckInMethod.walk_in))
-            return ScanResult(CHECKED_IN, registration)
+            _record(event_id, registration.id, CheckInAction.check_in, actor, tx.now, None, CheckInMethod.walk_in)
+            return ScanResult(CHECKED_IN, Guest.of(registration))
+        existing_id = existing.id
     # A confirmed guest who came without their ticket: an ordinary check-in, at most once.
-    return _check_in_registration(event_id, existing, actor, nonce=None, method=CheckInMethod.walk_in, now=now)
+    return check_in_registration(event_id, existing_id, actor, method=CheckInMethod.walk_in, now=now)
 
 
 @dataclass(frozen=True)
@@ -249,11 +358,15 @@ def history(event_id: int, limit: int = 200) -> list[CheckInRecord]:
     ).scalars())
 
 
-def _record(event_id, registration_id, action, actor: Actor, now, nonce, method) -> CheckInRecord:
-    return CheckInRecord(event_id=event_id, registration_id=registration_id, action=action, at=now,
-                         user_id=actor.user_id, api_token_id=actor.api_token_id, actor=actor.name,
-                         device=actor.device[:200], nonce=nonce or None, method=method)
+def _guest(registration_id: int) -> Guest | None:
+    row = first_row(select(*GUEST_COLUMNS, Event.title).join(Event, Event.id == Registration.event_id)
+                    .where(Registration.id == registration_id))
+    return Guest(*row) if row is not None else None
 
 
-def _reload(registration_id: int) -> Registration:
-    return db.session.get(Registration, registration_id, populate_existing=True)
+def _record(event_id, registration_id, action, actor: Actor, now, nonce, method) -> None:
+    """Write the door log's line for a check-in or an undo (one INSERT, in the caller's transaction)."""
+    db.session.connection().execute(insert(CheckInRecord), {
+        "event_id": event_id, "registration_id": registration_id, "action": action, "at": now,
+        "user_id": actor.user_id, "api_token_id": actor.api_token_id, "actor": actor.name,
+        "device": actor.device[:200], "nonce": nonce or None, "method": method})

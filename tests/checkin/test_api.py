@@ -191,6 +191,18 @@ def test_a_malformed_body_is_400_with_a_reason(client, event, sign_up, token, bo
     assert reload(anna).checked_in_at is None
 
 
+def test_a_scan_for_an_event_that_does_not_exist_is_404_whatever_its_body(client, event, sign_up, token):
+    anna = sign_up(event)
+    url = url_for("checkin_api.check_in", event_id=event.id + 1000)
+
+    scanned = client.post(url, json={"code": anna.ticket_code}, headers=bearer(token))
+    malformed = client.post(url, json={"code": 5}, headers=bearer(token))
+
+    assert scanned.status_code == malformed.status_code == 404
+    assert scanned.json["error"] and malformed.json["error"]
+    assert reload(anna).checked_in_at is None
+
+
 # --- who may scan ----------------------------------------------------------
 
 def test_without_credentials_the_answer_is_401(scan, event, sign_up):
@@ -397,6 +409,29 @@ def test_a_late_retry_of_an_undone_scan_is_not_a_second_check_in(client, scan, e
 
     scan(event, anna.ticket_code, token=token, nonce="scan-0001")
 
+    assert reload(anna).checked_in_at is None
+    assert [r.action for r in records_of(anna)] == ["check_in", "undo"]
+
+
+def test_the_update_itself_refuses_a_retry_that_read_the_ticket_too_early(monkeypatch, event, sign_up):
+    """The nonce is part of the conditional UPDATE, not only of the scan's read: a retry that read
+    the ticket just before its first request was recorded, and writes after the door undid that
+    check-in, is still the first scan and lets nobody in a second time."""
+    anna = sign_up(event)
+    tablet = Actor(name="Tablet 1")
+    read_scan = services._read_scan
+
+    def read_while_the_first_request_goes_through(*args):
+        scan = read_scan(*args)
+        monkeypatch.setattr(services, "_read_scan", read_scan)
+        services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")  # the first request
+        services.undo_check_in(event.id, anna.id, Actor(name="Anna Door"))
+        return scan
+
+    monkeypatch.setattr(services, "_read_scan", read_while_the_first_request_goes_through)
+    retry = services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")
+
+    assert retry.status == "checked_in"  # answered as the first time
     assert reload(anna).checked_in_at is None
     assert [r.action for r in records_of(anna)] == ["check_in", "undo"]
 

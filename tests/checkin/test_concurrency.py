@@ -17,7 +17,6 @@ from sqlalchemy import update
 from app.auth.services import create_api_token
 from app.checkin import services
 from app.checkin.models import CheckInAction
-from app.checkin.services import ScanResult
 from app.extensions import db
 from app.registrations.models import Registration
 from tests.rows import reload
@@ -79,37 +78,27 @@ def widened_race_window(monkeypatch):
 def unconditional_check_in(monkeypatch):
     """The check-in as it would be without the atomic conditional UPDATE.
 
-    A copy of services._check_in_registration, except that whether the guest is already
-    in is decided from the row as this request read it (before the write), and the UPDATE
-    then writes without `checked_in_at IS NULL` in its WHERE clause. It also leaves out the
-    replay of a nonce seen before and the fallback for a reused nonce: every device here
-    sends a nonce of its own, so neither would act. Writes are still serialised
-    (write_transaction: BEGIN IMMEDIATE on SQLite, and the row lock of the UPDATE on
-    PostgreSQL), so what this control removes for these scans is the condition.
+    A copy of services._admit, except that its UPDATE has no condition but the row's id:
+    whether the guest is already in is decided only by the scan's read (before the write),
+    and the UPDATE then writes over whatever the row holds by now. Every device here sends a
+    nonce of its own, so the nonce's part of the condition would not act either. Writes are
+    still serialised (write_transaction: BEGIN IMMEDIATE on SQLite, and the row lock of the
+    UPDATE on PostgreSQL), so what this control removes for these scans is the condition.
     """
 
-    def read_then_write(event_id, registration, actor, *, nonce, method, now):
-        if registration.event_id != event_id:
-            return ScanResult(services.WRONG_EVENT, registration)
-        if registration.is_cancelled:
-            return ScanResult(services.CANCELLED, registration)
-        if not registration.is_confirmed:
-            return ScanResult(services.NOT_CONFIRMED, registration)
-        registration_id = registration.id
-        already_in = registration.checked_in_at is not None  # decided on what was read
+    def admit_as_read(scan, actor, *, nonce, method, now):
+        guest = scan.guest
         with services.write_transaction(now=now) as tx:
-            if not already_in:
-                db.session.execute(
-                    update(Registration).where(Registration.id == registration_id)
-                    .values(checked_in_at=tx.now, checked_in_by=actor.name)
-                    .execution_options(synchronize_session=False))
-                db.session.add(services._record(event_id, registration_id, CheckInAction.check_in, actor,
-                                                tx.now, nonce, method))
-        if already_in:
-            return services._replay_or_current(event_id, registration_id, nonce)
-        return ScanResult(services.CHECKED_IN, services._reload(registration_id))
+            row = db.session.execute(
+                update(Registration).where(Registration.id == guest.id)
+                .values(checked_in_at=tx.now, checked_in_by=actor.name)
+                .returning(*services.GUEST_COLUMNS)
+                .execution_options(synchronize_session=False)
+            ).first()
+            services._record(guest.event_id, guest.id, CheckInAction.check_in, actor, tx.now, nonce, method)
+        return services.Guest(*row, event_title=guest.event_title)
 
-    monkeypatch.setattr(services, "_check_in_registration", read_then_write)
+    monkeypatch.setattr(services, "_admit", admit_as_read)
 
 
 def test_twenty_devices_scanning_one_ticket_at_once_check_it_in_exactly_once(

@@ -1,0 +1,121 @@
+"""What one scan costs the database, counted statement by statement, as a door tablet sends it.
+
+After the device's token, a scan is one SELECT: the door's event, the guest, and whose scan
+the nonce was. A retry, a second scan and a refused ticket are answered from it and write
+nothing. Only a guest who may come in now takes the write lock, for the conditional UPDATE
+(whose RETURNING is the answer) and the door log's INSERT. The counts are the same on SQLite
+and PostgreSQL; BEGIN is left out of them (SQLite's are sent by Podium and counted apart,
+psycopg sends its own unseen).
+"""
+import pytest
+from flask import url_for
+from sqlalchemy import event as sqlalchemy_event
+
+from app.extensions import db
+from app.registrations.services import cancel_registration
+
+from .conftest import bearer, records_of
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event(title="Forum Arbeit und Migration", capacity=1, waitlist_enabled=True)
+
+
+@pytest.fixture
+def token(device_token):
+    return device_token("Tablet 1")
+
+
+@pytest.fixture
+def post_scan(client, event, token):
+    """post_scan(body) -> (response, statements, write locks): one scan through the API, and every
+    statement it sent to the database but BEGIN, and how many BEGIN IMMEDIATE (SQLite's write lock)."""
+    url = url_for("checkin_api.check_in", event_id=event.id)
+
+    def post(body):
+        db.session.remove()  # a request starts without a transaction, as on a server
+        sent = []
+
+        def count(connection, cursor, statement, *args):
+            sent.append(statement)
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = client.post(url, json=body, headers=bearer(token))
+        finally:
+            sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200, response.json
+        statements = [s for s in sent if not s.startswith("BEGIN")]
+        return response, statements, sent.count("BEGIN IMMEDIATE")
+
+    return post
+
+
+def verbs(statements) -> list[str]:
+    return [statement.split()[0] for statement in statements]
+
+
+def assert_token_then_scan(statements):
+    """The token's SELECT, then the scan's: the door's event with the guest and the nonce's owner."""
+    token, scan = statements[:2]
+    assert "FROM api_tokens" in token
+    assert "FROM events LEFT OUTER JOIN registrations" in scan and "checkin_records" in scan
+
+
+@pytest.mark.parametrize("how", ["code", "registration_id"])
+def test_a_first_check_in_is_the_token_one_select_the_update_and_the_log(post_scan, event, sign_up, how):
+    anna = sign_up(event, name="Anna Schmidt")
+    body = {"code": anna.ticket_code} if how == "code" else {"registration_id": anna.id}
+
+    response, statements, write_locks = post_scan({**body, "nonce": "scan-0001"})
+
+    assert response.json["status"] == "checked_in"
+    assert response.json["registration"]["name"] == "Anna Schmidt"
+    assert verbs(statements) == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
+    assert_token_then_scan(statements)
+    assert statements[2].startswith("UPDATE registrations") and "RETURNING" in statements[2]
+    assert "checkin_records" in statements[2]  # the nonce is part of the UPDATE's condition
+    assert statements[3].startswith("INSERT INTO checkin_records")
+    assert write_locks == (1 if db.engine.dialect.name == "sqlite" else 0)
+    [record] = records_of(anna)
+    assert (record.action, record.nonce, record.actor) == ("check_in", "scan-0001", "Tablet 1")
+
+
+def test_a_retry_is_the_token_and_one_select_and_writes_nothing(post_scan, event, sign_up):
+    anna = sign_up(event)
+    first, _, _ = post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})
+
+    retry, statements, write_locks = post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})
+
+    assert retry.json["status"] == "checked_in"
+    assert retry.json["checked_in_at"] == first.json["checked_in_at"]
+    assert verbs(statements) == ["SELECT", "SELECT"], statements
+    assert_token_then_scan(statements)
+    assert write_locks == 0
+    assert len(records_of(anna)) == 1
+
+
+@pytest.mark.parametrize("case", ["second scan", "unknown", "cancelled", "waitlisted", "other event"])
+def test_a_scan_that_lets_nobody_in_is_the_token_and_one_select(post_scan, event, make_event, sign_up, case):
+    anna = sign_up(event)  # the one place
+    if case == "second scan":
+        post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})
+        body, expected = {"code": anna.ticket_code, "nonce": "scan-0002"}, "already_checked_in"
+    elif case == "unknown":
+        body, expected = {"code": "N1xWqhwQ1mChHY3Umq_vKQ"}, "unknown"
+    elif case == "cancelled":
+        cancel_registration(anna.id)
+        body, expected = {"code": anna.ticket_code}, "cancelled"
+    elif case == "waitlisted":
+        body, expected = {"code": sign_up(event).ticket_code}, "not_confirmed"
+    else:
+        body, expected = {"code": sign_up(make_event()).ticket_code}, "wrong_event"
+
+    response, statements, write_locks = post_scan(body)
+
+    assert response.json["status"] == expected
+    assert verbs(statements) == ["SELECT", "SELECT"], statements
+    assert_token_then_scan(statements)
+    assert write_locks == 0
+

@@ -53,6 +53,20 @@ def _worker_database(url: str) -> str:
     return own.render_as_string(hide_password=False)
 
 
+def recreated_postgres(suffix: str) -> str:
+    """The PostgreSQL database `<TEST_DATABASE_URL's database>_<suffix>`, dropped with whatever a
+    failed run left in it and made again, empty; its URL. For tests that need a database of
+    their own (migrations from scratch, several processes)."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    own = base.set(database=f"{base.database}_{suffix}")
+    server = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url, poolclass=NullPool)  # closed at once, not kept in a pool
     with engine.begin() as connection:

@@ -13,7 +13,7 @@ from app import create_app
 from app.extensions import db
 from config import TestingConfig
 
-from .conftest import BACKENDS, WORKER
+from .conftest import BACKENDS, WORKER, recreated_postgres
 
 
 @pytest.fixture(params=BACKENDS)
@@ -22,13 +22,11 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    own = base.set(database=f"{base.database}_migration_{WORKER or 'main'}")
-    server = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
-    yield own.render_as_string(hide_password=False)
+    url = recreated_postgres(f"migration_{WORKER or 'main'}")
+    yield url
+    own = make_url(url)
+    server = create_engine(own.set(database=make_url(os.environ["TEST_DATABASE_URL"]).database),
+                           poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
     server.dispose()

@@ -25,8 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from sqlalchemy import create_engine, func, make_url, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from app import create_app
 from app.database import utcnow, write_transaction
@@ -37,7 +36,7 @@ from app.outbox import MailStatus, OutgoingMail
 from app.registrations.models import Registration
 from bench.load import Server
 from config import TestingConfig
-from tests.conftest import TEST_ACTOR, SMTPRecorder, free_port
+from tests.conftest import TEST_ACTOR, SMTPRecorder, free_port, recreated_postgres
 from tests.rows import fresh_reads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,14 +52,7 @@ WEB_WORKERS = 2
 def fresh_database(name: str) -> str:
     """The database `<TEST_DATABASE_URL's database>_<name>`, dropped (with whatever a failed run
     left in it), made again and upgraded by `flask db upgrade` as a deployment does; its URL."""
-    suite = make_url(os.environ["TEST_DATABASE_URL"])
-    own = suite.set(database=f"{suite.database}_{name}")
-    server = create_engine(suite, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
-    server.dispose()
-    url = own.render_as_string(hide_password=False)
+    url = recreated_postgres(name)
     upgrade = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
                              env={**os.environ, "PODIUM_ENV": "development", "DATABASE_URL": url,
                                   "SECRET_KEY": SECRET_KEY},

@@ -3,11 +3,13 @@
 Any number of senders may run (the web processes' background threads and
 `flask mail work` processes): a mail is claimed by one conditional UPDATE, with
 FOR UPDATE SKIP LOCKED on PostgreSQL so that senders do not queue behind each
-other. A live sender renews the claims of its batch every CLAIM_REFRESH_SECONDS and
+other. A live sender renews its claims every CLAIM_REFRESH_SECONDS (batches.ClaimKeeper) and
 waits at most MAIL_TIMEOUT_SECONDS for the server, so its claims never grow older
 than MAIL_CLAIM_TIMEOUT (under a minute); a sender that dies leaves claims that do,
 and another sender takes them over. Dying after sending but before recording it
-means that one mail is sent again (at most one duplicate, same Message-ID).
+means that one mail is sent again (at most one duplicate, same Message-ID): each
+delivery is committed before the next mail goes out (batches.BatchRecords). While a
+batch goes out, the next one is claimed and composed (batches.ComposingAhead).
 
 Whatever goes wrong with one mail (a refused address, a server without SMTPUTF8 for
 an address like jörg@example.org, any exception) ends that mail, never its batch:
@@ -24,13 +26,16 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..database import commit_write, utcnow, write_transaction
 from ..extensions import db
 from ..extensions import mail as flask_mail
 from ..outbox import RETRYABLE, MailStatus, OutgoingMail, mail_waiting
+from ..registrations.models import Registration
 from ..registrations.reminders import queue_due_reminders
+from .batches import (BatchRecords, Claimed, ClaimKeeper, ComposedBatch, ComposingAhead, DeliveryReport,
+                      batch_records)
 from .chores import run_due_chores
 from .messages import compose, withdrawn
 from .mime import build_message, envelope_address, needs_smtputf8, with_ascii_domain
@@ -69,27 +74,13 @@ class PermanentFailure(Exception):
     """Will not get better: a 5xx reply, an address the server refuses."""
 
 
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    held: int = 0
-    withdrawn: int = 0
-
-    @property
-    def handled(self) -> int:
-        """How many mails this run dealt with, whatever became of them."""
-        return self.sent + self.retried + self.failed + self.held + self.withdrawn
-
-
 def sender_name() -> str:
     """This sender, as a claim names it: host, process and thread."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]:
-    """Claim up to `limit` due mails for this sender and return their ids. Commits."""
+def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None, claimant: str | None = None) -> list[int]:
+    """Claim up to `limit` due mails for this sender (or `claimant`) and return their ids. Commits."""
     now = now or utcnow()
     stale = now - current_app.config["MAIL_CLAIM_TIMEOUT"]
     due = or_(
@@ -108,7 +99,7 @@ def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]
         claim = (
             update(OutgoingMail)
             .where(OutgoingMail.id.in_(chosen), due)
-            .values(status=MailStatus.sending, claimed_at=now, claimed_by=sender_name())
+            .values(status=MailStatus.sending, claimed_at=now, claimed_by=claimant or sender_name())
             .returning(OutgoingMail.id)
             .execution_options(synchronize_session=False)
         )
@@ -116,53 +107,61 @@ def claim_due(limit: int = BATCH_SIZE, now: datetime | None = None) -> list[int]
 
 
 def deliver_due(now: datetime | None = None) -> DeliveryReport:
-    """Claim and deliver what is due, batch after batch, until nothing is due."""
+    """Claim and deliver what is due, batch after batch, until nothing is due; the next batch is
+    claimed and composed while this one goes out (batches.ComposingAhead). The claims carry the
+    name of the sender, not of the thread that makes them."""
     report = DeliveryReport()
-    while ids := claim_due(now=now):
-        _deliver_batch(ids, report, now)
+    claimant = sender_name()
+    ahead = ComposingAhead(lambda: claim_due(now=now, claimant=claimant),
+                           lambda ids: _compose_batch(ids, now))
+    keeper = ClaimKeeper(lambda ids: _keep_claims(ids + ahead.waiting, claimant), CLAIM_REFRESH_SECONDS)
+    with ahead:
+        while (batch := ahead.take()) is not None:
+            report.add(batch.report)
+            _deliver_batch(batch.claimed, report, now, keeper)
     return report
 
 
 @dataclass(frozen=True)
-class Claimed:
-    """What a sender needs of a claimed mail; the row is written only by Core updates."""
+class Outlet:
+    """Where a batch's mails go out, and where their delivery is recorded."""
 
-    id: int
-    recipient: str
-    attempts: int
-    raw: bytes
+    smtp: object  # a Flask-Mail connection
+    records: BatchRecords
 
 
-def _deliver_batch(ids: list[int], report: DeliveryReport, now: datetime | None) -> None:
-    claimed = _compose_claimed(ids, report, now)
+def _deliver_batch(claimed: list[Claimed], report: DeliveryReport, now: datetime | None,
+                   keeper: ClaimKeeper) -> None:
     if not current_app.config["MAIL_SERVER"]:
         commit_write(update(OutgoingMail).where(OutgoingMail.id.in_([c.id for c in claimed]))
                      .values(status=MailStatus.held, claimed_at=None))
         report.held += len(claimed)
         return
     pending = list(claimed)
-    refresh_at = time.monotonic() + CLAIM_REFRESH_SECONDS
-    try:
-        with flask_mail.connect() as connection:
-            if connection.host is not None and connection.host.sock is not None:
-                connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
-            while pending:
-                if time.monotonic() >= refresh_at:
-                    _keep_claims([mail.id for mail in pending])
-                    refresh_at = time.monotonic() + CLAIM_REFRESH_SECONDS
-                _send_one(connection, pending[0], report, now)
-                pending.pop(0)
-    except (OSError, smtplib.SMTPException) as exc:
-        # The connection itself failed (refused, dropped, timed out): whatever
-        # was not yet sent is tried again later.
-        for mail in pending:
-            _record_failure(mail, TemporaryFailure(_describe(exc)), report, now)
+    with batch_records() as records:
+        try:
+            with flask_mail.connect() as connection:
+                if connection.host is not None and connection.host.sock is not None:
+                    connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
+                outlet = Outlet(connection, records)
+                while pending:
+                    keeper.tick([mail.id for mail in pending])
+                    _send_one(outlet, pending[0], report, now)
+                    pending.pop(0)
+        except (OSError, smtplib.SMTPException) as exc:
+            # The connection itself failed (refused, dropped, timed out): whatever
+            # was not yet sent is tried again later.
+            for mail in pending:
+                _record_failure(mail, TemporaryFailure(_describe(exc)), report, now, records.write)
 
 
-def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | None) -> list[Claimed]:
-    """Compose what has not been composed yet (outside any write lock), then store it."""
+def _compose_batch(ids: list[int], now: datetime | None) -> ComposedBatch:
+    """Compose the claimed mails not composed yet (outside any write lock), then store them."""
+    report = DeliveryReport()
     mails = list(db.session.execute(select(OutgoingMail).where(OutgoingMail.id.in_(ids))
                                     .order_by(OutgoingMail.id)).scalars())
+    # Held until the batch is composed: the session keeps an object only while something refers to it.
+    _registrations = _load_registrations(mails)
     claimed, composed, broken = [], [], []
     # Asked on every attempt, composed before or not: a contact may have unsubscribed since.
     withdrawn_ids = withdrawn(mails)
@@ -177,24 +176,38 @@ def _compose_claimed(ids: list[int], report: DeliveryReport, now: datetime | Non
                 log.exception("Could not compose mail %s", mail.id)
                 broken.append((Claimed(mail.id, mail.recipient, mail.attempts, b""), exc))
                 continue
-            # Not over an anonymisation that came while this mail was being composed.
-            composed.append(update(OutgoingMail).where(OutgoingMail.id == mail.id,
-                                                       OutgoingMail.anonymised_at.is_(None))
-                            .values(subject=subject, raw=raw))
+            composed.append({"mail_id": mail.id, "subject": subject, "raw": raw})
         claimed.append(Claimed(mail.id, mail.recipient, mail.attempts, raw))
     db.session.rollback()  # end the read; the writes below take the lock only briefly
-    if withdrawn_ids:
-        composed.append(update(OutgoingMail).where(OutgoingMail.id.in_(withdrawn_ids))
-                        .values(status=MailStatus.withdrawn, claimed_at=None, last_error=None))
+    if composed or withdrawn_ids:
+        with write_transaction():
+            if composed:
+                # One statement for the batch (executemany). Not over an anonymisation that came
+                # while a mail was being composed.
+                table = OutgoingMail.__table__
+                db.session.execute(update(table)
+                                   .where(table.c.id == bindparam("mail_id"), table.c.anonymised_at.is_(None))
+                                   .values(subject=bindparam("subject"), raw=bindparam("raw")), composed)
+            if withdrawn_ids:
+                db.session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(withdrawn_ids))
+                                   .values(status=MailStatus.withdrawn, claimed_at=None, last_error=None))
         report.withdrawn += len(withdrawn_ids)
-    if composed:
-        commit_write(*composed)
     for mail, exc in broken:
         _record_failure(mail, PermanentFailure(f"composing failed: {exc}"), report, now)
-    return claimed
+    return ComposedBatch(claimed, report)
 
 
-def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime | None) -> None:
+def _load_registrations(mails: list[OutgoingMail]) -> list[Registration]:
+    """The registrations (with their events) of the mails still to be composed, in one query: the
+    composers then find each in the session instead of asking for it one mail at a time."""
+    ids = {mail.registration_id for mail in mails if mail.raw is None and mail.registration_id is not None}
+    if not ids:
+        return []
+    return list(db.session.execute(select(Registration).where(Registration.id.in_(ids))).scalars())
+
+
+def _send_one(outlet: Outlet, mail: Claimed, report: DeliveryReport, now: datetime | None) -> None:
+    connection = outlet.smtp
     sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
     try:
         if needs_smtputf8(mail.recipient):
@@ -207,22 +220,22 @@ def _send_one(connection, mail: Claimed, report: DeliveryReport, now: datetime |
             connection.send(PreparedMessage(mail.raw, sender, mail.recipient))
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
         failure = PermanentFailure if _smtp_code(exc) >= 500 else TemporaryFailure
-        _record_failure(mail, failure(_describe(exc)), report, now)
+        _record_failure(mail, failure(_describe(exc)), report, now, outlet.records.write)
         _reset(connection)
         return
     except (OSError, smtplib.SMTPException):
         raise  # the connection failed: the batch's remaining mails wait for a later attempt
     except Exception as exc:  # anything else is this mail's problem, never the batch's
         log.exception("Mail %s could not be sent", mail.id)
-        _record_failure(mail, PermanentFailure(_describe(exc)), report, now)
+        _record_failure(mail, PermanentFailure(_describe(exc)), report, now, outlet.records.write)
         _reset(connection)
         return
     # Recorded at once: a crash later in the batch must not resend this one. A mail anonymised
     # while it was on its way stays as the anonymisation left it.
-    commit_write(update(OutgoingMail)
-                 .where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
-                 .values(status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
-                         last_error=None, claimed_at=None))
+    outlet.records.write(update(OutgoingMail)
+                         .where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
+                         .values(status=MailStatus.sent, sent_at=utcnow(), attempts=mail.attempts + 1,
+                                 last_error=None, claimed_at=None))
     report.sent += 1
 
 
@@ -239,11 +252,12 @@ def _require_smtputf8(connection) -> None:
                          "before the @ (it does not offer SMTPUTF8)")
 
 
-def _keep_claims(ids: list[int]) -> None:
-    """Renew this sender's claims on the mails it has still to send, so nobody takes them over."""
+def _keep_claims(ids: list[int], claimant: str | None = None) -> None:
+    """Renew this sender's (or `claimant`'s) claims on the mails it has still to send, so nobody
+    takes them over."""
     commit_write(update(OutgoingMail)
                  .where(OutgoingMail.id.in_(ids), OutgoingMail.status == MailStatus.sending,
-                        OutgoingMail.claimed_by == sender_name())
+                        OutgoingMail.claimed_by == (claimant or sender_name()))
                  .values(claimed_at=utcnow()))
 
 
@@ -262,7 +276,8 @@ def _reset(connection) -> None:
 
 
 def _record_failure(mail: Claimed, failure: Exception, report: DeliveryReport,
-                    now: datetime | None) -> None:
+                    now: datetime | None, write=commit_write) -> None:
+    """Record a failed attempt: in a transaction of its own, or with `write` (BatchRecords.write)."""
     attempts = mail.attempts + 1
     values = {"attempts": attempts, "last_error": str(failure)[:2000], "claimed_at": None}
     if isinstance(failure, PermanentFailure) or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
@@ -276,8 +291,8 @@ def _record_failure(mail: Claimed, failure: Exception, report: DeliveryReport,
         report.retried += 1
         log.info("Mail %s will be retried: %s", mail.id, values["last_error"])
     # Not over an anonymisation that came meanwhile: the server's reply names the address.
-    commit_write(update(OutgoingMail).where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
-                 .values(**values))
+    write(update(OutgoingMail).where(OutgoingMail.id == mail.id, OutgoingMail.anonymised_at.is_(None))
+          .values(**values))
 
 
 def _describe(exc: Exception) -> str:

@@ -47,7 +47,7 @@ def test_negative_control_senders_without_a_claim_do_send_twice(app, many_guests
     read_by_all = threading.Barrier(SENDERS)
     claimed_once = threading.local()
 
-    def claim_without_condition(limit=sender.BATCH_SIZE, now=None):
+    def claim_without_condition(limit=sender.BATCH_SIZE, now=None, claimant=None):
         if getattr(claimed_once, "done", False):
             return []
         claimed_once.done = True
@@ -112,14 +112,14 @@ class SenderCrashed(BaseException):
 def test_a_crash_after_sending_causes_at_most_one_identical_duplicate(app, make_event, sign_up, smtp,
                                                                       deliver, outbox, monkeypatch):
     sign_up(make_event(), email="anna@example.org")
-    real_commit_write = sender.commit_write
+    real_write = sender.BatchRecords.write
 
-    def die_before_recording_it_sent(*statements):
-        if any(s.compile().params.get("status") == "sent" for s in statements):
+    def die_before_recording_it_sent(records, statement):
+        if statement.compile().params.get("status") == "sent":
             raise SenderCrashed()
-        real_commit_write(*statements)
+        real_write(records, statement)
 
-    monkeypatch.setattr(sender, "commit_write", die_before_recording_it_sent)
+    monkeypatch.setattr(sender.BatchRecords, "write", die_before_recording_it_sent)
     with pytest.raises(SenderCrashed):
         sender.deliver_due()
     db.session.rollback()

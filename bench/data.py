@@ -21,8 +21,10 @@ class BenchData:
     list_slug: str  # an upcoming event with its sign-up form
     ticket_code: str  # a confirmed ticket
     checkin_event_id: int
-    checkin_codes: list  # confirmed, not checked in: for Podium's check-in API
-    bare_codes: list  # the same, for the bare check-in
+    retry_code: str  # a confirmed ticket of the check-in event, for the retried check-in
+    checkin_codes: list  # confirmed, not checked in, neither of the above: for Podium's check-in API
+    bare_event_id: int
+    bare_codes: list  # confirmed, not checked in: for the bare check-in
     signup_slug: str  # unlimited capacity
     signup_event_id: int
     capacity_slug: str  # 150 places, waitlist on
@@ -117,10 +119,9 @@ def build(app, registrations: int) -> BenchData:
         db.session.commit()
         create_user("bench@podium.example", role="admin", password="bench-only-password")
         _, token = create_api_token("Bench scanner", role="door")
-        ticket = codes[checkin_id].pop()
-        half = len(codes[checkin_id])
+        ticket, retry = codes[checkin_id].pop(), codes[checkin_id].pop()
         return BenchData(
-            list_slug="bench-event-0", ticket_code=ticket, checkin_event_id=checkin_id,
-            checkin_codes=codes[checkin_id][: half], bare_codes=codes[bare_id],
+            list_slug="bench-event-0", ticket_code=ticket, checkin_event_id=checkin_id, retry_code=retry,
+            checkin_codes=codes[checkin_id], bare_event_id=bare_id, bare_codes=codes[bare_id],
             signup_slug="bench-event-3", signup_event_id=ids["bench-event-3"],
             capacity_slug="bench-event-4", capacity_event_id=ids["bench-event-4"], token=token)

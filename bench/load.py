@@ -2,6 +2,7 @@
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +24,17 @@ class Figure:
     p99_ms: float
     errors: int  # non-2xx/3xx answers and socket errors
     requests: int
+    seconds: float = 0.0  # how long wrk ran
+    next_code: int = 0  # checkin.lua: where the next run starts in its codes
+
+    @classmethod
+    def combined(cls, runs: list) -> "Figure":
+        """Several runs as one: the rate over their time together, the median of their medians,
+        the mean of their p99s (each run's tail counts, none alone decides)."""
+        seconds = sum(run.seconds for run in runs)
+        return cls(sum(run.requests for run in runs) / seconds, statistics.median(run.p50_ms for run in runs),
+                   statistics.mean(run.p99_ms for run in runs), sum(run.errors for run in runs),
+                   sum(run.requests for run in runs), seconds, max(run.next_code for run in runs))
 
 
 class Server:
@@ -97,7 +109,7 @@ def wrk(url: str, *, seconds: int = 8, script: str | None = None, args: list | N
         command += ["--", *[str(a) for a in args]]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    requests, duration = re.search(r"(\d+) requests in ([\d.]+[a-z]+)", output).groups()
     p50 = _ms(re.search(r"\s50%\s+([\d.]+[a-z]+)", output).group(1))
     p99 = _ms(re.search(r"\s99%\s+([\d.]+[a-z]+)", output).group(1))
     errors = 0
@@ -105,4 +117,35 @@ def wrk(url: str, *, seconds: int = 8, script: str | None = None, args: list | N
         errors += int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
         errors += sum(int(g) for g in match.groups())
-    return Figure(rate, p50, p99, errors, requests)
+    next_code = re.search(r"next code: (\d+)", output)
+    return Figure(rate, p50, p99, errors, int(requests), _ms(duration) / 1000,
+                  int(next_code.group(1)) if next_code else 0)
+
+
+def _ticks(fields: list) -> int:
+    """utime + stime + cutime + cstime of a /proc/<pid>/stat line, split after the command."""
+    return sum(int(f) for f in fields[11:15])
+
+
+def cpu_of_others() -> float:
+    """CPU seconds the machine has spent so far on other work than the benchmark: all of it (steal
+    by the hypervisor included), less this process and its children (gunicorn, wrk, and the ones
+    it waited for) and PostgreSQL's processes (which serve the benchmark). Work of others that
+    used PostgreSQL counts as the benchmark's: the figure errs on the quiet side."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(values) - values[3] - values[4]  # less idle and iowait
+    processes = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        command, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        processes[int(stat.parent.name)] = (command, int(fields[1]), fields)
+    ours, frontier = set(), {os.getpid()}
+    while frontier:
+        ours |= frontier
+        frontier = {pid for pid, (_, parent, _) in processes.items() if parent in frontier} - ours
+    excluded = sum(_ticks(fields) for pid, (command, _, fields) in processes.items()
+                   if pid in ours or command == "postgres")
+    return (busy - excluded) / os.sysconf("SC_CLK_TCK")

@@ -38,7 +38,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import psycopg
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -177,6 +176,8 @@ class Notifications:
         self._stopped.set()
 
     def _listen(self) -> None:
+        import psycopg  # here: a process on SQLite never loads it
+
         while not self._stopped.is_set():
             try:
                 with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as connection:

@@ -24,7 +24,6 @@ from . import figures
 from .csv_tables import TABLES, csv_filename, file_stem
 from .forms import ReportForm
 from .group_attendance import attendance_list as group_attendance_list
-from .pdf import pdf_download
 from .periods import InvalidPeriod, Period, network_zone
 
 bp = Blueprint("reports_staff", __name__, url_prefix="/staff/reports")
@@ -88,6 +87,15 @@ def _page(subject: Subject):
     if choice.period is None:
         return _render(subject, choice, None, printing=False), 422
     return _render(subject, choice, figures.report(choice.period, choice.scope), printing=False)
+
+
+def pdf_download(html: str, filename: str):
+    """The page as a PDF download (pdf.py). WeasyPrint is imported on the first PDF: loaded at start,
+    it would cost every web process and mail worker its time and memory (tens of MB) for pages
+    staff print a few times a year."""
+    from .pdf import pdf_download as drawn
+
+    return drawn(html, filename)
 
 
 def _pdf(subject: Subject):

@@ -77,10 +77,13 @@ class StoredPage:
     def __post_init__(self):
         self.etag = hashlib.blake2b(self.body, digest_size=12).hexdigest()
 
+    def stale(self, now: float) -> bool:
+        """Whether its content has changed by itself by `now` (an event ended, sign-up opened)."""
+        return self.stale_at is not None and now >= self.stale_at
+
     def fresh(self, generation: Hashable, now: float) -> bool:
         """Whether it may be served as it is: read at this generation and not stale by `now`."""
-        return (generation is not None and generation == self.generation
-                and (self.stale_at is None or now < self.stale_at))
+        return generation is not None and generation == self.generation and not self.stale(now)
 
 
 class PageCache:
@@ -281,7 +284,7 @@ def cached_page(version_of: Callable[[], Hashable | None], render: Callable[...,
         version = version_of()
         if version is None:
             raise NotFound(not_found)
-        if page is not None and page.version == version and (page.stale_at is None or now < page.stale_at):
+        if page is not None and page.version == version and not page.stale(now):
             page.generation = generation
         else:
             html, stale_at = render(form_stamp=lambda: STAMP_MARKER, csrf_token=_no_token)

@@ -144,15 +144,17 @@ def test_an_event_of_another_series_cannot_be_removed_from_this_one(series, make
 
 
 def test_the_overview_counts_every_event_and_names_the_next_date(series, make_event):
-    for title, days, publish in (("Past", -10, True), ("Soon", 5, False), ("Later", 30, True)):
-        series_service.add_event(series.id, make_event(title=title, starts_at=days_from_now(days),
+    soon = days_from_now(5)
+    for title, starts_at, publish in (("Past", days_from_now(-10), True), ("Soon", soon, False),
+                                      ("Later", days_from_now(30), True)):
+        series_service.add_event(series.id, make_event(title=title, starts_at=starts_at,
                                                        publish=publish).id, by=TEST_ACTOR)
     empty = series_service.create_series(title="Leer", by=TEST_ACTOR)
 
     overview = {summary.series.id: summary for summary in series_service.series_overview()}
 
     assert overview[series.id].events == 3
-    assert overview[series.id].next_start == days_from_now(5)
+    assert overview[series.id].next_start == soon
     assert (overview[empty.id].events, overview[empty.id].next_start) == (0, None)
 
 

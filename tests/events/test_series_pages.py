@@ -134,14 +134,15 @@ def test_a_long_history_of_other_series_does_not_hide_the_first_entry_of_this_on
 
 
 def test_the_list_shows_each_series_with_its_number_of_events_and_next_date(office, series, make_event):
+    next_date = days_from_now(9)
     in_series(series, make_event(starts_at=days_from_now(-20)),
-              make_event(starts_at=days_from_now(9), publish=False), make_event(starts_at=days_from_now(40)))
+              make_event(starts_at=next_date, publish=False), make_event(starts_at=days_from_now(40)))
 
     row = page(office.get(url_for("series_staff.index"))).one("tr", id=f"series-{series.id}")
 
     assert "Ausbildung und Arbeit" in row.text
     assert row.one("td", class_="num").text == "3"
-    assert row.find_all("td")[2].text == days_from_now(9).astimezone(BERLIN).strftime("%b %-d, %Y")
+    assert row.find_all("td")[2].text == next_date.astimezone(BERLIN).strftime("%b %-d, %Y")
 
 
 def test_the_series_page_lists_every_event_with_its_state(office, series, make_event, set_event):

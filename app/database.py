@@ -129,19 +129,25 @@ def begin_write() -> None:
 
     In SQLite's WAL mode a transaction that has read and then writes fails at once
     ("database is locked") if another connection wrote in between; the busy timeout
-    does not help. So a use case that reads and then writes starts with this: it
-    ends any read-only transaction and begins one that holds the write lock
-    (BEGIN IMMEDIATE; a no-op on PostgreSQL). Inside a transaction that already
-    writes, it does nothing.
+    does not help. So a use case that reads and then writes starts with this: on
+    SQLite it ends any read-only transaction and begins one that holds the write lock
+    (BEGIN IMMEDIATE). PostgreSQL's read transaction may go on to write (each statement
+    of READ COMMITTED sees what is committed when it runs, and rows lock as they are
+    written or read FOR UPDATE), so there it goes on, sparing a ROLLBACK, a new BEGIN
+    and the pool's check of the connection. Inside a transaction that already writes,
+    it does nothing.
     """
     session = db.session()  # the real Session behind the scoped proxy
     if session.info.get("writing"):
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() must start the transaction; the session has pending changes")
-    if session.in_transaction():
-        session.rollback()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if session.get_bind().dialect.name != "sqlite":
+        session.connection()
+    else:
+        if session.in_transaction():
+            session.rollback()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     session.info["writing"] = True
 
 

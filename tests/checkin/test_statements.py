@@ -82,6 +82,32 @@ def test_a_first_check_in_is_the_token_one_select_the_update_and_the_log(post_sc
     assert (record.action, record.nonce, record.actor) == ("check_in", "scan-0001", "Tablet 1")
 
 
+def test_a_guest_let_in_is_one_transaction_on_postgresql(post_scan, event, sign_up):
+    """PostgreSQL's read transaction goes on to write: no ROLLBACK, no second BEGIN and no second
+    check of a pooled connection between the scan's SELECT and its UPDATE. SQLite must end the read
+    to take its write lock (BEGIN IMMEDIATE)."""
+    code = sign_up(event).ticket_code
+    db.session.remove()
+    ended = []
+
+    def rolled_back(connection):
+        ended.append("ROLLBACK")
+
+    def committed(connection):
+        ended.append("COMMIT")
+
+    sqlalchemy_event.listen(db.engine, "rollback", rolled_back)
+    sqlalchemy_event.listen(db.engine, "commit", committed)
+    try:
+        response, _, _ = post_scan({"code": code, "nonce": "scan-0001"})
+    finally:
+        sqlalchemy_event.remove(db.engine, "rollback", rolled_back)
+        sqlalchemy_event.remove(db.engine, "commit", committed)
+
+    assert response.json["status"] == "checked_in"
+    assert ended == (["ROLLBACK", "COMMIT"] if db.engine.dialect.name == "sqlite" else ["COMMIT"])
+
+
 def test_a_retry_is_the_token_and_one_select_and_writes_nothing(post_scan, event, sign_up):
     anna = sign_up(event)
     first, _, _ = post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})

@@ -145,8 +145,8 @@ def trap_sprung(honeypot: str | None, stamp: str | None, now: float | None = Non
 
 
 class FormTrap:
-    """Mixin for a public FlaskForm (put it first among the bases): the honeypot and the time
-    trap. Templates place them with `form_trap(form)` from `_formtrap.html`, inside the form."""
+    """Mixin for a public form (put it first among the bases, before app.forms.Form): the honeypot and
+    the time trap. Templates place them with `form_trap(form)` from `_formtrap.html`, inside the form."""
 
     # Neither field is the guest's: no validators, no messages next to them; `validate` decides.
     remarks = StringField(_l("Please leave this field empty."))

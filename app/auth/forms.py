@@ -1,17 +1,17 @@
 """The login form, and the team page's form for a new account."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..forms import Form
 from ..database import parse_id
 from ..text import clean_line
 from .models import Role
 from .services import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """A staff member's address and password."""
 
     email = EmailField(_l("Email"), filters=[clean_line],
@@ -32,7 +32,7 @@ ROLE_LABELS = {
 NO_INSTITUTION = ""
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """A new account as an admin types it on the team page. The institution's choices come from the view."""
 
     email = EmailField(_l("Email"), filters=[clean_line], validators=[

@@ -1,6 +1,5 @@
 """The staff's campaign form, the test mail's button, and the search among the recipients."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     Form,
     HiddenField,
@@ -14,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from ..contacts.forms import KIND_CHOICES
-from ..forms import CheckboxesField
+from ..forms import CheckboxesField, Form
 from ..i18n import direction_of
 from ..text import clean_line, clean_text
 from .texts import OTHER_LANGUAGES, field_name, missing_body, missing_subject, named_language
@@ -56,7 +55,7 @@ def text_fields(locale: str) -> tuple[StringField, TextAreaField]:
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     """A campaign's event, text (German, and optionally other languages) and audience."""
 
     # Choices are the events one may invite to; the view fills them in.
@@ -91,7 +90,7 @@ class CampaignForm(FlaskForm):
                 for locale in OTHER_LANGUAGES}
 
 
-class TestMailForm(FlaskForm):
+class TestMailForm(Form):
     """Send the invitation to oneself, as it would reach the contact of the preview, or in a chosen
     language of the campaign (the view offers those it has a text in)."""
 

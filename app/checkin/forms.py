@@ -1,13 +1,13 @@
 """Forms of the door page (they work without JavaScript too)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..forms import Form
 from ..text import clean_line
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     code = StringField(_l("Ticket code (scanner or keyboard)"), filters=[clean_line],
                        validators=[DataRequired(_l("Scan or type a ticket code.")), Length(max=500)],
                        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false",
@@ -15,7 +15,7 @@ class ScanForm(FlaskForm):
     nonce = HiddenField()
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(_l("Please enter the guest's name.")),
                                                Length(max=200)])
     organisation = StringField(_l("Organisation (optional)"), filters=[clean_line], validators=[Optional(), Length(max=200)])

@@ -1,6 +1,5 @@
 """Forms of the contact pages: one contact, the list's filters, the CSV import, and confirmations."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..affiliation import Affiliation
-from ..forms import MAIL_LANGUAGES
+from ..forms import Form, MAIL_LANGUAGES
 from ..text import clean_line
 from .models import Contact, OrganisationKind
 
@@ -26,7 +25,7 @@ AFFILIATION_CHOICES = [SelectChoice("", _l("As they said at their latest sign-up
     SelectChoice(affiliation, affiliation.label) for affiliation in Affiliation]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """A contact as staff type it in."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -85,19 +84,19 @@ class ContactFilterForm(Form):
     ], validate_choice=False)
 
 
-class ContactImportForm(FlaskForm):
+class ContactImportForm(Form):
     """The upload of a contacts file."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Please choose a CSV file."))])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     """Importing what the preview showed: the plan travels in the signed token."""
 
     token = HiddenField(validators=[DataRequired()])
 
 
-class ResubscribeForm(FlaskForm):
+class ResubscribeForm(Form):
     """Invitations again, only when the person asked for it."""
 
     confirm = BooleanField(_l("This person has asked us to send invitations again."),

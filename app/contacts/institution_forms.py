@@ -1,17 +1,17 @@
 """Forms of the institution pages: one institution, the list's filters, matching what guests typed,
 and tying sign-ups to a contact."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from ..text import clean_line, clean_text
 from .forms import KIND_CHOICES
 from .models import Institution, OrganisationKind
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     """An institution as staff type it in."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -37,7 +37,7 @@ class InstitutionFilterForm(Form):
                        choices=[SelectChoice("", _l("All kinds"))] + KIND_CHOICES)
 
 
-class MatchForm(FlaskForm):
+class MatchForm(Form):
     """An organisation as guests typed it, matched to an institution (a suggestion's button, or
     one chosen from the list; the view fills the choices)."""
 
@@ -46,7 +46,7 @@ class MatchForm(FlaskForm):
                                  validators=[DataRequired(_l("Please choose an institution."))])
 
 
-class NewFromTextForm(FlaskForm):
+class NewFromTextForm(Form):
     """An institution made from an organisation as guests typed it."""
 
     organisation = HiddenField(validators=[DataRequired()])
@@ -59,7 +59,7 @@ class ContactSearchForm(Form):
     q = SearchField(_l("Search contacts by name or email"), filters=[clean_line])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """These sign-ups are this contact's."""
 
     contact_id = HiddenField(validators=[DataRequired()])

@@ -7,12 +7,11 @@ from babel.dates import get_timezone_location
 from flask import current_app
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import CheckboxesField
+from ..forms import CheckboxesField, Form
 from ..i18n import EVENT_LANGUAGES, direction_of, language_name
 from ..text import clean_line, clean_text
 from .models import TEXT_LOCALES, Event, EventKind, EventVisibility
@@ -95,7 +94,7 @@ def title_with_summary(form, field):
         raise ValidationError(TITLE_NEEDED)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """An event as staff create and edit it, times in the event's own zone."""
 
     title = StringField(_l("Title"), filters=[clean_line],
@@ -223,7 +222,7 @@ def _add_text_fields(form_class: type[EventForm]) -> None:
 _add_text_fields(EventForm)
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(Form):
     """Cancelling an event, with a word to its guests."""
 
     message = TextAreaField(_l("A word to the guests (optional), e.g. the reason or a new date"),

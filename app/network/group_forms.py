@@ -1,15 +1,15 @@
 """The staff forms for working groups: the group itself, adding a member, and planning a meeting."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Form, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from ..forms import Form
 from ..text import clean_line, clean_text
 from .meeting_forms import MeetingTimeForm
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     """A working group's name, purpose and convenor."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -25,7 +25,7 @@ class GroupForm(FlaskForm):
                 "convenor_id": self.convenor_id.data or None}
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """Add one contact to a group (the button beside a search result)."""
 
     contact_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

@@ -1,9 +1,10 @@
 """The forms of an event's institutions page: naming an institution, and changing its role."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
+
+from ..forms import Form
 
 
 def role_choices(roles) -> list[SelectChoice]:
@@ -11,7 +12,7 @@ def role_choices(roles) -> list[SelectChoice]:
     return [SelectChoice(role.value, role.label) for role in roles]
 
 
-class EventInstitutionForm(FlaskForm):
+class EventInstitutionForm(Form):
     """An institution to name on the event, and its role. The view fills in the choices."""
 
     institution_id = SelectField(_l("Institution"), validators=[InputRequired(_l("Please choose an institution."))])
@@ -24,7 +25,7 @@ class EventInstitutionForm(FlaskForm):
         self.role.choices = role_choices(roles)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Another role for an institution already named on the event."""
 
     role = SelectField(_l("Role"), validators=[InputRequired(_l("Please choose a role."))])

@@ -4,7 +4,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -13,7 +12,7 @@ from ..errors import DomainError
 from ..events.forms import timezone_choices
 from ..events.models import Event
 from ..events.services import EVENT_YEARS, known_timezones, year_out_of_range
-from ..forms import show_refusal
+from ..forms import Form, show_refusal
 from ..text import clean_line, clean_text
 from .meetings import MEETING_KINDS
 
@@ -43,7 +42,7 @@ class ClockField(TimeField):
                          invalid_value_message=_l("Enter a time, for example 18:30."), **kwargs)
 
 
-class MeetingTimeForm(FlaskForm):
+class MeetingTimeForm(Form):
     """When a meeting is: a day, from and until, in a time zone."""
 
     day = DayField(_l("Date"), validators=[InputRequired(_l("On which day is the meeting?"))])

@@ -1,11 +1,11 @@
 """Forms of the results page: the summary and the minutes, a file to add, who sees a file."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from ..forms import Form
 from ..events.models import Event
 from ..text import clean_line, clean_text
 from .models import EventResult, ResultVisibility
@@ -15,7 +15,7 @@ VISIBILITY_CHOICES = [SelectChoice(visibility.value, visibility.label) for visib
 CHOOSE_ONE = _l("Please choose who sees it.")
 
 
-class ResultTextsForm(FlaskForm):
+class ResultTextsForm(Form):
     """What came of the event, in words: a summary and the minutes, each public or network only."""
 
     summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Optional(), Length(max=20_000)],
@@ -44,7 +44,7 @@ class ResultTextsForm(FlaskForm):
                 "minutes": self.minutes.data or "", "minutes_visibility": self.minutes_visibility.data}
 
 
-class ResultFileForm(FlaskForm):
+class ResultFileForm(Form):
     """A file to add to the results: its content decides what it is (network.uploads)."""
 
     file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))],
@@ -54,7 +54,7 @@ class ResultFileForm(FlaskForm):
                             default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
 
 
-class FileVisibilityForm(FlaskForm):
+class FileVisibilityForm(Form):
     """The button that makes a file public, or network only."""
 
     visibility = HiddenField(validators=[AnyOf([v.value for v in ResultVisibility])])

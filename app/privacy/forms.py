@@ -1,13 +1,13 @@
 """Forms of the privacy pages: finding a person by address, and confirming an erasure."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
 from ..text import clean_line
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """An address to look up. Not checked for its form: whatever was stored is found."""
 
     email = EmailField(_l("Email address"), filters=[clean_line], validators=[
@@ -15,7 +15,7 @@ class PersonForm(FlaskForm):
         render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Staff confirm that everything under an address is to be erased."""
 
     email = HiddenField(filters=[clean_line], validators=[DataRequired(), Length(max=254)])
@@ -23,7 +23,7 @@ class EraseForm(FlaskForm):
                            validators=[DataRequired(_l("Please confirm that the data is to be erased."))])
 
 
-class GuestEraseForm(FlaskForm):
+class GuestEraseForm(Form):
     """A guest confirms that everything under their address is to be erased."""
 
     confirm = BooleanField(_l("Yes, erase all my data"),

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from ..forms import Form
 from ..formatting import number
 from ..formtrap import FormTrap
 from ..text import clean_line, clean_text
@@ -41,7 +41,7 @@ OTHER_MISSING = _l("You chose \u201cOther\u201d: please say what.")
 NOT_A_NUMBER = _l("Please enter a number, for example 12 or 2,5.")
 
 
-class AnswerForm(FormTrap, FlaskForm):
+class AnswerForm(FormTrap, Form):
     """The frame of an answering page: the button pressed, CSRF, and the traps for programs that
     post forms (formtrap.py); the answers themselves are read by `read_section`."""
 

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from ..forms import Form
 from ..network.meeting_forms import DayField
 from ..text import clean_line, clean_text
 from .models import QuestionKind, Survey, SurveyQuestion
@@ -28,7 +28,7 @@ def closing_day(closes_at: datetime | None):
     return (closes_at.astimezone(_site_zone()) - timedelta(microseconds=1)).date() if closes_at else None
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """A survey's title, introduction, anonymity and closing date."""
 
     title = StringField(_l("Title"), filters=[clean_line],
@@ -55,7 +55,7 @@ class SurveyForm(FlaskForm):
                 "closes_at": closes_at}
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     """A section's title and introduction (both optional: a survey of one part needs neither)."""
 
     title = StringField(_l("Title of the section"), filters=[clean_line],
@@ -76,7 +76,7 @@ def kind_choices() -> list[SelectChoice]:
     return [SelectChoice(kind.value, kind.label) for kind in QuestionKind]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """A question of any of the six types; each type reads only the fields it needs."""
 
     kind = SelectField(_l("Type of question"), choices=kind_choices,
@@ -131,7 +131,7 @@ def _plain_number(number: float | None) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """The up and down buttons beside a section or a question (the button pressed names the way)."""
 
     direction = HiddenField(validators=[AnyOf(["up", "down"])])

@@ -1,10 +1,10 @@
 """The form of an event's feedback settings: when the request goes out, its reminder, anonymity."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
+from ..forms import Form
 from .feedback import MAX_REMIND_AFTER_DAYS, MAX_SEND_AFTER_HOURS, MIN_REMIND_AFTER_DAYS, FeedbackSettings
 from .models import Survey
 
@@ -18,7 +18,7 @@ def whole_number(form, field) -> None:
         raise StopValidation()
 
 
-class FeedbackSettingsForm(FlaskForm):
+class FeedbackSettingsForm(Form):
     """Switching the form on, or changing it before it goes out."""
 
     send_after_hours = IntegerField(

@@ -15,14 +15,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ..affiliation import Affiliation
 from ..auth.access import current_actor, staff_required
-from ..forms import CheckboxesField
+from ..forms import CheckboxesField, Form
 from ..contacts.forms import KIND_CHOICES
 from ..contacts.models import Contact, OrganisationKind
 from ..csvexport import table_download
@@ -42,7 +41,7 @@ from .results_csv import export_columns, response_rows
 bp = Blueprint("survey_sending_staff", __name__, url_prefix="/staff/surveys")
 
 
-class AudienceForm(FlaskForm):
+class AudienceForm(Form):
     """Whom a survey asks: any mix of all contacts, tags, kinds of institution, a working group."""
 
     everyone = BooleanField(_l("All contacts"))

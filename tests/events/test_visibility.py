@@ -85,6 +85,18 @@ def test_an_unknown_visibility_is_refused_next_to_the_choice(office):
     assert events_titled("Forum Ausbildung und Arbeit") == []
 
 
+def test_wtforms_own_messages_speak_each_readers_language_in_turn(staff):
+    """WTForms' messages come from translations read once per language (app.forms.Form): one
+    reader's language never answers another's."""
+    for language, refusal in (("de", "Keine gültige Auswahl"), ("en", "Not a valid choice"),
+                              ("de", "Keine gültige Auswahl")):
+        staff.get(f"/lang/{language}")
+        response = staff.post(url_for("events_staff.create"), data=event_form(visibility="secret"))
+
+        assert response.status_code == 422
+        assert refusal in field_error(response, "visibility")
+
+
 def test_the_staff_page_of_an_invitation_only_event_shows_its_secret_link_to_copy(office, make_event):
     event = make_event(title="Arbeitskreis Integration", visibility="invitation")
 

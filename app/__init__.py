@@ -58,6 +58,7 @@ from .surveys.sending_views import bp as survey_sending_staff_bp
 from .surveys.staff_views import bp as surveys_staff_bp
 from .surveys.views import bp as surveys_bp
 from .security import register_input_limits, register_request_guards, register_security_headers
+from .sessions import SessionInterface
 
 # Each feature's pages: for guests (bp) and for staff (staff_bp), then the door's API.
 BLUEPRINTS = (
@@ -127,6 +128,7 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to this app."""
+    app.session_interface = SessionInterface()
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

@@ -6,6 +6,8 @@ the one a link carries (`?lang=uk`, as every link in a guest's mail does), the o
 chose with the switch (both remembered in the session; staff pages remember theirs apart), the
 browser's Accept-Language, German.
 """
+from functools import cache
+
 from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
@@ -70,8 +72,19 @@ def text_direction() -> str:
     return direction_of(str(get_locale().language))
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The language of this request: a link's, the visitor's choice, the browser's, German."""
+    return locale_of(_selected_language())
+
+
+@cache
+def locale_of(code: str) -> Locale:
+    """Babel's Locale of a language, made once: parsing looks for its data file on disk, and every
+    request that says a word asks."""
+    return Locale.parse(code)
+
+
+def _selected_language() -> str:
     config = current_app.config
     if not has_request_context():  # the command line and the mail worker (which force a locale)
         return config["BABEL_DEFAULT_LOCALE"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, func, select, table
+from sqlalchemy import bindparam, column, func, select, table
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import Actor, AuditAction, record
@@ -171,14 +171,16 @@ class ActiveToken:
         return self.role == Role.admin or self.role in roles
 
 
+# Built once: the door asks it on every scan, and building a statement costs more than running it.
+_ACTIVE_TOKEN = (select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.event_id)
+                 .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
+
+
 def authenticate_token(token: str) -> ActiveToken | None:
     """The active (not revoked) token for a bearer token, or None."""
     if not token or len(token) > 200:
         return None
-    row = db.session.connection().execute(
-        select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.event_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    ).first()
+    row = db.session.connection().execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)}).first()
     return ActiveToken(*row) if row is not None else None
 
 

@@ -134,8 +134,9 @@ def begin_write() -> None:
     (BEGIN IMMEDIATE). PostgreSQL's read transaction may go on to write (each statement
     of READ COMMITTED sees what is committed when it runs, and rows lock as they are
     written or read FOR UPDATE), so there it goes on, sparing a ROLLBACK, a new BEGIN
-    and the pool's check of the connection. Inside a transaction that already writes,
-    it does nothing.
+    and the pool's check of the connection. Either way what was read before is expired,
+    as a rollback would: it is read again, afresh, where the write needs it. Inside a
+    transaction that already writes, it does nothing.
     """
     session = db.session()  # the real Session behind the scoped proxy
     if session.info.get("writing"):
@@ -143,6 +144,7 @@ def begin_write() -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() must start the transaction; the session has pending changes")
     if session.get_bind().dialect.name != "sqlite":
+        session.expire_all()
         session.connection()
     else:
         if session.in_transaction():

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
 
-from . import cli, consent, formatting, formtrap, pagecache
+from . import cli, consent, formatting, formtrap, migrations, pagecache
 from .audit import FACT_LABELS
 from .auth.views import bp as auth_bp
 from .contacts.institution_views import bp as institutions_staff_bp
@@ -35,7 +35,7 @@ from .errors import register_error_handlers
 from .events import display as event_display
 from .events.staff_views import bp as events_staff_bp
 from .events.views import bp as events_bp
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail
 from .health import bp as health_bp
 from .i18n import bp as i18n_bp
 from .i18n import remember_linked_language, select_locale
@@ -95,6 +95,7 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_mail_kinds_of_features(app)
     register_mail_sender(app)
     cli.register(app)
+    migrations.register(app)
     pagecache.register(app)  # last: its layer answers before everything above
     return app
 
@@ -132,8 +133,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
-                     render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

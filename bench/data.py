@@ -10,6 +10,7 @@ from sqlalchemy import insert, text
 from app import create_app
 from app.auth.services import create_api_token, create_user
 from app.extensions import db
+from app.migrations import migrations
 from app.models import Contact, Event, Registration
 from config import DevelopmentConfig
 
@@ -49,7 +50,7 @@ def reset_schema(app) -> None:
             db.engine.dispose()
             for suffix in ("", "-wal", "-shm"):
                 Path(db.engine.url.database + suffix).unlink(missing_ok=True)
-        upgrade(app.extensions["migrate"].migrate.get_config(), "head")
+        upgrade(migrations(app).get_config(), "head")
 
 
 def _visibility(n: int) -> str:

@@ -28,6 +28,7 @@ from app.database import utcnow, write_transaction
 from app.events.services import create_event
 from app.extensions import db
 from app.mailing import sender
+from app.migrations import migrations
 from app.registrations import services as registrations
 from config import TestingConfig
 
@@ -78,7 +79,7 @@ def _reset_postgres(url: str) -> None:
 def migrate_to_head(app) -> None:
     """Upgrade the app's database with the project's Alembic chain."""
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
+        config = migrations(app).get_config()
         alembic_upgrade(config, "head")
 
 

@@ -1,6 +1,7 @@
 """The factory, configuration and languages."""
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,18 @@ def test_make_run_on_another_port_puts_that_port_into_links():
     assert "--bind 127.0.0.1:5321" in server
     demo, server = planned("PORT=5321", "BASE_URL=https://podium.example.org")
     assert "BASE_URL=https://podium.example.org " in demo and "BASE_URL=https://podium.example.org " in server
+
+
+def test_a_web_process_leaves_out_what_only_migrations_pdfs_and_postgresql_need(tmp_path):
+    """Alembic (for `flask db`), WeasyPrint (the first PDF) and psycopg (a PostgreSQL database) are
+    imported where they are used: a gunicorn worker on SQLite holds none of them (make bench
+    measures a worker's memory against 100 MB)."""
+    root = Path(__file__).resolve().parent.parent
+    heavy = ("alembic", "flask_migrate", "weasyprint", "psycopg")
+    code = f"import sys, wsgi; print(sorted(name for name in {heavy!r} if name in sys.modules))"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'podium.db'}", "PODIUM_ENV": "development"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=environment, capture_output=True, text=True,
+                            timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

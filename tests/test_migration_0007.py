@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
+from app.migrations import migrations
 from config import TestingConfig
 
 from .conftest import BACKENDS, WORKER, recreated_postgres
@@ -72,7 +73,7 @@ def _registration_and_invitation(connection):
 def test_partner_lines_and_organisations_become_institutions(empty_database):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
+        config = migrations(app).get_config()
         upgrade(config, "0006")
         engine = create_engine(empty_database, poolclass=NullPool)
         with engine.begin() as connection:
@@ -133,7 +134,7 @@ def test_partner_lines_and_organisations_become_institutions(empty_database):
 def test_the_downgrade_gives_the_partner_lines_back(empty_database):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
+        config = migrations(app).get_config()
         upgrade(config, "0006")
         engine = create_engine(empty_database, poolclass=NullPool)
         with engine.begin() as connection:
@@ -151,7 +152,7 @@ def test_the_downgrade_gives_the_partner_lines_back(empty_database):
 def test_the_organisation_columns_go_up_into_institutions_and_come_back_down(empty_database):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
+        config = migrations(app).get_config()
         upgrade(config, "0006")
         engine = create_engine(empty_database, poolclass=NullPool)
         with engine.begin() as connection:

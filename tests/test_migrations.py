@@ -6,11 +6,12 @@ from sqlalchemy import inspect
 
 import app.models  # noqa: F401  (every table)
 from app.extensions import db
+from app.migrations import migrations
 
 
 def test_upgrade_of_an_empty_database_reaches_head(app):
     # The session fixture upgraded an empty database with the migrations.
-    config = app.extensions["migrate"].migrate.get_config()
+    config = migrations(app).get_config()
     head = ScriptDirectory.from_config(config).get_current_head()
     with db.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head

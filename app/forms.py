@@ -24,10 +24,11 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class Form(FlaskForm):
-    """Every form of Podium: Flask-WTF's, with WTForms' own messages ("Not a valid choice.") in the
-    reader's language from translations read once per language, where Flask-WTF reads them again
-    for every request that builds a form (a tenth of a sign-up's time)."""
+class PodiumForm(FlaskForm):
+    """Every form that is posted (with Flask-WTF's CSRF token unless its Meta says otherwise): WTForms'
+    own messages ("Not a valid choice.") come in the reader's language from translations read once
+    per language, where Flask-WTF read them again for every request that built a form. A GET search
+    or a sub-form stays a plain `wtforms.Form`: it carries no token."""
 
     class Meta:
         def get_translations(self, form):
@@ -40,7 +41,7 @@ def _wtforms_translations(language: str) -> Translations:
     return Translations.load(messages_path(), [language], domain="wtforms")
 
 
-class ButtonForm(Form):
+class ButtonForm(PodiumForm):
     """A form that is only a button (and its CSRF token): the page around it asks the question."""
 
 

@@ -145,7 +145,7 @@ def trap_sprung(honeypot: str | None, stamp: str | None, now: float | None = Non
 
 
 class FormTrap:
-    """Mixin for a public form (put it first among the bases, before app.forms.Form): the honeypot and
+    """Mixin for a public form (put it first among the bases, before app.forms.PodiumForm): the honeypot and
     the time trap. Templates place them with `form_trap(form)` from `_formtrap.html`, inside the form."""
 
     # Neither field is the guest's: no validators, no messages next to them; `validate` decides.

@@ -4,14 +4,14 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..database import parse_id
 from ..text import clean_line
 from .models import Role
 from .services import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(Form):
+class LoginForm(PodiumForm):
     """A staff member's address and password."""
 
     email = EmailField(_l("Email"), filters=[clean_line],
@@ -32,7 +32,7 @@ ROLE_LABELS = {
 NO_INSTITUTION = ""
 
 
-class AccountForm(Form):
+class AccountForm(PodiumForm):
     """A new account as an admin types it on the team page. The institution's choices come from the view."""
 
     email = EmailField(_l("Email"), filters=[clean_line], validators=[

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from ..contacts.forms import KIND_CHOICES
-from ..forms import CheckboxesField, Form
+from ..forms import CheckboxesField, PodiumForm
 from ..i18n import direction_of
 from ..text import clean_line, clean_text
 from .texts import OTHER_LANGUAGES, field_name, missing_body, missing_subject, named_language
@@ -55,7 +55,7 @@ def text_fields(locale: str) -> tuple[StringField, TextAreaField]:
     )
 
 
-class CampaignForm(Form):
+class CampaignForm(PodiumForm):
     """A campaign's event, text (German, and optionally other languages) and audience."""
 
     # Choices are the events one may invite to; the view fills them in.
@@ -90,7 +90,7 @@ class CampaignForm(Form):
                 for locale in OTHER_LANGUAGES}
 
 
-class TestMailForm(Form):
+class TestMailForm(PodiumForm):
     """Send the invitation to oneself, as it would reach the contact of the preview, or in a chosen
     language of the campaign (the view offers those it has a text in)."""
 
@@ -98,7 +98,7 @@ class TestMailForm(Form):
     language = SelectField(_l("Language of the test mail"), validators=[Optional()], validate_choice=False)
 
 
-class RecipientFilterForm(Form):
+class RecipientFilterForm(PodiumForm):
     """The search among a campaign's recipients (GET, so no CSRF token)."""
 
     q = SearchField(_l("Search name, email or organisation"), filters=[clean_line])

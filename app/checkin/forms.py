@@ -3,11 +3,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..text import clean_line
 
 
-class ScanForm(Form):
+class ScanForm(PodiumForm):
     code = StringField(_l("Ticket code (scanner or keyboard)"), filters=[clean_line],
                        validators=[DataRequired(_l("Scan or type a ticket code.")), Length(max=500)],
                        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false",
@@ -15,7 +15,7 @@ class ScanForm(Form):
     nonce = HiddenField()
 
 
-class WalkInForm(Form):
+class WalkInForm(PodiumForm):
     name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(_l("Please enter the guest's name.")),
                                                Length(max=200)])
     organisation = StringField(_l("Organisation (optional)"), filters=[clean_line], validators=[Optional(), Length(max=200)])

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..affiliation import Affiliation
-from ..forms import Form, MAIL_LANGUAGES
+from ..forms import MAIL_LANGUAGES, PodiumForm
 from ..text import clean_line
 from .models import Contact, OrganisationKind
 
@@ -25,7 +25,7 @@ AFFILIATION_CHOICES = [SelectChoice("", _l("As they said at their latest sign-up
     SelectChoice(affiliation, affiliation.label) for affiliation in Affiliation]
 
 
-class ContactForm(Form):
+class ContactForm(PodiumForm):
     """A contact as staff type it in."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -66,7 +66,7 @@ class ContactForm(Form):
         return self
 
 
-class ContactFilterForm(Form):
+class ContactFilterForm(PodiumForm):
     """The list's search and filters (GET, so no CSRF token). Choices are filled in by the view."""
 
     q = SearchField(_l("Search name, institution or email"), filters=[clean_line])
@@ -84,19 +84,19 @@ class ContactFilterForm(Form):
     ], validate_choice=False)
 
 
-class ContactImportForm(Form):
+class ContactImportForm(PodiumForm):
     """The upload of a contacts file."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Please choose a CSV file."))])
 
 
-class ImportConfirmForm(Form):
+class ImportConfirmForm(PodiumForm):
     """Importing what the preview showed: the plan travels in the signed token."""
 
     token = HiddenField(validators=[DataRequired()])
 
 
-class ResubscribeForm(Form):
+class ResubscribeForm(PodiumForm):
     """Invitations again, only when the person asked for it."""
 
     confirm = BooleanField(_l("This person has asked us to send invitations again."),

@@ -5,13 +5,13 @@ from wtforms import Form, HiddenField, SearchField, SelectField, StringField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..text import clean_line, clean_text
 from .forms import KIND_CHOICES
 from .models import Institution, OrganisationKind
 
 
-class InstitutionForm(Form):
+class InstitutionForm(PodiumForm):
     """An institution as staff type it in."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -37,7 +37,7 @@ class InstitutionFilterForm(Form):
                        choices=[SelectChoice("", _l("All kinds"))] + KIND_CHOICES)
 
 
-class MatchForm(Form):
+class MatchForm(PodiumForm):
     """An organisation as guests typed it, matched to an institution (a suggestion's button, or
     one chosen from the list; the view fills the choices)."""
 
@@ -46,7 +46,7 @@ class MatchForm(Form):
                                  validators=[DataRequired(_l("Please choose an institution."))])
 
 
-class NewFromTextForm(Form):
+class NewFromTextForm(PodiumForm):
     """An institution made from an organisation as guests typed it."""
 
     organisation = HiddenField(validators=[DataRequired()])
@@ -59,7 +59,7 @@ class ContactSearchForm(Form):
     q = SearchField(_l("Search contacts by name or email"), filters=[clean_line])
 
 
-class LinkForm(Form):
+class LinkForm(PodiumForm):
     """These sign-ups are this contact's."""
 
     contact_id = HiddenField(validators=[DataRequired()])

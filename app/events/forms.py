@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import CheckboxesField, Form
+from ..forms import CheckboxesField, PodiumForm
 from ..i18n import EVENT_LANGUAGES, direction_of, language_name
 from ..text import clean_line, clean_text
 from .models import TEXT_LOCALES, Event, EventKind, EventVisibility
@@ -94,7 +94,7 @@ def title_with_summary(form, field):
         raise ValidationError(TITLE_NEEDED)
 
 
-class EventForm(Form):
+class EventForm(PodiumForm):
     """An event as staff create and edit it, times in the event's own zone."""
 
     title = StringField(_l("Title"), filters=[clean_line],
@@ -222,7 +222,7 @@ def _add_text_fields(form_class: type[EventForm]) -> None:
 _add_text_fields(EventForm)
 
 
-class CancelEventForm(Form):
+class CancelEventForm(PodiumForm):
     """Cancelling an event, with a word to its guests."""
 
     message = TextAreaField(_l("A word to the guests (optional), e.g. the reason or a new date"),

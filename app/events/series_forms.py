@@ -7,7 +7,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..text import clean_line, clean_text
 from .display import event_short_date
 from .models import Event
@@ -15,7 +15,7 @@ from .recurrence import MAX_DATES, MAX_INTERVAL, ORDINALS, Frequency, MonthlyBy,
 from .services import EVENT_YEARS, year_out_of_range
 
 
-class SeriesForm(Form):
+class SeriesForm(PodiumForm):
     """A series as staff name and describe it."""
 
     title = StringField(_l("Title"), filters=[clean_line],
@@ -42,7 +42,7 @@ def _event_field(label, message):
                        invalid_value_message=message, invalid_choice_message=message)
 
 
-class SeriesEventForm(Form):
+class SeriesEventForm(PodiumForm):
     """An existing event to add to the series (its choices: series.addable_events)."""
 
     event_id = _event_field(_l("Event"), _l("Please choose an event from the list."))
@@ -61,7 +61,7 @@ class DateInYearsField(DateField):
             raise ValidationError(year_out_of_range())
 
 
-class RecurringDatesForm(Form):
+class RecurringDatesForm(PodiumForm):
     """A rule of recurring dates, and the template event each date copies."""
 
     template_id = _event_field(_l("Template event"), _l("Please choose the event each date copies."))

@@ -4,12 +4,12 @@ from wtforms import Form, IntegerField, SearchField, SelectField, StringField, T
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..text import clean_line, clean_text
 from .meeting_forms import MeetingTimeForm
 
 
-class GroupForm(Form):
+class GroupForm(PodiumForm):
     """A working group's name, purpose and convenor."""
 
     name = StringField(_l("Name"), filters=[clean_line],
@@ -25,7 +25,7 @@ class GroupForm(Form):
                 "convenor_id": self.convenor_id.data or None}
 
 
-class MemberForm(Form):
+class MemberForm(PodiumForm):
     """Add one contact to a group (the button beside a search result)."""
 
     contact_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

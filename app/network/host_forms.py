@@ -4,7 +4,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ..forms import Form
+from ..forms import PodiumForm
 
 
 def role_choices(roles) -> list[SelectChoice]:
@@ -12,7 +12,7 @@ def role_choices(roles) -> list[SelectChoice]:
     return [SelectChoice(role.value, role.label) for role in roles]
 
 
-class EventInstitutionForm(Form):
+class EventInstitutionForm(PodiumForm):
     """An institution to name on the event, and its role. The view fills in the choices."""
 
     institution_id = SelectField(_l("Institution"), validators=[InputRequired(_l("Please choose an institution."))])
@@ -25,7 +25,7 @@ class EventInstitutionForm(Form):
         self.role.choices = role_choices(roles)
 
 
-class RoleForm(Form):
+class RoleForm(PodiumForm):
     """Another role for an institution already named on the event."""
 
     role = SelectField(_l("Role"), validators=[InputRequired(_l("Please choose a role."))])

@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..events.forms import timezone_choices
 from ..events.models import Event
 from ..events.services import EVENT_YEARS, known_timezones, year_out_of_range
-from ..forms import Form, show_refusal
+from ..forms import PodiumForm, show_refusal
 from ..text import clean_line, clean_text
 from .meetings import MEETING_KINDS
 
@@ -42,7 +42,7 @@ class ClockField(TimeField):
                          invalid_value_message=_l("Enter a time, for example 18:30."), **kwargs)
 
 
-class MeetingTimeForm(Form):
+class MeetingTimeForm(PodiumForm):
     """When a meeting is: a day, from and until, in a time zone."""
 
     day = DayField(_l("Date"), validators=[InputRequired(_l("On which day is the meeting?"))])

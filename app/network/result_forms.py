@@ -5,7 +5,7 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..events.models import Event
 from ..text import clean_line, clean_text
 from .models import EventResult, ResultVisibility
@@ -15,7 +15,7 @@ VISIBILITY_CHOICES = [SelectChoice(visibility.value, visibility.label) for visib
 CHOOSE_ONE = _l("Please choose who sees it.")
 
 
-class ResultTextsForm(Form):
+class ResultTextsForm(PodiumForm):
     """What came of the event, in words: a summary and the minutes, each public or network only."""
 
     summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[Optional(), Length(max=20_000)],
@@ -44,7 +44,7 @@ class ResultTextsForm(Form):
                 "minutes": self.minutes.data or "", "minutes_visibility": self.minutes_visibility.data}
 
 
-class ResultFileForm(Form):
+class ResultFileForm(PodiumForm):
     """A file to add to the results: its content decides what it is (network.uploads)."""
 
     file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))],
@@ -54,7 +54,7 @@ class ResultFileForm(Form):
                             default=ResultVisibility.network.value, validators=[InputRequired(CHOOSE_ONE)])
 
 
-class FileVisibilityForm(Form):
+class FileVisibilityForm(PodiumForm):
     """The button that makes a file public, or network only."""
 
     visibility = HiddenField(validators=[AnyOf([v.value for v in ResultVisibility])])

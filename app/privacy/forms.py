@@ -3,11 +3,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..text import clean_line
 
 
-class PersonForm(Form):
+class PersonForm(PodiumForm):
     """An address to look up. Not checked for its form: whatever was stored is found."""
 
     email = EmailField(_l("Email address"), filters=[clean_line], validators=[
@@ -15,7 +15,7 @@ class PersonForm(Form):
         render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
 
 
-class EraseForm(Form):
+class EraseForm(PodiumForm):
     """Staff confirm that everything under an address is to be erased."""
 
     email = HiddenField(filters=[clean_line], validators=[DataRequired(), Length(max=254)])
@@ -23,7 +23,7 @@ class EraseForm(Form):
                            validators=[DataRequired(_l("Please confirm that the data is to be erased."))])
 
 
-class GuestEraseForm(Form):
+class GuestEraseForm(PodiumForm):
     """A guest confirms that everything under their address is to be erased."""
 
     confirm = BooleanField(_l("Yes, erase all my data"),

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional
 
-from ..forms import Form, MAIL_LANGUAGES
+from ..forms import MAIL_LANGUAGES, PodiumForm
 from ..formtrap import FormTrap
 from ..text import clean_line, clean_text
 from .models import Affiliation
@@ -13,7 +13,7 @@ from .models import Affiliation
 AFFILIATION_CHOICES = [SelectChoice(a, a.label) for a in Affiliation]
 
 
-class GuestDetailsForm(Form):
+class GuestDetailsForm(PodiumForm):
     """What a guest tells about themselves: on the sign-up form, and corrected on their own page."""
 
     name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(_l("Please enter your name.")), Length(max=200)],
@@ -60,7 +60,7 @@ class RegistrationForm(FormTrap, GuestDetailsForm):
     consent = BooleanField(_l("Consent"), validators=[DataRequired(_l("Please agree so that we can register you."))])
 
 
-class StaffRegistrationForm(Form):
+class StaffRegistrationForm(PodiumForm):
     """Staff register a guest by hand (a phone call, a mail, a partner's list)."""
 
     name = StringField(_l("Name"), filters=[clean_line],

@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..formatting import number
 from ..formtrap import FormTrap
 from ..text import clean_line, clean_text
@@ -41,7 +41,7 @@ OTHER_MISSING = _l("You chose \u201cOther\u201d: please say what.")
 NOT_A_NUMBER = _l("Please enter a number, for example 12 or 2,5.")
 
 
-class AnswerForm(FormTrap, Form):
+class AnswerForm(FormTrap, PodiumForm):
     """The frame of an answering page: the button pressed, CSRF, and the traps for programs that
     post forms (formtrap.py); the answers themselves are read by `read_section`."""
 

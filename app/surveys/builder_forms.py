@@ -10,7 +10,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Sele
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from ..forms import Form
+from ..forms import PodiumForm
 from ..network.meeting_forms import DayField
 from ..text import clean_line, clean_text
 from .models import QuestionKind, Survey, SurveyQuestion
@@ -28,7 +28,7 @@ def closing_day(closes_at: datetime | None):
     return (closes_at.astimezone(_site_zone()) - timedelta(microseconds=1)).date() if closes_at else None
 
 
-class SurveyForm(Form):
+class SurveyForm(PodiumForm):
     """A survey's title, introduction, anonymity and closing date."""
 
     title = StringField(_l("Title"), filters=[clean_line],
@@ -55,7 +55,7 @@ class SurveyForm(Form):
                 "closes_at": closes_at}
 
 
-class SectionForm(Form):
+class SectionForm(PodiumForm):
     """A section's title and introduction (both optional: a survey of one part needs neither)."""
 
     title = StringField(_l("Title of the section"), filters=[clean_line],
@@ -76,7 +76,7 @@ def kind_choices() -> list[SelectChoice]:
     return [SelectChoice(kind.value, kind.label) for kind in QuestionKind]
 
 
-class QuestionForm(Form):
+class QuestionForm(PodiumForm):
     """A question of any of the six types; each type reads only the fields it needs."""
 
     kind = SelectField(_l("Type of question"), choices=kind_choices,
@@ -131,7 +131,7 @@ def _plain_number(number: float | None) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
-class MoveForm(Form):
+class MoveForm(PodiumForm):
     """The up and down buttons beside a section or a question (the button pressed names the way)."""
 
     direction = HiddenField(validators=[AnyOf(["up", "down"])])

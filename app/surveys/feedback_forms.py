@@ -4,7 +4,7 @@ from wtforms import IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from ..forms import Form
+from ..forms import PodiumForm
 from .feedback import MAX_REMIND_AFTER_DAYS, MAX_SEND_AFTER_HOURS, MIN_REMIND_AFTER_DAYS, FeedbackSettings
 from .models import Survey
 
@@ -18,7 +18,7 @@ def whole_number(form, field) -> None:
         raise StopValidation()
 
 
-class FeedbackSettingsForm(Form):
+class FeedbackSettingsForm(PodiumForm):
     """Switching the form on, or changing it before it goes out."""
 
     send_after_hours = IntegerField(

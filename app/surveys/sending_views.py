@@ -21,7 +21,7 @@ from wtforms.validators import Length, Optional
 
 from ..affiliation import Affiliation
 from ..auth.access import current_actor, staff_required
-from ..forms import CheckboxesField, Form
+from ..forms import CheckboxesField, PodiumForm
 from ..contacts.forms import KIND_CHOICES
 from ..contacts.models import Contact, OrganisationKind
 from ..csvexport import table_download
@@ -41,7 +41,7 @@ from .results_csv import export_columns, response_rows
 bp = Blueprint("survey_sending_staff", __name__, url_prefix="/staff/surveys")
 
 
-class AudienceForm(Form):
+class AudienceForm(PodiumForm):
     """Whom a survey asks: any mix of all contacts, tags, kinds of institution, a working group."""
 
     everyone = BooleanField(_l("All contacts"))

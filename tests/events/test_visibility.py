@@ -86,7 +86,7 @@ def test_an_unknown_visibility_is_refused_next_to_the_choice(office):
 
 
 def test_wtforms_own_messages_speak_each_readers_language_in_turn(staff):
-    """WTForms' messages come from translations read once per language (app.forms.Form): one
+    """WTForms' messages come from translations read once per language (app.forms.PodiumForm): one
     reader's language never answers another's."""
     for language, refusal in (("de", "Keine gültige Auswahl"), ("en", "Not a valid choice"),
                               ("de", "Keine gültige Auswahl")):

@@ -42,7 +42,7 @@ from .i18n import remember_linked_language, select_locale
 from .mailing import guest_mails
 from .mailing.chores import register_chore
 from .mailing.messages import register_mail_kinds
-from .mailing.sender import start_background_sender
+from .mailing.sender import CLAIM_REFRESH_SECONDS, start_background_sender
 from .mailing.staff_views import bp as mailing_staff_bp
 from .privacy import mails as privacy_mails
 from .privacy import retention
@@ -175,7 +175,14 @@ def register_mail_kinds_of_features(app: Flask) -> None:
 
 def register_mail_sender(app: Flask) -> None:
     """Start this process's background sender on its first request (after any fork); every
-    long-running sender also anonymises what is past its retention period (PURGE_EVERY_MINUTES)."""
+    long-running sender also anonymises what is past its retention period (PURGE_EVERY_MINUTES).
+
+    A claim timeout that a live sender can outlast (one renewal interval plus one wait for the
+    server) is refused: another sender would take over mails still being sent and send them twice."""
+    least = CLAIM_REFRESH_SECONDS + app.config["MAIL_TIMEOUT_SECONDS"]
+    if app.config["MAIL_CLAIM_TIMEOUT"].total_seconds() <= least:
+        raise RuntimeError(f"MAIL_CLAIM_TIMEOUT_SECONDS must be more than {least}: claims are renewed every "
+                           f"{CLAIM_REFRESH_SECONDS} s and a sender waits up to MAIL_TIMEOUT_SECONDS for the server")
     register_chore(app, "privacy purge", retention.purge_due,
                    every=timedelta(minutes=app.config["PURGE_EVERY_MINUTES"]))
     # Feedback requests and their reminder go out a set time after each event; surveys close on

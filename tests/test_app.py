@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import config
 from app import create_app
 from app.auth.models import User
 from app.registrations.models import Registration
-from config import DevelopmentConfig, ProductionConfig
+from config import DevelopmentConfig, ProductionConfig, TestingConfig
 
 
 def test_testing_config_is_used(app):
@@ -45,6 +46,17 @@ def test_production_needs_a_secret_key(tmp_path, database_url):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig, instance_path=str(tmp_path), SECRET_KEY=None,
                    SQLALCHEMY_DATABASE_URI=database_url)
+
+
+def test_a_mail_claim_timeout_a_live_sender_can_outlast_is_refused(tmp_path, database_url):
+    """Claims are renewed every 10 s and a sender waits up to MAIL_TIMEOUT_SECONDS for the server:
+    a timeout within that would let a second sender send the same mail."""
+    with pytest.raises(RuntimeError, match="MAIL_CLAIM_TIMEOUT_SECONDS must be more than 30"):
+        create_app(TestingConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url,
+                   MAIL_TIMEOUT_SECONDS=20, MAIL_CLAIM_TIMEOUT=timedelta(seconds=30))
+    app = create_app(TestingConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url,
+                     MAIL_TIMEOUT_SECONDS=20, MAIL_CLAIM_TIMEOUT=timedelta(seconds=31))
+    assert app.config["MAIL_CLAIM_TIMEOUT"] == timedelta(seconds=31)
 
 
 @pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("Yes", True),

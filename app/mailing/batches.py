@@ -29,7 +29,7 @@ class DeliveryReport:
     @property
     def handled(self) -> int:
         """How many mails this run dealt with, whatever became of them."""
-        return self.sent + self.retried + self.failed + self.held + self.withdrawn
+        return sum(getattr(self, counter.name) for counter in fields(self))
 
     def add(self, other: "DeliveryReport") -> None:
         """Count in what another part of the same run dealt with."""

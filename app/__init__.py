@@ -26,6 +26,7 @@ from .network.staff_views import bp as network_staff_bp
 from .campaigns import mails as campaign_mails
 from .campaigns.staff_views import bp as campaigns_staff_bp
 from .campaigns.views import bp as campaigns_bp
+from .checkin import stored_answers
 from .checkin.api import bp as checkin_api_bp
 from .checkin.staff_views import bp as checkin_staff_bp
 from .checkin.views import bp as checkin_bp
@@ -96,7 +97,8 @@ def create_app(config: type[Config] | None = None, *, instance_path: str | None 
     register_mail_sender(app)
     cli.register(app)
     migrations.register(app)
-    pagecache.register(app)  # last: its layer answers before everything above
+    pagecache.register(app)  # last but one: its layer answers before everything above
+    stored_answers.register(app)  # and this one before it, from the store pagecache made
     return app
 
 

@@ -14,6 +14,7 @@ from . import answers, services
 from .access import Unauthenticated, api_credentials
 from .forms import WalkInForm
 from .payloads import MalformedBody, ScanBody, WalkInBody
+from .stored_answers import store_this_answer
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in authenticate() for session requests only
@@ -56,6 +57,8 @@ def check_in(event_id):
         result = services.check_in(event_id, body.code, g.credentials.actor, nonce=body.nonce)
     if result.status == services.WRONG_EVENT and not g.credentials.sees_every_event:
         result = services.ScanResult(services.UNKNOWN, door=result.door)
+    if not result.wrote:
+        store_this_answer()
     return jsonify(answers.answer(result, result.door))
 
 

@@ -97,6 +97,9 @@ class ScanResult:
     registration: Guest | None = None
     # Set by a scan, which reads the door's event in the statement that reads the guest.
     door: Door | None = None
+    # Whether the answer changed anything: a scan that wrote nothing may be answered again as it is
+    # while nothing else changes (stored_answers.py).
+    wrote: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def _check_in(scan_by: Select, event_id: int, key, actor: Actor, *, nonce, metho
             nonce = None
             continue
         if admitted is not None:
-            return ScanResult(CHECKED_IN, admitted, scan.door)
+            return ScanResult(CHECKED_IN, admitted, scan.door, wrote=True)
         # The UPDATE found the guest no longer free to come in: another device, a retry or staff
         # changed the row after our read. The next read sees that change, and answers by it.
 
@@ -253,7 +256,7 @@ def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: dateti
         if row is None:
             return ScanResult(NOT_CHECKED_IN, guest)
         _record(event_id, registration_id, CheckInAction.undo, actor, tx.now, None, CheckInMethod.undo)
-    return ScanResult(UNDONE, Guest(*row, event_title=guest.event_title))
+    return ScanResult(UNDONE, Guest(*row, event_title=guest.event_title), wrote=True)
 
 
 def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_ok: bool = False,
@@ -301,7 +304,7 @@ def register_walk_in(event_id: int, data: dict, actor: Actor, *, over_capacity_o
             db.session.add(registration)
             db.session.flush()
             _record(event_id, registration.id, CheckInAction.check_in, actor, tx.now, None, CheckInMethod.walk_in)
-            return ScanResult(CHECKED_IN, Guest.of(registration))
+            return ScanResult(CHECKED_IN, Guest.of(registration), wrote=True)
         existing_id = existing.id
     # A confirmed guest who came without their ticket: an ordinary check-in, at most once.
     return check_in_registration(event_id, existing_id, actor, method=CheckInMethod.walk_in, now=now)

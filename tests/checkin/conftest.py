@@ -1,6 +1,7 @@
 """Helpers for the door: device tokens, logged-in door users, reading back check-ins."""
 import pytest
 from flask import url_for
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
 from app.auth.services import create_api_token
@@ -27,6 +28,23 @@ def device_token(app):
         return token
 
     return make
+
+
+def with_statements(send):
+    """`send()`'s response, as a server answers it (the request starts without a transaction), and
+    every SQL statement the app sent to the database for it."""
+    db.session.remove()
+    sent = []
+
+    def count(connection, cursor, statement, *args):
+        sent.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = send()
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+    return response, sent
 
 
 def bearer(token: str) -> dict:

@@ -14,7 +14,7 @@ from sqlalchemy import event as sqlalchemy_event
 from app.extensions import db
 from app.registrations.services import cancel_registration
 
-from .conftest import bearer, records_of
+from .conftest import bearer, records_of, with_statements
 
 
 @pytest.fixture
@@ -34,17 +34,7 @@ def post_scan(client, event, token):
     url = url_for("checkin_api.check_in", event_id=event.id)
 
     def post(body):
-        db.session.remove()  # a request starts without a transaction, as on a server
-        sent = []
-
-        def count(connection, cursor, statement, *args):
-            sent.append(statement)
-
-        sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            response = client.post(url, json=body, headers=bearer(token))
-        finally:
-            sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+        response, sent = with_statements(lambda: client.post(url, json=body, headers=bearer(token)))
         assert response.status_code == 200, response.json
         statements = [s for s in sent if not s.startswith("BEGIN")]
         return response, statements, sent.count("BEGIN IMMEDIATE")

@@ -46,7 +46,6 @@ from sqlalchemy.engine import Engine
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from .database import utcnow
 from .errors import NotFound
 from .extensions import db
 from .formtrap import STAMP_MARKER, window_stamp
@@ -308,6 +307,19 @@ def next_change(now: datetime, *moments: datetime | None) -> datetime | None:
 
 # --- before Flask ---------------------------------------------------------------------------------
 
+class OurCookies:
+    """Whether a request carries a cookie of Podium's (the session, the login's remember-me): Flask
+    may then answer it otherwise than a guest who has none."""
+
+    def __init__(self, config):
+        self.names = tuple(f"{name}=" for name in (config["SESSION_COOKIE_NAME"],
+                                                   config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+
+    def __call__(self, environ) -> bool:
+        cookie = environ.get("HTTP_COOKIE")
+        return bool(cookie) and any(name in cookie for name in self.names)
+
+
 class StoredPages:
     """The WSGI layer that answers a guest's GET for a stored page before Flask does anything.
 
@@ -321,8 +333,7 @@ class StoredPages:
         self.app = app
         self.wsgi_app = wsgi_app
         self.store: PageStore = app.extensions["podium_pages"]
-        self.cookies = tuple(f"{name}=" for name in (app.config["SESSION_COOKIE_NAME"],
-                                                     app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+        self.carries_our_cookie = OurCookies(app.config)
         self.languages = tuple(app.config["LANGUAGES"])
         self.default = app.config["BABEL_DEFAULT_LOCALE"]
         self._locales: dict = {}
@@ -339,8 +350,7 @@ class StoredPages:
     def _may_serve(self, environ) -> bool:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or "lang=" in environ.get("QUERY_STRING", ""):
             return False
-        cookie = environ.get("HTTP_COOKIE")
-        return not cookie or not any(name in cookie for name in self.cookies)
+        return not self.carries_our_cookie(environ)
 
     def _locale(self, header: str) -> str:
         """The guest's language from Accept-Language (remembered per header: browsers send few)."""

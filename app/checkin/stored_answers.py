@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from flask import Flask, request
 
-from ..pagecache import PageCache, PageStore
+from ..pagecache import OurCookies, PageCache, PageStore
 
 SCAN_PATH = re.compile(r"^/api/v1/events/\d+/checkins$")
 # A scan's body is a ticket code or URL and a nonce: what is larger goes to Flask, which judges it.
@@ -53,8 +53,7 @@ class StoredAnswers:
         self.wsgi_app = wsgi_app
         self.store: PageStore = app.extensions["podium_pages"]
         self.answers = PageCache(size)
-        self.cookies = tuple(f"{name}=" for name in (app.config["SESSION_COOKIE_NAME"],
-                                                     app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+        self.carries_our_cookie = OurCookies(app.config)
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
@@ -74,8 +73,7 @@ class StoredAnswers:
         if (environ["REQUEST_METHOD"] != "POST" or authorization[:7].lower() != "bearer "
                 or not SCAN_PATH.match(environ.get("PATH_INFO", "")) or "lang=" in environ.get("QUERY_STRING", "")):
             return None
-        cookie = environ.get("HTTP_COOKIE")
-        if cookie and any(name in cookie for name in self.cookies):
+        if self.carries_our_cookie(environ):
             return None
         try:
             length = int(environ.get("CONTENT_LENGTH") or "")

@@ -49,24 +49,20 @@ def commit_elsewhere(database_url: str, sql: str, *params) -> None:
             other.execute(sql.replace("?", "%s"), params)
 
 
-def soon(ask, expected_status: int, within: float = 1.0):
-    """The answer to `ask()` once it has `expected_status` (PostgreSQL's notification comes a moment
-    after the commit); fails after `within` seconds."""
+def within_a_second(ask, done, what: str):
+    """What `ask()` gives once `done` holds of it, asked again and again for up to a second (on
+    PostgreSQL a commit's notification comes a moment after it); fails, saying `what`, after that."""
     started = time.monotonic()
-    while (response := ask()).status_code != expected_status:
-        assert time.monotonic() - started < within, f"still {response.status_code} {response.json}"
+    while not done(answer := ask()):
+        assert time.monotonic() - started < 1.0, f"{what}: {answer}"
         time.sleep(0.01)
-    return response
+    return answer
 
 
-def stored(post_scan, body, within: float = 1.0):
+def stored(post_scan, body):
     """The answer to `body` once it comes from the store (on PostgreSQL, the notifications of the
     test's own earlier commits may come a moment later and make the first stored answer stale)."""
-    started = time.monotonic()
-    while (answer := post_scan(body))[1]:
-        assert time.monotonic() - started < within, "the answer is not stored"
-        time.sleep(0.01)
-    return answer[0]
+    return within_a_second(lambda: post_scan(body), lambda answer: not answer[1], "the answer is not stored")[0]
 
 
 def test_a_retry_is_answered_again_without_a_query(post_scan, sign_up, event):
@@ -122,13 +118,14 @@ def test_a_change_in_another_process_shows_within_a_second(post_scan, sign_up, e
 
     if change == "token revoked":
         commit_elsewhere(database_url, "UPDATE api_tokens SET revoked_at = created_at")
-        response = soon(lambda: post_scan(body)[0], 401)
+        response = within_a_second(lambda: post_scan(body)[0], lambda r: r.status_code == 401, "still answered")
         assert response.json["error"] == "invalid or revoked token"
     else:
         commit_elsewhere(database_url, "UPDATE registrations SET status = 'cancelled' WHERE id = ?", anna.id)
-        response = soon(lambda: post_scan(body)[0], 200)
-        while response.json["status"] != "cancelled":
-            response = soon(lambda: post_scan(body)[0], 200)
+        response = within_a_second(lambda: post_scan(body)[0],
+                                   lambda r: r.status_code == 200 and r.json["status"] == "cancelled",
+                                   "the cancellation does not show")
+        assert response.json["registration"]["id"] == anna.id
 
 
 def test_another_token_gets_its_own_answer(post_scan, sign_up, event, make_event):

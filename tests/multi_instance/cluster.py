@@ -6,6 +6,7 @@ Every process is started with the environment a production layout gives it (DATA
 SECRET_KEY, RATELIMIT_STORAGE_URI, PROXY_COUNT, MAIL_BACKGROUND=false on the web processes), under
 PODIUM_ENV=development so that a cookie, if any, also works over plain HTTP.
 """
+import asyncio
 import os
 import signal
 import subprocess
@@ -206,26 +207,26 @@ def _stop_instance(instance: Instance) -> None:
 class HoldingSMTP(SMTPRecorder):
     """The suite's SMTP server, which can hold one mail at the worst moment for its sender: the
     content has arrived, the server has not answered yet. A sender killed there cannot record
-    the mail as sent, though the server has it (and keeps it once let go)."""
+    the mail as sent, though the server has it (and keeps it once let go). Like a real server,
+    it goes on answering its other connections meanwhile: a hold that stopped them all would
+    make the other sender time out on mails the server has, and send those again."""
 
-    arriving: str | None = None  # the Message-ID of the mail whose content has just arrived
+    arriving: str | None = None  # the Message-ID of the mail being held
     _armed: threading.Event = field(default_factory=threading.Event)
     _holding: threading.Event = field(default_factory=threading.Event)
     _released: threading.Event = field(default_factory=threading.Event)
 
-    def __post_init__(self):
-        self.on_data = self._hold_if_armed
-
     async def handle_DATA(self, server, session, envelope):
-        self.arriving = message_id_of(envelope.content)
-        return await super().handle_DATA(server, session, envelope)
-
-    def _hold_if_armed(self) -> None:
-        """In the server's thread, between the content and the answer: wait while armed."""
+        # Kept first, as a server that has taken the mail in: aiosmtpd cancels the handler of a
+        # connection that closes (its sender killed) during the hold.
+        answer = await super().handle_DATA(server, session, envelope)
+        # Checked and cleared with no await between: one mail only is held.
         if self._armed.is_set():
             self._armed.clear()
+            self.arriving = message_id_of(envelope.content)
             self._holding.set()
-            self._released.wait(timeout=60)
+            await asyncio.get_running_loop().run_in_executor(None, self._released.wait, 60)
+        return answer
 
     @contextmanager
     def holding_next_mail(self, timeout: float = 10) -> Iterator[str]:

@@ -6,6 +6,7 @@ SQLite has no row locks, so a writer that must serialise takes the database writ
 lock up front with BEGIN IMMEDIATE; PostgreSQL takes SELECT ... FOR UPDATE.
 """
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, String, event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -26,6 +28,8 @@ from .extensions import db
 MAX_ID = 2**31 - 1
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a writer waiting for SQLite's write lock sleeps between tries, at most (begin_immediate).
+SQLITE_LOCK_POLL_SECONDS = 0.002
 
 
 def utcnow() -> datetime:
@@ -120,8 +124,36 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN DEFERRED")
+
+
+def begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in steps of at most SQLITE_LOCK_POLL_SECONDS.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15 … ms between tries, so a writer that finds the
+    lock taken sleeps through most of the moments it is free: two workers signing guests up served
+    fewer than one alone. Here the busy timeout is off for the BEGIN only; every other statement
+    keeps it (SQLITE_BUSY_TIMEOUT_MS, which also bounds this wait).
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = SQLITE_LOCK_POLL_SECONDS / 16
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlite_errorname", None) != "SQLITE_BUSY" or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, SQLITE_LOCK_POLL_SECONDS)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def begin_write() -> None:

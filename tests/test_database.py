@@ -1,7 +1,9 @@
 """The one way a use case writes (app.database.write_transaction), on SQLite and PostgreSQL."""
+import threading
+
 from sqlalchemy import text
 
-from app.database import write_transaction
+from app.database import SQLITE_BUSY_TIMEOUT_MS, write_transaction
 from app.events.models import Event
 from app.extensions import db
 
@@ -20,3 +22,27 @@ def test_what_was_read_before_a_write_is_read_afresh_inside_it(make_event):
 
     with write_transaction():
         assert event.title == "Forum Pflege und Gesundheit"
+
+
+def test_a_writer_that_finds_the_lock_taken_waits_for_it_and_reads_what_was_written(make_event):
+    """Another process holds the lock (SQLite's write lock, PostgreSQL's row lock) and commits a
+    change a moment later: the use case waits, then reads the change. On SQLite begin_immediate
+    tries again until the lock is free (SQLite's own busy handler slept through most of the moments
+    it was), and the statements after the BEGIN keep the busy timeout."""
+    event_id = make_event(title="Forum Pflege").id
+    db.session.remove()
+    other_process = db.engine.raw_connection()
+    if db.engine.dialect.name == "sqlite":
+        other_process.execute("BEGIN IMMEDIATE")
+    other_process.cursor().execute(f"UPDATE events SET title = 'Forum Pflege und Gesundheit' WHERE id = {event_id}")
+    committed = threading.Timer(0.3, other_process.commit)
+    committed.start()
+    try:
+        with write_transaction(lock=(Event, event_id)) as tx:
+            assert not committed.is_alive()  # not before the other process let go of the lock
+            assert tx.row.title == "Forum Pflege und Gesundheit"
+            if db.engine.dialect.name == "sqlite":
+                assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+    finally:
+        committed.join()
+        other_process.close()

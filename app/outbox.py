@@ -102,20 +102,25 @@ class NewMail:
     recipient: str
     locale: str
     params: dict
+    registration_id: int | None = None
+
+
+_INSERT_MAILS = insert(OutgoingMail.__table__).returning(OutgoingMail.__table__.c.id,
+                                                        OutgoingMail.__table__.c.message_id)
 
 
 def enqueue_many(mails: list[NewMail], now: datetime) -> list[int]:
     """Add many mails in one bulk INSERT (no commit); their ids, in the same order.
 
     For campaigns to thousands of contacts, where an ORM object per mail would cost
-    seconds; the rows are the same as enqueue() writes.
+    seconds, and for a new guest's mail (registrations.services.add_guest); the rows are the same
+    as enqueue() writes.
     """
-    rows = [{"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale, "registration_id": None,
+    rows = [{"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale,
+             "registration_id": mail.registration_id,
              "params": mail.params, "message_id": new_message_id(), "status": MailStatus.queued,
              "attempts": 0, "next_attempt_at": now, "created_at": now} for mail in mails]
-    table = OutgoingMail.__table__
-    statement = insert(table).returning(table.c.id, table.c.message_id)
-    ids = {message_id: mail_id for mail_id, message_id in db.session.execute(statement, rows)}
+    ids = {message_id: mail_id for mail_id, message_id in db.session.execute(_INSERT_MAILS, rows)}
     db.session.info["mail_enqueued"] = True
     return [ids[row["message_id"]] for row in rows]
 

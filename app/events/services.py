@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import Actor, AuditAction, record
@@ -46,6 +46,11 @@ def record_only_refusal() -> str:
     return str(RECORD_ONLY)
 
 
+# Built once: every page and sign-up of an event asks.
+_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+_LOCKED_BY_SLUG = _BY_SLUG.with_for_update().execution_options(populate_existing=True)
+
+
 def get_published(slug: str, *, lock: bool = False) -> Event:
     """The event with this slug if the public may see it (published or cancelled; never a
     record-only event, which is for staff alone). Invitation-only events are found too: their page
@@ -54,10 +59,7 @@ def get_published(slug: str, *, lock: bool = False) -> Event:
     With `lock` (a sign-up, inside its write_transaction) the row is read afresh and locked until
     the commit: SELECT ... FOR UPDATE on PostgreSQL; on SQLite the transaction's BEGIN IMMEDIATE
     already holds every row. So the event a sign-up is for is read once, under its lock."""
-    query = select(Event).where(Event.slug == slug)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    event = db.session.execute(query).scalar_one_or_none()
+    event = db.session.execute(_LOCKED_BY_SLUG if lock else _BY_SLUG, {"slug": slug}).scalar_one_or_none()
     if event is None or event.is_draft or event.is_record_only:
         raise NotFound(Event.not_found)
     return event

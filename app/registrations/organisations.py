@@ -3,7 +3,8 @@ matched that text to an institution (network.matching), every sign-up with it co
 institution, later ones included. Matched by text.name_key, so "IHK  trier" is "IHK Trier".
 
 Every way a registration's organisation is written (the sign-up, staff adding a guest, a walk-in at
-the door, the guest's own correction) goes through set_organisation, so none forgets the match."""
+the door, the guest's own correction) goes through set_organisation, so none forgets the match; a
+new guest's sign-up asks for the match inside its INSERT (new_guests.py)."""
 from sqlalchemy import select
 
 from ..extensions import db

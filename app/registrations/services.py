@@ -30,11 +30,10 @@ from .models import (
     RegistrationStatus,
     Source,
 )
+from .new_guests import CONFIRMED_MAIL, WAITLISTED_MAIL, add_guest
 from .organisations import set_organisation
 from .tickets import new_ticket_code
 
-CONFIRMED_MAIL = "registration_confirmed"
-WAITLISTED_MAIL = "registration_waitlisted"
 CANCELLED_MAIL = "registration_cancelled"
 # The same address signed up again is mailed its current state, at most this often: else
 # the public form would let anyone fill a stranger's mailbox.
@@ -43,7 +42,7 @@ REPEAT_MAIL_EVERY = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SignupResult:
-    registration: Registration
+    registration_id: int
     # False: the address was already registered; its current state was mailed again.
     created: bool
     # Read before the commit, so that the landing page needs no second query.
@@ -55,8 +54,14 @@ class SignupResult:
     @classmethod
     def of(cls, registration: Registration, created: bool) -> "SignupResult":
         """The result as it stands now, read before the commit."""
-        return cls(registration, created, registration.is_confirmed, registration.event.slug,
+        return cls(registration.id, created, registration.is_confirmed, registration.event.slug,
                    registration.ticket_code, registration.manage_token)
+
+    @property
+    def registration(self) -> Registration:
+        """The registration, from the session (read afresh after the commit: the guest's landing
+        page needs none of it, so the sign-up never builds it)."""
+        return db.session.get(Registration, self.registration_id)
 
 
 def register(event: int | str, data: dict, *, locale: str, source: Source = Source.online,
@@ -67,8 +72,9 @@ def register(event: int | str, data: dict, *, locale: str, source: Source = Sour
     registration's state is mailed again (at most once per REPEAT_MAIL_EVERY). Commits.
 
     A new guest costs the statements the rules need and no more: the event, read once under its
-    lock; the address looked up (and the institution its organisation counts for, if one was
-    typed); the event's counter; the registration; its mail (tests/registrations/test_signup_statements.py).
+    lock; the registration, unless the address has one (with the institution its organisation
+    counts for); the event's counter; its mail (tests/registrations/test_signup_statements.py). They
+    are written as rows (new_guests.add_guest), not through the session's unit of work.
 
     :param event: the slug the public form was posted to (only an event the public may see is
         found, as by its page), or the event's id.
@@ -86,20 +92,24 @@ def register(event: int | str, data: dict, *, locale: str, source: Source = Sour
             raise RegistrationRefused(reason)
         if invitation_refusal(event, invite_key, invited=source == Source.invitation):
             raise NotInvited()
-        # Its own statement, after the lock: on PostgreSQL a read joined to the locked one would see
-        # the rows of before the wait, and miss the same address signed up by whoever held the lock.
+        has_room = not event.is_full or event.waitlist_enabled  # a place, or the waitlist
+        if has_room:
+            # Its own statement after the lock, and ON CONFLICT, which sees every committed row: on
+            # PostgreSQL a read joined to the locking one would see the rows of before the wait.
+            fields = typed_fields(data, locale=locale, now=now, retention_months=event.retention_months)
+            if guest := add_guest(event, fields, source=source, now=now):
+                return SignupResult(guest.registration_id, True, guest.confirmed, event.slug,
+                                    guest.ticket_code, guest.manage_token)
+        # The address is registered already (its registration may be cancelled), or the event is full.
         registration = find_by_email(event.id, data["email"])
         if registration is not None and not registration.is_cancelled:
             if not repeated_recently(registration, now):
                 # In the registration's language: whoever typed the address again, the mail goes to it.
                 mail_current_state(registration, locale=registration.locale, repeated=True)
             return SignupResult.of(registration, created=False)
-        if event.is_full and not event.waitlist_enabled:
+        if not has_room:
             raise EventFull()
-        if registration is None:
-            registration = new_registration(event, data, source)
-        else:
-            renew(registration)
+        renew(registration)
         fill(registration, data, locale=locale, now=now)
         give_place_or_queue(event, registration, now)
         # The registration's id, for its mail (on PostgreSQL from INSERT ... RETURNING).
@@ -296,18 +306,24 @@ def renew(cancelled: Registration) -> None:
     cancelled.cancelled_at = None
 
 
+def typed_fields(data: dict, *, locale: str, now: datetime, retention_months: int) -> dict:
+    """What the guest (or staff) typed, cleaned, as a registration's fields; consent given now. The
+    institution the organisation counts for is not among them (organisations.set_organisation)."""
+    affiliation = data.get("affiliation")
+    return {"name": clean_line(data["name"]), "email": clean_line(data["email"]),
+            "organisation": clean_line(data.get("organisation") or ""),
+            "affiliation": affiliation if affiliation in Affiliation.__members__.values() else Affiliation.other,
+            "note": clean_text(data.get("note") or ""), "locale": locale, "consent_at": now,
+            # The wording and the period it states (the event's), so the exact text can be read back.
+            "consent_version": recorded_version(retention_months)}
+
+
 def fill(registration: Registration, data: dict, *, locale: str, now: datetime) -> None:
     """Write what the guest (or staff) typed into the registration, cleaned; consent given now."""
-    registration.name = clean_line(data["name"])
-    registration.email = clean_line(data["email"])
-    set_organisation(registration, data.get("organisation"))
-    affiliation = data.get("affiliation")
-    registration.affiliation = affiliation if affiliation in Affiliation.__members__.values() else Affiliation.other
-    registration.note = clean_text(data.get("note") or "")
-    registration.locale = locale
-    registration.consent_at = now
-    # The wording and the period it states (the event's), so the exact text can be read back.
-    registration.consent_version = recorded_version(registration.event.retention_months)
+    fields = typed_fields(data, locale=locale, now=now, retention_months=registration.event.retention_months)
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    set_organisation(registration, fields["organisation"])
 
 
 def give_place_or_queue(event: Event, registration: Registration, now: datetime) -> None:

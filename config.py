@@ -100,7 +100,8 @@ class Config:
     # its page was made is refused, since no person fills it in so fast. 0 turns the time trap off
     # (the honeypot stays).
     FORM_MIN_SECONDS = env_int("FORM_MIN_SECONDS", 2)
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: a pooled connection is checked only after it lay idle (database.ping_when_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 
 class DevelopmentConfig(Config):

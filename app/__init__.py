@@ -31,7 +31,7 @@ from .checkin.api import bp as checkin_api_bp
 from .checkin.staff_views import bp as checkin_staff_bp
 from .checkin.views import bp as checkin_bp
 from .contacts.staff_views import bp as contacts_staff_bp
-from .database import configure_sqlite
+from .database import configure_sqlite, ping_when_idle
 from .errors import register_error_handlers
 from .events import display as event_display
 from .events.staff_views import bp as events_staff_bp
@@ -108,10 +108,6 @@ def register_instance_defaults(app: Flask) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'podium.db'}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file cannot drop the connection: no ping before every request's query.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                                   "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
             raise RuntimeError("SECRET_KEY must be set in production")
@@ -135,6 +131,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        ping_when_idle(db.engine)
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

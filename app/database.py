@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import DateTime, String, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -30,6 +30,8 @@ MAX_ID = 2**31 - 1
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # How long a writer waiting for SQLite's write lock sleeps between tries, at most (begin_immediate).
 SQLITE_LOCK_POLL_SECONDS = 0.002
+# A pooled server connection idle for longer than this is pinged before it is used (ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def utcnow() -> datetime:
@@ -128,6 +130,31 @@ def configure_sqlite(engine: Engine) -> None:
             begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN DEFERRED")
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection to a server before it is used, if it lay idle in the pool for
+    longer than PING_AFTER_IDLE_SECONDS: the server may have closed it (a restart, a failover, an
+    idle timeout). One given back a moment ago is used as it is: SQLAlchemy's pool_pre_ping asked
+    on every checkout, a round trip more for every request. A connection that fails the ping is
+    replaced, as SQLAlchemy documents for a DisconnectionError raised at checkout. A SQLite file
+    cannot drop the connection: nothing to check."""
+    if engine.dialect.name == "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")  # None: made just now
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"the connection failed its ping after {PING_AFTER_IDLE_SECONDS} s idle") from exc
 
 
 def begin_immediate(connection: Connection) -> None:

@@ -90,7 +90,7 @@ def enqueue(kind: str, recipient: str, *, locale: str = "de", registration_id: i
     mail = OutgoingMail(kind=kind, recipient=recipient, locale=locale, registration_id=registration_id,
                         params=params or {}, message_id=new_message_id(), next_attempt_at=utcnow())
     db.session.add(mail)
-    db.session.info["mail_enqueued"] = True
+    note_enqueued()
     return mail
 
 
@@ -113,16 +113,25 @@ def enqueue_many(mails: list[NewMail], now: datetime) -> list[int]:
     """Add many mails in one bulk INSERT (no commit); their ids, in the same order.
 
     For campaigns to thousands of contacts, where an ORM object per mail would cost
-    seconds, and for a new guest's mail (registrations.services.add_guest); the rows are the same
+    seconds, and for a new guest's mail (registrations.new_guests); the rows are the same
     as enqueue() writes.
     """
-    rows = [{"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale,
-             "registration_id": mail.registration_id,
-             "params": mail.params, "message_id": new_message_id(), "status": MailStatus.queued,
-             "attempts": 0, "next_attempt_at": now, "created_at": now} for mail in mails]
+    rows = [mail_row(mail, now) for mail in mails]
     ids = {message_id: mail_id for mail_id, message_id in db.session.execute(_INSERT_MAILS, rows)}
-    db.session.info["mail_enqueued"] = True
+    note_enqueued()
     return [ids[row["message_id"]] for row in rows]
+
+
+def mail_row(mail: NewMail, now: datetime) -> dict:
+    """The outbox row of a new mail, as enqueue() writes it."""
+    return {"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale,
+            "registration_id": mail.registration_id, "params": mail.params, "message_id": new_message_id(),
+            "status": MailStatus.queued, "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
+def note_enqueued() -> None:
+    """Mail was queued in this transaction: its commit wakes this process's sender."""
+    db.session.info["mail_enqueued"] = True
 
 
 def new_message_id() -> str:

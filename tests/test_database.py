@@ -1,8 +1,13 @@
 """The one way a use case writes (app.database.write_transaction), on SQLite and PostgreSQL."""
 import threading
+import time
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
+from app import database
 from app.database import SQLITE_BUSY_TIMEOUT_MS, write_transaction
 from app.events.models import Event
 from app.extensions import db
@@ -46,3 +51,46 @@ def test_a_writer_that_finds_the_lock_taken_waits_for_it_and_reads_what_was_writ
     finally:
         committed.join()
         other_process.close()
+
+
+def backend_pid() -> int:
+    """The PostgreSQL server process of the session's pooled connection, given back at once."""
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    db.session.remove()
+    return pid
+
+
+def terminate(pid: int) -> None:
+    """Close a connection from the server's side, as a restart or an idle timeout would."""
+    other = create_engine(db.engine.url, poolclass=NullPool)  # not the pool's connection: that is the one closed
+    with other.begin() as connection:
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    other.dispose()
+
+
+def test_a_connection_the_server_closed_while_it_lay_idle_is_replaced_before_use(app, monkeypatch):
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("a SQLite file cannot drop its connection: nothing is pinged")
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.05)
+    db.session.remove()
+    idle = backend_pid()
+    terminate(idle)
+    time.sleep(0.1)
+
+    assert backend_pid() != idle  # a new connection, and no error for the request
+
+
+def test_a_connection_given_back_a_moment_ago_is_used_without_a_ping(app, monkeypatch):
+    """Negative control: within PING_AFTER_IDLE_SECONDS no ping is sent (the round trip it saves),
+    so a connection closed in that moment fails its first statement, and the pool replaces it."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("a SQLite file cannot drop its connection: nothing is pinged")
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60)
+    db.session.remove()
+    idle = backend_pid()
+    terminate(idle)
+
+    with pytest.raises(OperationalError):
+        db.session.execute(text("SELECT 1"))
+    db.session.remove()
+    assert backend_pid() != idle

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,7 @@ from ..registrations.models import CONSENT_AT_THE_DOOR, Registration, Registrati
 from ..registrations.organisations import set_organisation
 from ..registrations.services import find_by_email, find_registrations
 from ..text import clean_line, email_key
+from .admission import GUEST_COLUMNS, LOG, admit_and_log, log_line
 from .models import CheckInAction, CheckInMethod, CheckInRecord
 
 CHECKED_IN = "checked_in"
@@ -74,10 +75,6 @@ class Guest:
 
 # Guest's fields but the last, as columns in its order: the scans' SELECT reads them (and the title
 # of the guest's own event), the UPDATEs return them.
-GUEST_COLUMNS = (Registration.id, Registration.event_id, Registration.name, Registration.organisation,
-                 Registration.status, Registration.checked_in_at, Registration.checked_in_by)
-
-
 @dataclass(frozen=True)
 class Door:
     """The event whose door a scan is at, as far as an answer needs it."""
@@ -129,22 +126,6 @@ def _scan_by(key_column) -> Select:
 # running it.
 SCAN_BY_CODE = _scan_by(Registration.ticket_code)
 SCAN_BY_ID = _scan_by(Registration.id)
-# The first scan's decision: its WHERE holds every rule the scan's read checked, the nonce's too
-# (no check-in recorded with it for this guest), so that of all scans that read the same row,
-# exactly one lets the guest in; RETURNING gives the answer.
-ADMIT = (
-    update(Registration)
-    .where(Registration.id == bindparam("registration_id"),
-           Registration.status == RegistrationStatus.confirmed,
-           Registration.checked_in_at.is_(None),
-           ~exists().where(CheckInRecord.event_id == Registration.event_id,
-                           CheckInRecord.registration_id == Registration.id,
-                           CheckInRecord.nonce == bindparam("nonce")))
-    .values(checked_in_at=bindparam("now"), checked_in_by=bindparam("actor"))
-    .returning(*GUEST_COLUMNS)
-)
-
-
 def ticket_code_from(scanned: str) -> str | None:
     """The ticket code in what a scanner read: the code itself or the ticket URL."""
     value = (scanned or "").strip()
@@ -228,15 +209,14 @@ def _answer_without_writing(scan: _Scan, event_id: int) -> str | None:
 def _admit(scan: _Scan, actor: Actor, *, nonce, method, now) -> Guest | None:
     """Let the guest in (ADMIT) and log it; None if the row no longer allows it."""
     guest = scan.guest
+    # A nonce that another guest's check-in holds (a client bug) stays out of this one's record.
+    own_nonce = nonce if scan.nonce_owner is None else None
     with write_transaction(now=now) as tx:
-        row = db.session.connection().execute(
-            ADMIT, {"registration_id": guest.id, "nonce": nonce, "now": tx.now, "actor": actor.name}).first()
-        if row is None:
-            return None
-        # A nonce that another guest's check-in holds (a client bug) stays out of this one's record.
-        own_nonce = nonce if scan.nonce_owner is None else None
-        _record(guest.event_id, guest.id, CheckInAction.check_in, actor, tx.now, own_nonce, method)
-    return Guest(*row, event_title=guest.event_title)
+        admission = {"registration_id": guest.id, "nonce": nonce, "now": tx.now, "actor": actor.name,
+                     "touched_at": utcnow()}
+        row = admit_and_log(admission, log_line(guest.event_id, guest.id, CheckInAction.check_in, actor, tx.now,
+                                                own_nonce, method))
+    return None if row is None else Guest(*row, event_title=guest.event_title)
 
 
 def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:
@@ -369,7 +349,4 @@ def _guest(registration_id: int) -> Guest | None:
 
 def _record(event_id, registration_id, action, actor: Actor, now, nonce, method) -> None:
     """Write the door log's line for a check-in or an undo (one INSERT, in the caller's transaction)."""
-    db.session.connection().execute(insert(CheckInRecord), {
-        "event_id": event_id, "registration_id": registration_id, "action": action, "at": now,
-        "user_id": actor.user_id, "api_token_id": actor.api_token_id, "actor": actor.name,
-        "device": actor.device[:200], "nonce": nonce or None, "method": method})
+    db.session.connection().execute(LOG, log_line(event_id, registration_id, action, actor, now, nonce, method))

@@ -5,13 +5,14 @@ The session's unit of work took longer than the statements themselves, and every
 event waits for the one before it: what happens under the lock sets how many guests a second can
 sign up. So the registration is inserted with ON CONFLICT DO NOTHING, which also says whether the
 address was registered already (no query before it), and the institution its organisation counts
-for is a subquery of that INSERT. On PostgreSQL the INSERT and the counter are one statement (the
-counter UPDATE a CTE of the INSERT's), one round trip less with the lock held.
+for is a subquery of that INSERT. On PostgreSQL the registration, the counter and the mail are one
+statement (the counter's UPDATE and the mail's INSERT are CTEs of it), two round trips less with the
+lock held.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,7 +20,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..links import new_link_token
-from ..outbox import NewMail, enqueue_many
+from ..outbox import NewMail, OutgoingMail, enqueue_many, mail_row, note_enqueued
 from ..text import email_key, name_key
 from .models import OrganisationMatch, Registration, RegistrationStatus, Source
 from .tickets import new_ticket_code
@@ -34,6 +35,8 @@ _COLUMNS = ("event_id", "name", "email", "email_key", "organisation", "affiliati
             "consent_at", "consent_version", "source", "status", "waitlisted_at", "ticket_code",
             "manage_token", "sequence_offset", "created_at", "updated_at")
 _COUNTERS = ("confirmed_count", "waitlist_count")
+_MAIL_COLUMNS = ("kind", "recipient", "locale", "registration_id", "params", "message_id", "status", "attempts",
+                 "next_attempt_at", "created_at")
 
 
 def _new_registration(dialect):
@@ -53,15 +56,23 @@ def _count_in(counter: str, *, only_if=None):
     return statement if only_if is None else statement.where(only_if)
 
 
-def _registered_and_counted(counter: str):
-    """PostgreSQL: the INSERT, and the counter raised only if it inserted, in one statement."""
+def _registered_counted_and_mailed(counter: str):
+    """PostgreSQL: the INSERT, the counter raised and the mail queued only if it inserted, in one
+    statement. The mail's values are bound as "mail_<column>" (outbox.mail_row), its
+    registration_id is the new row's."""
     added = _new_registration(postgresql).cte("added")
     counted = _count_in(counter, only_if=exists(select(added.c.id))).cte("counted")
-    return select(added.c.id).add_cte(counted)
+    mails = OutgoingMail.__table__
+    columns = [name for name in _MAIL_COLUMNS if name != "registration_id"]
+    mailed = (insert(mails).from_select(
+        [*columns, "registration_id"],
+        select(*[bindparam(f"mail_{name}", type_=mails.c[name].type) for name in columns], added.c.id))
+        .cte("mailed"))
+    return select(added.c.id).add_cte(counted).add_cte(mailed)
 
 
 _SQLITE = {"register": _new_registration(sqlite), "count": {counter: _count_in(counter) for counter in _COUNTERS}}
-_POSTGRESQL = {counter: _registered_and_counted(counter) for counter in _COUNTERS}
+_POSTGRESQL = {counter: _registered_counted_and_mailed(counter) for counter in _COUNTERS}
 
 
 @dataclass(frozen=True)
@@ -85,16 +96,20 @@ def add_guest(event: Event, fields: dict, *, source: Source, now: datetime) -> N
     parameters = {f"new_{name}": value for name, value in row.items()}
     parameters.update(event_id=event.id, event_updated_at=utcnow(), organisation_key=name_key(fields["organisation"]))
     connection = db.session.connection()
+    mail = NewMail(CONFIRMED_MAIL if confirmed else WAITLISTED_MAIL, row["email"], row["locale"],
+                   {"sequence": event.sequence, "repeated": False})
     if connection.dialect.name == "postgresql":
+        parameters.update({f"mail_{name}": value for name, value in mail_row(mail, utcnow()).items()})
         registration_id = connection.execute(_POSTGRESQL[counter], parameters).scalar()
+        if registration_id is not None:
+            note_enqueued()
     else:
         registration_id = connection.execute(_SQLITE["register"], parameters).scalar()
         if registration_id is not None:
             connection.execute(_SQLITE["count"][counter], parameters)
+            enqueue_many([replace(mail, registration_id=registration_id)], utcnow())
     if registration_id is None:
         return None
     # The event in the session counts the guest too, as the database now does (no change to write).
     set_committed_value(event, counter, getattr(event, counter) + 1)
-    enqueue_many([NewMail(CONFIRMED_MAIL if confirmed else WAITLISTED_MAIL, row["email"], row["locale"],
-                          {"sequence": event.sequence, "repeated": False}, registration_id)], utcnow())
     return NewGuest(registration_id, confirmed, row["ticket_code"], row["manage_token"])

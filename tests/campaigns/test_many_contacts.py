@@ -25,8 +25,7 @@ def app_config(database_url):
     # about, so the test database may acknowledge commits before they are flushed.
     # Locking, visibility and constraints are unchanged.
     if database_url.startswith("postgresql"):
-        return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
-                                              "connect_args": {"options": "-c synchronous_commit=off"}}}
+        return {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c synchronous_commit=off"}}}
     return {}
 
 

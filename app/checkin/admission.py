@@ -12,6 +12,8 @@ from ..extensions import db
 from ..registrations.models import Registration, RegistrationStatus
 from .models import CheckInRecord
 
+# Guest's fields but the last, as columns in its order: the scans' SELECT reads them (and the title
+# of the guest's own event), the UPDATEs return them.
 GUEST_COLUMNS = (Registration.id, Registration.event_id, Registration.name, Registration.organisation,
                  Registration.status, Registration.checked_in_at, Registration.checked_in_by)
 

@@ -11,7 +11,8 @@ A scan costs what the rules need and no more: one SELECT reads the door's event,
 guest and whose scan the nonce was; a retry, a second scan or a refused ticket is
 answered from it alone, without a write lock. Only a guest who may come in now takes
 the write transaction: the UPDATE (whose WHERE holds every rule, the nonce's among them)
-returns the answer itself, and one INSERT writes the door log.
+returns the answer itself, and one INSERT writes the door log (on PostgreSQL both are one
+statement: admission.py).
 """
 import re
 from dataclasses import dataclass
@@ -73,8 +74,6 @@ class Guest:
                    registration.event.title)
 
 
-# Guest's fields but the last, as columns in its order: the scans' SELECT reads them (and the title
-# of the guest's own event), the UPDATEs return them.
 @dataclass(frozen=True)
 class Door:
     """The event whose door a scan is at, as far as an answer needs it."""

@@ -21,7 +21,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..links import new_link_token
 from ..outbox import NewMail, OutgoingMail, enqueue_many, mail_row, note_enqueued
-from ..text import email_key, name_key
+from ..text import name_key
 from .models import OrganisationMatch, Registration, RegistrationStatus, Source
 from .tickets import new_ticket_code
 
@@ -83,13 +83,14 @@ class NewGuest:
     manage_token: str
 
 
-def add_guest(event: Event, fields: dict, *, source: Source, now: datetime) -> NewGuest | None:
+def add_guest(event: Event, fields: dict, *, address_key: str, source: Source, now: datetime) -> NewGuest | None:
     """Register a new address for the locked `event` (a place while there is one, else the end of
-    the waitlist), count it and queue its mail; None, writing nothing, if the address is registered
-    for the event already. `fields` are services.typed_fields."""
+    the waitlist), count it and queue its mail; None, writing nothing, if the address (its
+    text.email_key, `address_key`) is registered for the event already. `fields` are
+    services.typed_fields."""
     confirmed = not event.is_full
     counter = "confirmed_count" if confirmed else "waitlist_count"
-    row = {**fields, "event_id": event.id, "email_key": email_key(fields["email"]), "source": source,
+    row = {**fields, "event_id": event.id, "email_key": address_key, "source": source,
            "status": RegistrationStatus.confirmed if confirmed else RegistrationStatus.waitlisted,
            "waitlisted_at": None if confirmed else now, "ticket_code": new_ticket_code(),
            "manage_token": new_link_token(), "sequence_offset": 0, "created_at": now, "updated_at": now}

@@ -97,7 +97,7 @@ def register(event: int | str, data: dict, *, locale: str, source: Source = Sour
             # Its own statement after the lock, and ON CONFLICT, which sees every committed row: on
             # PostgreSQL a read joined to the locking one would see the rows of before the wait.
             fields = typed_fields(data, locale=locale, now=now, retention_months=event.retention_months)
-            if guest := add_guest(event, fields, source=source, now=now):
+            if guest := add_guest(event, fields, address_key=email_key(data["email"]), source=source, now=now):
                 return SignupResult(guest.registration_id, True, guest.confirmed, event.slug,
                                     guest.ticket_code, guest.manage_token)
         # The address is registered already (its registration may be cancelled), or the event is full.

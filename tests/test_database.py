@@ -68,13 +68,20 @@ def terminate(pid: int) -> None:
     other.dispose()
 
 
-def test_a_connection_the_server_closed_while_it_lay_idle_is_replaced_before_use(app, monkeypatch):
+def closed_by_the_server(monkeypatch, ping_after_idle: float) -> int:
+    """The backend of the pool's one connection, closed by the server once it was given back, with
+    pings after `ping_after_idle` seconds of idleness."""
     if db.engine.dialect.name == "sqlite":
         pytest.skip("a SQLite file cannot drop its connection: nothing is pinged")
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.05)
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", ping_after_idle)
     db.session.remove()
     idle = backend_pid()
     terminate(idle)
+    return idle
+
+
+def test_a_connection_the_server_closed_while_it_lay_idle_is_replaced_before_use(app, monkeypatch):
+    idle = closed_by_the_server(monkeypatch, ping_after_idle=0.05)
     time.sleep(0.1)
 
     assert backend_pid() != idle  # a new connection, and no error for the request
@@ -83,12 +90,7 @@ def test_a_connection_the_server_closed_while_it_lay_idle_is_replaced_before_use
 def test_a_connection_given_back_a_moment_ago_is_used_without_a_ping(app, monkeypatch):
     """Negative control: within PING_AFTER_IDLE_SECONDS no ping is sent (the round trip it saves),
     so a connection closed in that moment fails its first statement, and the pool replaces it."""
-    if db.engine.dialect.name == "sqlite":
-        pytest.skip("a SQLite file cannot drop its connection: nothing is pinged")
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60)
-    db.session.remove()
-    idle = backend_pid()
-    terminate(idle)
+    idle = closed_by_the_server(monkeypatch, ping_after_idle=60)
 
     with pytest.raises(OperationalError):
         db.session.execute(text("SELECT 1"))

@@ -122,11 +122,15 @@ def enqueue_many(mails: list[NewMail], now: datetime) -> list[int]:
     return [ids[row["message_id"]] for row in rows]
 
 
+# The columns mail_row fills, in its order.
+NEW_MAIL_COLUMNS = ("kind", "recipient", "locale", "registration_id", "params", "message_id", "status", "attempts",
+                    "next_attempt_at", "created_at")
+
+
 def mail_row(mail: NewMail, now: datetime) -> dict:
-    """The outbox row of a new mail, as enqueue() writes it."""
-    return {"kind": mail.kind, "recipient": mail.recipient, "locale": mail.locale,
-            "registration_id": mail.registration_id, "params": mail.params, "message_id": new_message_id(),
-            "status": MailStatus.queued, "attempts": 0, "next_attempt_at": now, "created_at": now}
+    """The outbox row of a new mail, as enqueue() writes it (NEW_MAIL_COLUMNS)."""
+    return dict(zip(NEW_MAIL_COLUMNS, (mail.kind, mail.recipient, mail.locale, mail.registration_id, mail.params,
+                                       new_message_id(), MailStatus.queued, 0, now, now), strict=True))
 
 
 def note_enqueued() -> None:

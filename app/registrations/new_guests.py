@@ -20,7 +20,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..links import new_link_token
-from ..outbox import NewMail, OutgoingMail, enqueue_many, mail_row, note_enqueued
+from ..outbox import NEW_MAIL_COLUMNS, NewMail, OutgoingMail, enqueue_many, mail_row, note_enqueued
 from ..text import name_key
 from .models import OrganisationMatch, Registration, RegistrationStatus, Source
 from .tickets import new_ticket_code
@@ -35,8 +35,6 @@ _COLUMNS = ("event_id", "name", "email", "email_key", "organisation", "affiliati
             "consent_at", "consent_version", "source", "status", "waitlisted_at", "ticket_code",
             "manage_token", "sequence_offset", "created_at", "updated_at")
 _COUNTERS = ("confirmed_count", "waitlist_count")
-_MAIL_COLUMNS = ("kind", "recipient", "locale", "registration_id", "params", "message_id", "status", "attempts",
-                 "next_attempt_at", "created_at")
 
 
 def _new_registration(dialect):
@@ -63,7 +61,7 @@ def _registered_counted_and_mailed(counter: str):
     added = _new_registration(postgresql).cte("added")
     counted = _count_in(counter, only_if=exists(select(added.c.id))).cte("counted")
     mails = OutgoingMail.__table__
-    columns = [name for name in _MAIL_COLUMNS if name != "registration_id"]
+    columns = [name for name in NEW_MAIL_COLUMNS if name != "registration_id"]
     mailed = (insert(mails).from_select(
         [*columns, "registration_id"],
         select(*[bindparam(f"mail_{name}", type_=mails.c[name].type) for name in columns], added.c.id))
@@ -71,7 +69,8 @@ def _registered_counted_and_mailed(counter: str):
     return select(added.c.id).add_cte(counted).add_cte(mailed)
 
 
-_SQLITE = {"register": _new_registration(sqlite), "count": {counter: _count_in(counter) for counter in _COUNTERS}}
+_SQLITE_REGISTER = _new_registration(sqlite)
+_SQLITE_COUNT_IN = {counter: _count_in(counter) for counter in _COUNTERS}
 _POSTGRESQL = {counter: _registered_counted_and_mailed(counter) for counter in _COUNTERS}
 
 
@@ -105,9 +104,9 @@ def add_guest(event: Event, fields: dict, *, address_key: str, source: Source, n
         if registration_id is not None:
             note_enqueued()
     else:
-        registration_id = connection.execute(_SQLITE["register"], parameters).scalar()
+        registration_id = connection.execute(_SQLITE_REGISTER, parameters).scalar()
         if registration_id is not None:
-            connection.execute(_SQLITE["count"][counter], parameters)
+            connection.execute(_SQLITE_COUNT_IN[counter], parameters)
             enqueue_many([replace(mail, registration_id=registration_id)], utcnow())
     if registration_id is None:
         return None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, column, func, select, table
+from sqlalchemy import and_, bindparam, column, func, select, table
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import Actor, AuditAction, record
@@ -171,16 +171,25 @@ class ActiveToken:
         return self.role == Role.admin or self.role in roles
 
 
-# Built once: the door asks it on every scan, and building a statement costs more than running it.
-_ACTIVE_TOKEN = (select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.event_id)
-                 .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
+# An active token's fields, as ActiveToken holds them, and what makes it the one of :token_hash:
+# the door's scan reads them in its own SELECT (checkin/services.py).
+ACTIVE_TOKEN_COLUMNS = (ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.event_id)
+IS_ACTIVE_TOKEN = and_(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+# Built once: building a statement costs more than running it.
+_ACTIVE_TOKEN = select(*ACTIVE_TOKEN_COLUMNS).where(IS_ACTIVE_TOKEN)
+
+
+def bearer_token_hash(token: str) -> str | None:
+    """What a bearer token is looked up by (hash_token); None for what cannot be a token."""
+    return hash_token(token) if token and len(token) <= 200 else None
 
 
 def authenticate_token(token: str) -> ActiveToken | None:
     """The active (not revoked) token for a bearer token, or None."""
-    if not token or len(token) > 200:
+    token_hash = bearer_token_hash(token)
+    if token_hash is None:
         return None
-    row = db.session.connection().execute(_ACTIVE_TOKEN, {"token_hash": hash_token(token)}).first()
+    row = db.session.connection().execute(_ACTIVE_TOKEN, {"token_hash": token_hash}).first()
     return ActiveToken(*row) if row is not None else None
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..audit import Actor
 from ..auth.models import Role
-from ..auth.services import authenticate_token
+from ..auth.services import ActiveToken, authenticate_token
 from ..extensions import csrf
 from .devices import browser_name
 
@@ -36,8 +36,16 @@ class Credentials:
         return self.event_id is None
 
 
-class Unauthenticated(Exception):
-    pass
+class Refused(Exception):
+    """The request's credentials do not let it in; the message says why (in English: programs read it)."""
+
+    status = 403
+
+
+class Unauthenticated(Refused):
+    """No credentials, or a token that is unknown or revoked: 401."""
+
+    status = 401
 
 
 def device_name() -> str:
@@ -45,24 +53,41 @@ def device_name() -> str:
     return browser_name(request.user_agent.string)
 
 
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header, or None without one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def token_credentials(token: ActiveToken | None) -> Credentials:
+    """What a device's token (as read, None if unknown or revoked) may do. :raises Unauthenticated:"""
+    if token is None:
+        raise Unauthenticated("invalid or revoked token")
+    return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id),
+                       may_work_doors=token.has_role(*DOOR_ROLES), event_id=token.event_id)
+
+
 def api_credentials() -> Credentials:
     """The bearer token, or else the session (whose CSRF token is then required).
 
     :raises Unauthenticated: neither is there, or the token is unknown or revoked.
     """
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        token = authenticate_token(header[7:].strip())
-        if token is None:
-            raise Unauthenticated("invalid or revoked token")
-        return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id),
-                           may_work_doors=token.has_role(*DOOR_ROLES), event_id=token.event_id)
+    token = bearer_token()
+    if token is not None:
+        return token_credentials(authenticate_token(token))
     if not current_user.is_authenticated:
         raise Unauthenticated("authentication required: a bearer token or a staff session")
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         # A cookie-authenticated request must prove it comes from our page (X-CSRFToken).
         csrf.protect()
     return Credentials(session_actor(), may_work_doors=current_user.has_role(*DOOR_ROLES))
+
+
+def covering(credentials: Credentials, event_id: int | None) -> Credentials:
+    """The credentials, if they cover the event (None: a request for no one event). :raises Refused:"""
+    if event_id is not None and not credentials.covers(event_id):
+        raise Refused("these credentials do not cover this event")
+    return credentials
 
 
 def session_actor() -> Actor:

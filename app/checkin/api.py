@@ -7,12 +7,14 @@ need no CSRF token; session requests send it in X-CSRFToken.
 from flask import Blueprint, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from ..auth.services import bearer_token_hash
 from ..errors import DomainError, OverCapacity
 from ..events.services import get_event
 from ..extensions import csrf
 from . import answers, services
-from .access import Unauthenticated, api_credentials
+from .access import Refused, api_credentials, bearer_token, covering, token_credentials
 from .forms import WalkInForm
+from .models import CheckInMethod
 from .payloads import MalformedBody, ScanBody, WalkInBody
 from .stored_answers import store_this_answer
 
@@ -27,16 +29,25 @@ def api_error(status: int, reason: str):
 
 @bp.before_request
 def authenticate():
-    """401 without valid credentials, 403 when they do not cover the event in the URL."""
-    try:
-        g.credentials = api_credentials()
-    except Unauthenticated as exc:
-        response = api_error(401, str(exc))
-        response[0].headers["WWW-Authenticate"] = 'Bearer realm="podium"'
-        return response
+    """401 without valid credentials, 403 when they do not cover the event in the URL. A scan with a
+    device's token is judged by check_in itself, which reads the token in the scan's own SELECT."""
+    g.credentials, g.token_hash = None, None
     event_id = (request.view_args or {}).get("event_id")
-    if event_id is not None and not g.credentials.covers(event_id):
-        return api_error(403, "these credentials do not cover this event")
+    token = bearer_token()
+    if request.endpoint == "checkin_api.check_in" and token is not None:
+        g.token_hash = bearer_token_hash(token)
+        if g.token_hash is not None:
+            return
+    g.credentials = covering(api_credentials(), event_id)
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    """401 or 403 with the reason."""
+    response, status = api_error(exc.status, str(exc))
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="podium"'
+    return response, status
 
 
 @bp.errorhandler(MalformedBody)
@@ -49,13 +60,16 @@ def malformed_body(exc: MalformedBody):
 def check_in(event_id):
     """Check in a ticket (its code or URL), or a registration by id."""
     body = scan_body(event_id)
-    # The scan reads the event itself, in the statement that reads the guest.
+    # The scan reads the event itself, and a device's token, in the statement that reads the guest.
     if body.registration_id is not None:
-        result = services.check_in_registration(event_id, body.registration_id, g.credentials.actor,
-                                                nonce=body.nonce)
+        scan = services.scan_registration(event_id, body.registration_id, nonce=body.nonce, token_hash=g.token_hash)
+        method = CheckInMethod.search
     else:
-        result = services.check_in(event_id, body.code, g.credentials.actor, nonce=body.nonce)
-    if result.status == services.WRONG_EVENT and not g.credentials.sees_every_event:
+        scan = services.scan_ticket(event_id, body.code, nonce=body.nonce, token_hash=g.token_hash)
+        method = CheckInMethod.scan
+    credentials = g.credentials or covering(token_credentials(scan.token), event_id)
+    result = services.decide(scan, credentials.actor, method=method)
+    if result.status == services.WRONG_EVENT and not credentials.sees_every_event:
         result = services.ScanResult(services.UNKNOWN, door=result.door)
     if not result.wrote:
         store_this_answer()
@@ -63,10 +77,13 @@ def check_in(event_id):
 
 
 def scan_body(event_id: int) -> ScanBody:
-    """The scan's body; an event that does not exist is 404 before its body is judged (400)."""
+    """The scan's body. A body refused (400) is judged after the credentials (401, 403) and after
+    whether the event exists (404)."""
     try:
         return ScanBody.parse(request.get_json(silent=True))
     except MalformedBody:
+        if g.credentials is None:
+            g.credentials = covering(api_credentials(), event_id)
         get_event(event_id)
         raise
 

@@ -8,24 +8,27 @@ A retry of the same request (same nonce) finds its own record and answers as the
 first time did.
 
 A scan costs what the rules need and no more: one SELECT reads the door's event, the
-guest and whose scan the nonce was; a retry, a second scan or a refused ticket is
-answered from it alone, without a write lock. Only a guest who may come in now takes
+guest, whose scan the nonce was and, for a scanner device, its token (scan_ticket,
+scan_registration: the API judges the token before decide() answers); a retry, a second
+scan or a refused ticket is answered from it alone, without a write lock. Only a guest who may come in now takes
 the write transaction: the UPDATE (whose WHERE holds every rule, the nonce's among them)
 returns the answer itself, and one INSERT writes the door log (on PostgreSQL both are one
 statement: admission.py).
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ..audit import Actor, AuditAction, record
+from ..auth.models import ApiToken
+from ..auth.services import ACTIVE_TOKEN_COLUMNS, IS_ACTIVE_TOKEN, ActiveToken
 from ..database import first_row, is_valid_id, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity, StateConflict
 from ..events.models import Event
@@ -99,32 +102,68 @@ class ScanResult:
 
 
 @dataclass(frozen=True)
-class _Scan:
-    """What the scan's SELECT found: the door, the guest, and whose check-in the nonce recorded."""
+class Scan:
+    """What the scan's SELECT found: the door (None: there is no such event), the guest, whose
+    check-in the nonce recorded, and the device token it was asked with (None: unknown, revoked or
+    none asked), with what to read it again by."""
 
-    door: Door
+    door: Door | None
     guest: Guest | None
     nonce_owner: int | None
+    token: ActiveToken | None
+    read: "_Read"
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The scan's SELECT and its parameters."""
+
+    statement: Select
+    event_id: int
+    key: object  # the ticket code or registration id; None matches nobody
+    nonce: str | None
+    token_hash: str | None
+
+    def run(self) -> Scan:
+        row = db.session.connection().execute(self.statement, {
+            "event_id": self.event_id, "key": self.key, "nonce": self.nonce, "token_hash": self.token_hash}).first()
+        door = Door(row[0], row[1]) if row[0] is not None else None
+        guest = Guest(*row[_GUEST]) if row[_GUEST.start] is not None else None
+        token = ActiveToken(*row[_TOKEN]) if row[_TOKEN.start] is not None else None
+        return Scan(door, guest, row[_NONCE_OWNER], token, self)
+
+
+# Where the scan's row holds what: the door (2 columns), the guest, the nonce's owner, the token.
+_GUEST = slice(2, 2 + len(GUEST_COLUMNS) + 1)
+_NONCE_OWNER = _GUEST.stop
+_TOKEN = slice(_NONCE_OWNER + 1, None)
+# The event asked for, as a row of one column: the scan's SELECT starts from it, so that it answers
+# one row whether or not the event exists (the token is judged first: 401 and 403 come before 404).
+_ASKED = select(bindparam("event_id", type_=Integer).label("id")).subquery("asked")
 
 
 def _scan_by(key_column) -> Select:
     """The scan's one SELECT: the door's event, the guest whose `key_column` is :key (of whatever
-    event, or none) with their event's title, and the registration a check-in with :nonce was
-    recorded for (or none). A NULL :key or :nonce matches nothing."""
+    event, or none) with their event's title, the registration a check-in with :nonce was recorded
+    for (or none), and the active device token of :token_hash (or none). A NULL :key, :nonce or
+    :token_hash matches nothing."""
     nonce_owner = (select(CheckInRecord.registration_id)
                    .where(CheckInRecord.event_id == bindparam("event_id"), CheckInRecord.nonce == bindparam("nonce"))
                    .scalar_subquery())
-    return (select(Event.id, Event.timezone, *GUEST_COLUMNS, _TheirEvent.title, nonce_owner)
-            .select_from(Event)
+    return (select(Event.id, Event.timezone, *GUEST_COLUMNS, _TheirEvent.title, nonce_owner, *ACTIVE_TOKEN_COLUMNS)
+            .select_from(_ASKED)
+            .outerjoin(Event, Event.id == _ASKED.c.id)
             .outerjoin(Registration, key_column == bindparam("key"))
             .outerjoin(_TheirEvent, _TheirEvent.id == Registration.event_id)
-            .where(Event.id == bindparam("event_id")))
+            .outerjoin(ApiToken, IS_ACTIVE_TOKEN))
 
 
 # The statements of a scan are built once, with parameters: building one costs about as much as
 # running it.
 SCAN_BY_CODE = _scan_by(Registration.ticket_code)
 SCAN_BY_ID = _scan_by(Registration.id)
+
+
 def ticket_code_from(scanned: str) -> str | None:
     """The ticket code in what a scanner read: the code itself or the ticket URL."""
     value = (scanned or "").strip()
@@ -134,14 +173,26 @@ def ticket_code_from(scanned: str) -> str | None:
     return value if TICKET_CODE.match(value) else None
 
 
+def scan_ticket(event_id: int, scanned: str, *, nonce: str | None = None, token_hash: str | None = None) -> Scan:
+    """Read what the scan of a ticket (its code or URL) at the event's door needs, in one SELECT;
+    with `token_hash`, the device token that sent it too (auth.services.bearer_token_hash)."""
+    return _Read(SCAN_BY_CODE, event_id, ticket_code_from(scanned), nonce, token_hash).run()
+
+
+def scan_registration(event_id: int, registration_id: int, *, nonce: str | None = None,
+                      token_hash: str | None = None) -> Scan:
+    """As scan_ticket, for a registration found by name (no ticket at hand)."""
+    key = registration_id if is_valid_id(registration_id) else None
+    return _Read(SCAN_BY_ID, event_id, key, nonce, token_hash).run()
+
+
 def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = None,
              method: CheckInMethod = CheckInMethod.scan, now: datetime | None = None) -> ScanResult:
     """Check in the ticket that `scanned` names, at most once. Commits.
 
     :raises NotFound: there is no such event.
     """
-    return _check_in(SCAN_BY_CODE, event_id, ticket_code_from(scanned), actor, nonce=nonce, method=method,
-                     now=now)
+    return decide(scan_ticket(event_id, scanned, nonce=nonce), actor, method=method, now=now)
 
 
 def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, nonce: str | None = None,
@@ -151,47 +202,43 @@ def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, 
 
     :raises NotFound: there is no such event.
     """
-    key = registration_id if is_valid_id(registration_id) else None
-    return _check_in(SCAN_BY_ID, event_id, key, actor, nonce=nonce, method=method, now=now)
+    return decide(scan_registration(event_id, registration_id, nonce=nonce), actor, method=method, now=now)
 
 
-def _check_in(scan_by: Select, event_id: int, key, actor: Actor, *, nonce, method, now) -> ScanResult:
-    """Answer the scan of the guest `key` names, letting them in where the rules allow."""
+def decide(scan: Scan, actor: Actor, *, method: CheckInMethod, now: datetime | None = None) -> ScanResult:
+    """Answer a scan read by scan_ticket or scan_registration, letting the guest in where the rules
+    allow: at most once, whichever device scans them. Commits if it lets them in.
+
+    :raises NotFound: there is no such event.
+    """
     while True:
-        scan = _read_scan(scan_by, event_id, key, nonce)
-        status = _answer_without_writing(scan, event_id)
+        if scan.door is None:
+            raise NotFound(Event.not_found)
+        status = _answer_without_writing(scan)
         if status is not None:
             return ScanResult(status, scan.guest, scan.door)
         try:
-            admitted = _admit(scan, actor, nonce=nonce, method=method, now=now)
+            admitted = _admit(scan, actor, method=method, now=now)
         except IntegrityError:
-            if not nonce:
+            if not scan.read.nonce:
                 raise
             # Another ticket's scan recorded this nonce a moment ago: a client bug, which must
             # not cost this guest their check-in. Go again without the nonce.
-            nonce = None
+            scan = replace(scan.read, nonce=None).run()
             continue
         if admitted is not None:
             return ScanResult(CHECKED_IN, admitted, scan.door, wrote=True)
         # The UPDATE found the guest no longer free to come in: another device, a retry or staff
         # changed the row after our read. The next read sees that change, and answers by it.
+        scan = scan.read.run()
 
 
-def _read_scan(scan_by: Select, event_id: int, key, nonce: str | None) -> _Scan:
-    """Run the scan's SELECT. :raises NotFound: there is no such event."""
-    row = db.session.connection().execute(scan_by, {"event_id": event_id, "key": key, "nonce": nonce}).first()
-    if row is None:
-        raise NotFound(Event.not_found)
-    guest = Guest(*row[2:-1]) if row[2] is not None else None
-    return _Scan(Door(row[0], row[1]), guest, row[-1])
-
-
-def _answer_without_writing(scan: _Scan, event_id: int) -> str | None:
+def _answer_without_writing(scan: Scan) -> str | None:
     """The answer when the guest is not to be let in now (None when they are)."""
     guest = scan.guest
     if guest is None:
         return UNKNOWN
-    if guest.event_id != event_id:
+    if guest.event_id != scan.door.event_id:
         return WRONG_EVENT
     if guest.status == RegistrationStatus.cancelled:
         return CANCELLED
@@ -205,9 +252,9 @@ def _answer_without_writing(scan: _Scan, event_id: int) -> str | None:
     return None
 
 
-def _admit(scan: _Scan, actor: Actor, *, nonce, method, now) -> Guest | None:
+def _admit(scan: Scan, actor: Actor, *, method, now) -> Guest | None:
     """Let the guest in (ADMIT) and log it; None if the row no longer allows it."""
-    guest = scan.guest
+    guest, nonce = scan.guest, scan.read.nonce
     # A nonce that another guest's check-in holds (a client bug) stays out of this one's record.
     own_nonce = nonce if scan.nonce_owner is None else None
     with write_transaction(now=now) as tx:

@@ -11,6 +11,7 @@ from flask import url_for
 from app.audit import Actor
 from app.auth.services import authenticate_token, revoke_api_token
 from app.checkin import services
+from app.checkin.models import CheckInMethod
 from app.extensions import db
 from app.links import absolute_url
 from app.registrations.models import Registration
@@ -284,6 +285,25 @@ def test_authentication_is_checked_before_the_body(client, event, body):
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("body", [{"code": "YDekx43sUAq6AQcwNQ51Ww"}, {"code": 5}])
+@pytest.mark.parametrize("credentials, expected", [("none", 401), ("unknown", 401), ("another event's", 403),
+                                                   ("partner's", 403), ("door's", 404)])
+def test_for_an_event_that_does_not_exist_the_credentials_are_judged_first(client, make_event, device_token, body,
+                                                                            credentials, expected):
+    """A device's token is read with the scan itself; its answer comes in the same order as for every
+    other request: 401, 403, then 404 (and a malformed body 400, last)."""
+    tokens = {"none": None, "unknown": "q7wF-Y4DJbQk2LBtOQPYIYBJKmkgRZq10Nr2-s7PZx8",
+              "another event's": device_token("Elsewhere", event=make_event()),
+              "partner's": device_token("Partner", role="partner"), "door's": device_token("Tablet 1")}
+    token = tokens[credentials]
+
+    response = client.post(url_for("checkin_api.check_in", event_id=10**6), json=body,
+                           headers=bearer(token) if token else {})
+
+    assert response.status_code == expected, response.json
+    assert response.json["error"]
+
+
 def test_a_bad_token_with_a_bad_body_is_401_not_400(client, event):
     response = client.post(url_for("checkin_api.check_in", event_id=event.id), data="[]",
                            content_type="application/json", headers=bearer("nonsense-token"))
@@ -413,25 +433,19 @@ def test_a_late_retry_of_an_undone_scan_is_not_a_second_check_in(client, scan, e
     assert [r.action for r in records_of(anna)] == ["check_in", "undo"]
 
 
-def test_the_update_itself_refuses_a_retry_that_read_the_ticket_too_early(monkeypatch, event, sign_up):
+def test_the_update_itself_refuses_a_retry_that_read_the_ticket_too_early(event, sign_up):
     """The nonce is part of the conditional UPDATE, not only of the scan's read: a retry that read
     the ticket just before its first request was recorded, and writes after the door undid that
     check-in, is still the first scan and lets nobody in a second time."""
     anna = sign_up(event)
     tablet = Actor(name="Tablet 1")
-    read_scan = services._read_scan
+    retry = services.scan_ticket(event.id, anna.ticket_code, nonce="scan-0001")  # read, not yet decided
 
-    def read_while_the_first_request_goes_through(*args):
-        scan = read_scan(*args)
-        monkeypatch.setattr(services, "_read_scan", read_scan)
-        services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")  # the first request
-        services.undo_check_in(event.id, anna.id, Actor(name="Anna Door"))
-        return scan
+    services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")  # the first request
+    services.undo_check_in(event.id, anna.id, Actor(name="Anna Door"))
+    answer = services.decide(retry, tablet, method=CheckInMethod.scan)
 
-    monkeypatch.setattr(services, "_read_scan", read_while_the_first_request_goes_through)
-    retry = services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")
-
-    assert retry.status == "checked_in"  # answered as the first time
+    assert answer.status == "checked_in"  # answered as the first time
     assert reload(anna).checked_in_at is None
     assert [r.action for r in records_of(anna)] == ["check_in", "undo"]
 

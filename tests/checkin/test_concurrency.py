@@ -86,8 +86,8 @@ def unconditional_check_in(monkeypatch):
     UPDATE on PostgreSQL), so what this control removes for these scans is the condition.
     """
 
-    def admit_as_read(scan, actor, *, nonce, method, now):
-        guest = scan.guest
+    def admit_as_read(scan, actor, *, method, now):
+        guest, nonce = scan.guest, scan.read.nonce
         with services.write_transaction(now=now) as tx:
             row = db.session.execute(
                 update(Registration).where(Registration.id == guest.id)

@@ -1,8 +1,7 @@
 """What one scan costs the database, counted statement by statement, as a door tablet sends it.
 
-After the device's token, a scan is one SELECT: the door's event, the guest, and whose scan
-the nonce was. A retry, a second scan and a refused ticket are answered from it and write
-nothing. Only a guest who may come in now takes the write lock, for the conditional UPDATE
+A scan is one SELECT: the device's token, the door's event, the guest, and whose scan the nonce
+was. A retry, a second scan and a refused ticket are answered from it and write nothing. Only a guest who may come in now takes the write lock, for the conditional UPDATE
 (whose RETURNING is the answer) and the door log's INSERT. The counts are the same on SQLite
 and PostgreSQL; BEGIN is left out of them (SQLite's are sent by Podium and counted apart,
 psycopg sends its own unseen).
@@ -46,15 +45,16 @@ def verbs(statements) -> list[str]:
     return [statement.split()[0] for statement in statements]
 
 
-def assert_token_then_scan(statements):
-    """The token's SELECT, then the scan's: the door's event with the guest and the nonce's owner."""
-    token, scan = statements[:2]
-    assert "FROM api_tokens" in token
-    assert "FROM events LEFT OUTER JOIN registrations" in scan and "checkin_records" in scan
+def assert_the_scan(statement):
+    """The scan's one SELECT: the device's token, the door's event, the guest and the nonce's owner."""
+    assert statement.startswith("SELECT")
+    for table in ("LEFT OUTER JOIN events ", "LEFT OUTER JOIN registrations", "LEFT OUTER JOIN api_tokens",
+                  "FROM checkin_records"):
+        assert table in statement, (table, statement)
 
 
 @pytest.mark.parametrize("how", ["code", "registration_id"])
-def test_a_first_check_in_is_the_token_one_select_the_update_and_the_log(post_scan, event, sign_up, how):
+def test_a_first_check_in_is_one_select_the_update_and_the_log(post_scan, event, sign_up, how):
     anna = sign_up(event, name="Anna Schmidt")
     body = {"code": anna.ticket_code} if how == "code" else {"registration_id": anna.id}
 
@@ -62,16 +62,16 @@ def test_a_first_check_in_is_the_token_one_select_the_update_and_the_log(post_sc
 
     assert response.json["status"] == "checked_in"
     assert response.json["registration"]["name"] == "Anna Schmidt"
-    assert_token_then_scan(statements)
+    assert_the_scan(statements[0])
     if db.engine.dialect.name == "postgresql":
         # The UPDATE and the log's INSERT in one statement, the INSERT a CTE of the UPDATE's.
-        assert verbs(statements) == ["SELECT", "SELECT", "WITH"], statements
-        update, log = statements[2].split("INSERT INTO checkin_records")
+        assert verbs(statements) == ["SELECT", "WITH"], statements
+        update, log = statements[1].split("INSERT INTO checkin_records")
         assert "UPDATE registrations" in update and "RETURNING" in update
         assert "FROM admitted" in log  # written only for a guest the UPDATE let in
     else:
-        assert verbs(statements) == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
-        update, log = statements[2:]
+        assert verbs(statements) == ["SELECT", "UPDATE", "INSERT"], statements
+        update, log = statements[1:]
         assert update.startswith("UPDATE registrations") and "RETURNING" in update
         assert log.startswith("INSERT INTO checkin_records")
     assert "checkin_records" in update  # the nonce is part of the UPDATE's condition
@@ -106,7 +106,7 @@ def test_a_guest_let_in_is_one_transaction_on_postgresql(post_scan, event, sign_
     assert ended == (["ROLLBACK", "COMMIT"] if db.engine.dialect.name == "sqlite" else ["COMMIT"])
 
 
-def test_a_retry_is_the_token_and_one_select_and_writes_nothing(post_scan, event, sign_up):
+def test_a_retry_is_one_select_and_writes_nothing(post_scan, event, sign_up):
     anna = sign_up(event)
     first, _, _ = post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})
 
@@ -114,14 +114,14 @@ def test_a_retry_is_the_token_and_one_select_and_writes_nothing(post_scan, event
 
     assert retry.json["status"] == "checked_in"
     assert retry.json["checked_in_at"] == first.json["checked_in_at"]
-    assert verbs(statements) == ["SELECT", "SELECT"], statements
-    assert_token_then_scan(statements)
+    assert verbs(statements) == ["SELECT"], statements
+    assert_the_scan(statements[0])
     assert write_locks == 0
     assert len(records_of(anna)) == 1
 
 
 @pytest.mark.parametrize("case", ["second scan", "unknown", "cancelled", "waitlisted", "other event"])
-def test_a_scan_that_lets_nobody_in_is_the_token_and_one_select(post_scan, event, make_event, sign_up, case):
+def test_a_scan_that_lets_nobody_in_is_one_select(post_scan, event, make_event, sign_up, case):
     anna = sign_up(event)  # the one place
     if case == "second scan":
         post_scan({"code": anna.ticket_code, "nonce": "scan-0001"})
@@ -139,7 +139,7 @@ def test_a_scan_that_lets_nobody_in_is_the_token_and_one_select(post_scan, event
     response, statements, write_locks = post_scan(body)
 
     assert response.json["status"] == expected
-    assert verbs(statements) == ["SELECT", "SELECT"], statements
-    assert_token_then_scan(statements)
+    assert verbs(statements) == ["SELECT"], statements
+    assert_the_scan(statements[0])
     assert write_locks == 0
 

@@ -170,7 +170,7 @@ def test_a_staff_session_is_never_answered_from_the_store(log_in_as, sign_up, ev
     for _ in range(2):
         response, sent = with_statements(lambda: door.post(url, json={"code": code}))
         assert response.json["status"] == "already_checked_in"
-        assert any("FROM events LEFT OUTER JOIN registrations" in s for s in sent)
+        assert any("LEFT OUTER JOIN registrations" in s for s in sent)
 
 
 def test_a_body_the_layer_does_not_read_still_reaches_the_api(client, token, event):

@@ -9,7 +9,7 @@ by any process on any host (`changes_of`):
   another connection commits (a few microseconds, no disk read);
 - PostgreSQL: a listener thread per process (`LISTEN podium_changes`); every write to a table that
   pages show notifies it at commit (triggers, migration 0010), and this process's own commits move
-  the number at once. While the listener is not connected, the generation is unknown and every
+  the number at once. Notifications that come within GATHER_SECONDS of each other wake it once. While the listener is not connected, the generation is unknown and every
   request checks its page's version, as before.
 
 `StoredPages`, a WSGI layer in front of Flask, answers a guest's GET from the store when the
@@ -155,6 +155,11 @@ class Notifications:
 
     # How long the listener waits for a notification before it checks that its connection lives.
     PING_SECONDS = 5.0
+    # After a notification, how long the listener lets the next ones gather before it reads them,
+    # all at once: a busy door commits hundreds of times a second, and a wake-up for each cost every
+    # process about 0.3 ms of CPU per check-in (the bench, 2026-12-07). A change still shows on
+    # every process's pages within this long, well within the 100 ms promised.
+    GATHER_SECONDS = 0.01
 
     def __init__(self, dsn: str):
         self._dsn = dsn
@@ -187,9 +192,12 @@ class Notifications:
                     self.moved()  # anything may have changed while nobody listened
                     self._listening = True
                     while not self._stopped.is_set():
-                        for _notification in connection.notifies(timeout=self.PING_SECONDS):
-                            self.moved()
-                        connection.execute("SELECT 1")
+                        # One notification, or all that came in the same packet.
+                        if not list(connection.notifies(timeout=self.PING_SECONDS, stop_after=1)):
+                            connection.execute("SELECT 1")  # silence: is the connection still there?
+                            continue
+                        self.moved()
+                        self._stopped.wait(self.GATHER_SECONDS)
             except psycopg.Error as exc:
                 log.warning("page changes: not listening (%s); pages check their version meanwhile", exc)
             finally:

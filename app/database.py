@@ -212,6 +212,35 @@ def begin_write() -> None:
     session.info["writing"] = True
 
 
+def begin_write_on(connection: Connection) -> None:
+    """begin_write() for a Core connection that a use case holds of its own (the door's scan): on
+    SQLite end its read and take the write lock (BEGIN IMMEDIATE); on PostgreSQL go on in the
+    read's transaction. The caller commits or rolls back."""
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.in_transaction():
+        connection.rollback()
+    connection.execution_options(sqlite_begin="IMMEDIATE")
+    try:
+        connection.begin()
+    finally:
+        connection.execution_options(sqlite_begin=None)  # a later read of the connection begins DEFERRED
+
+
+def see_other_commits() -> None:
+    """Let the request's ORM session see what another connection of the request just committed (the
+    door's scan has one of its own): on SQLite end the session's read, which keeps seeing the
+    database as it was when it began; on PostgreSQL, where each statement reads what is committed,
+    expire what it loaded. begin_write() does the same for a session about to write."""
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+    else:
+        session.expire_all()
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_writing(session, _flush_context):
     session.info["writing"] = True

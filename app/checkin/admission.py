@@ -1,5 +1,5 @@
 """Letting a guest in: the conditional UPDATE that decides the first scan, and the door log's line,
-as statements built once (services._admit runs them).
+as statements built once (services._admit runs them on the scan's connection).
 
 On SQLite they are two statements in the write transaction. On PostgreSQL they are one: the log's
 INSERT is a CTE of the UPDATE's, written only if the UPDATE let the guest in, so that a guest let in
@@ -8,7 +8,6 @@ at the door costs one round trip less while the row is locked.
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from ..extensions import db
 from ..registrations.models import Registration, RegistrationStatus
 from .models import CheckInRecord
 
@@ -62,10 +61,9 @@ def log_line(event_id: int, registration_id: int, action, actor, now, nonce: str
     return {f"log_{name}": value for name, value in values.items()}
 
 
-def admit_and_log(admission: dict, line: dict) -> Row | None:
+def admit_and_log(connection: Connection, admission: dict, line: dict) -> Row | None:
     """Run ADMIT with `admission`'s parameters and, if it let the guest in, write the door log's
     `line` (log_line); the guest's row as ADMIT returned it, or None."""
-    connection: Connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         return connection.execute(ADMIT_AND_LOG, {**admission, **line}).first()
     row = connection.execute(ADMIT, admission).first()

@@ -60,15 +60,12 @@ def malformed_body(exc: MalformedBody):
 def check_in(event_id):
     """Check in a ticket (its code or URL), or a registration by id."""
     body = scan_body(event_id)
+    method = CheckInMethod.scan if body.registration_id is None else CheckInMethod.search
     # The scan reads the event itself, and a device's token, in the statement that reads the guest.
-    if body.registration_id is not None:
-        scan = services.scan_registration(event_id, body.registration_id, nonce=body.nonce, token_hash=g.token_hash)
-        method = CheckInMethod.search
-    else:
-        scan = services.scan_ticket(event_id, body.code, nonce=body.nonce, token_hash=g.token_hash)
-        method = CheckInMethod.scan
-    credentials = g.credentials or covering(token_credentials(scan.token), event_id)
-    result = services.decide(scan, credentials.actor, method=method)
+    with services.door_scan(event_id, scanned=body.code, registration_id=body.registration_id, nonce=body.nonce,
+                            token_hash=g.token_hash) as scan:
+        credentials = g.credentials or covering(token_credentials(scan.token), event_id)
+        result = services.decide(scan, credentials.actor, method=method)
     if result.status == services.WRONG_EVENT and not credentials.sees_every_event:
         result = services.ScanResult(services.UNKNOWN, door=result.door)
     if not result.wrote:

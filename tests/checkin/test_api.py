@@ -439,11 +439,10 @@ def test_the_update_itself_refuses_a_retry_that_read_the_ticket_too_early(event,
     check-in, is still the first scan and lets nobody in a second time."""
     anna = sign_up(event)
     tablet = Actor(name="Tablet 1")
-    retry = services.scan_ticket(event.id, anna.ticket_code, nonce="scan-0001")  # read, not yet decided
-
-    services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")  # the first request
-    services.undo_check_in(event.id, anna.id, Actor(name="Anna Door"))
-    answer = services.decide(retry, tablet, method=CheckInMethod.scan)
+    with services.door_scan(event.id, scanned=anna.ticket_code, nonce="scan-0001") as retry:  # read, not decided
+        services.check_in(event.id, anna.ticket_code, tablet, nonce="scan-0001")  # the first request
+        services.undo_check_in(event.id, anna.id, Actor(name="Anna Door"))
+        answer = services.decide(retry, tablet, method=CheckInMethod.scan)
 
     assert answer.status == "checked_in"  # answered as the first time
     assert reload(anna).checked_in_at is None

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from app.auth.services import create_api_token
 from app.checkin import services
 from app.checkin.models import CheckInAction
-from app.extensions import db
+from app.database import utcnow
 from app.registrations.models import Registration
 from tests.rows import reload
 from tests.together import run_together
@@ -64,14 +64,14 @@ def tokens(app):
 
 @pytest.fixture
 def widened_race_window(monkeypatch):
-    """Every scan has read the registration; now it waits a little before its write transaction."""
-    original = services.write_transaction
+    """Every scan has read the registration; now it waits a little before it begins to write."""
+    original = services.begin_write_on
 
-    def slow_write_transaction(**kwargs):
+    def slow_begin_write(connection):
         time.sleep(RACE_WINDOW_SECONDS)
-        return original(**kwargs)
+        return original(connection)
 
-    monkeypatch.setattr(services, "write_transaction", slow_write_transaction)
+    monkeypatch.setattr(services, "begin_write_on", slow_begin_write)
 
 
 @pytest.fixture
@@ -82,20 +82,22 @@ def unconditional_check_in(monkeypatch):
     whether the guest is already in is decided only by the scan's read (before the write),
     and the UPDATE then writes over whatever the row holds by now. Every device here sends a
     nonce of its own, so the nonce's part of the condition would not act either. Writes are
-    still serialised (write_transaction: BEGIN IMMEDIATE on SQLite, and the row lock of the
+    still serialised (begin_write_on: BEGIN IMMEDIATE on SQLite, and the row lock of the
     UPDATE on PostgreSQL), so what this control removes for these scans is the condition.
     """
 
     def admit_as_read(scan, actor, *, method, now):
-        guest, nonce = scan.guest, scan.read.nonce
-        with services.write_transaction(now=now) as tx:
-            row = db.session.execute(
-                update(Registration).where(Registration.id == guest.id)
-                .values(checked_in_at=tx.now, checked_in_by=actor.name)
-                .returning(*services.GUEST_COLUMNS)
-                .execution_options(synchronize_session=False)
-            ).first()
-            services._record(guest.event_id, guest.id, CheckInAction.check_in, actor, tx.now, nonce, method)
+        guest, nonce, connection = scan.guest, scan.read.nonce, scan.read.connection
+        services.begin_write_on(connection)
+        at = now or utcnow()
+        row = connection.execute(
+            update(Registration).where(Registration.id == guest.id)
+            .values(checked_in_at=at, checked_in_by=actor.name)
+            .returning(*services.GUEST_COLUMNS)
+        ).first()
+        connection.execute(services.LOG, services.log_line(guest.event_id, guest.id, CheckInAction.check_in, actor,
+                                                           at, nonce, method))
+        connection.commit()
         return services.Guest(*row, event_title=guest.event_title)
 
     monkeypatch.setattr(services, "_admit", admit_as_read)

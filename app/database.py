@@ -232,6 +232,8 @@ def see_other_commits() -> None:
     door's scan has one of its own): on SQLite end the session's read, which keeps seeing the
     database as it was when it began; on PostgreSQL, where each statement reads what is committed,
     expire what it loaded. begin_write() does the same for a session about to write."""
+    if not db.session.registry.has():
+        return  # the request has no session (a scanner's request has none): nothing to see afresh
     session = db.session()
     if not session.in_transaction():
         return

@@ -88,8 +88,9 @@ def _selected_language() -> str:
     config = current_app.config
     if not has_request_context():  # the command line and the mail worker (which force a locale)
         return config["BABEL_DEFAULT_LOCALE"]
-    languages = page_languages()
-    choice = session.get("lang") if is_guest_page() else session.get("staff_lang")
+    guest_page = is_guest_page()
+    languages = config["LANGUAGES"] if guest_page else config["STAFF_LANGUAGES"]  # page_languages()
+    choice = session.get("lang" if guest_page else "staff_lang")
     for chosen in (request.args.get("lang"), choice):
         if chosen in languages:
             return chosen

@@ -6,20 +6,21 @@ INSERT is a CTE of the UPDATE's, written only if the UPDATE let the guest in, so
 at the door costs one round trip less while the row is locked.
 """
 from sqlalchemy import bindparam, exists, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from ..registrations.models import Registration, RegistrationStatus
 from .models import CheckInRecord
 
 # Guest's fields but the last, as columns in its order: the scans' SELECT reads them (and the title
-# of the guest's own event), the UPDATEs return them.
+# of the guest's own event), an undo's UPDATE returns them.
 GUEST_COLUMNS = (Registration.id, Registration.event_id, Registration.name, Registration.organisation,
                  Registration.status, Registration.checked_in_at, Registration.checked_in_by)
 
 # The first scan's decision: its WHERE holds every rule the scan's read checked, the nonce's too
 # (no check-in recorded with it for this guest), so that of all scans that read the same row,
-# exactly one lets the guest in; RETURNING gives the answer. updated_at is set here: the column's
-# onupdate is not applied to an UPDATE inside a CTE.
+# exactly one lets the guest in: it returns the guest's id if it did, and nothing else, since what it
+# wrote is known and the rest was read by the scan. updated_at is set here: the column's onupdate is
+# not applied to an UPDATE inside a CTE.
 ADMIT = (
     update(Registration)
     .where(Registration.id == bindparam("registration_id"),
@@ -29,7 +30,7 @@ ADMIT = (
                            CheckInRecord.registration_id == Registration.id,
                            CheckInRecord.nonce == bindparam("nonce")))
     .values(checked_in_at=bindparam("now"), checked_in_by=bindparam("actor"), updated_at=bindparam("touched_at"))
-    .returning(*GUEST_COLUMNS)
+    .returning(Registration.id)
 )
 
 _LOG_COLUMNS = ("event_id", "registration_id", "action", "at", "user_id", "api_token_id", "actor", "device",
@@ -61,12 +62,12 @@ def log_line(event_id: int, registration_id: int, action, actor, now, nonce: str
     return {f"log_{name}": value for name, value in values.items()}
 
 
-def admit_and_log(connection: Connection, admission: dict, line: dict) -> Row | None:
+def admit_and_log(connection: Connection, admission: dict, line: dict) -> bool:
     """Run ADMIT with `admission`'s parameters and, if it let the guest in, write the door log's
-    `line` (log_line); the guest's row as ADMIT returned it, or None."""
+    `line` (log_line); whether it let them in."""
     if connection.dialect.name == "postgresql":
-        return connection.execute(ADMIT_AND_LOG, {**admission, **line}).first()
-    row = connection.execute(ADMIT, admission).first()
-    if row is not None:
+        return connection.execute(ADMIT_AND_LOG, {**admission, **line}).first() is not None
+    admitted = connection.execute(ADMIT, admission).first() is not None
+    if admitted:
         connection.execute(LOG, line)
-    return row
+    return admitted

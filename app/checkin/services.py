@@ -12,7 +12,7 @@ guest, whose scan the nonce was and, for a scanner device, its token (door_scan:
 judges the token before decide() answers); a retry, a second scan or a refused ticket is
 answered from it alone, without a write lock. Only a guest who may come in now takes the
 write transaction: the UPDATE (whose WHERE holds every rule, the nonce's among them)
-returns the answer itself, and one INSERT writes the door log (on PostgreSQL both are one
+returns whether it let the guest in, and one INSERT writes the door log (on PostgreSQL both are one
 statement: admission.py). A scan runs on a connection of its own, outside the request's
 ORM session.
 """
@@ -275,14 +275,14 @@ def _admit(scan: Scan, actor: Actor, *, method, now) -> Guest | None:
         at = now or utcnow()  # on SQLite with the write lock held: the door log keeps the order of writes
         admission = {"registration_id": guest.id, "nonce": nonce, "now": at, "actor": actor.name,
                      "touched_at": utcnow()}
-        row = admit_and_log(connection, admission,
-                            log_line(guest.event_id, guest.id, CheckInAction.check_in, actor, at, own_nonce, method))
+        admitted = admit_and_log(connection, admission, log_line(guest.event_id, guest.id, CheckInAction.check_in,
+                                                                 actor, at, own_nonce, method))
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     see_other_commits()  # a page that read before the scan shows the door as it is now
-    return None if row is None else Guest(*row, event_title=guest.event_title)
+    return replace(guest, checked_in_at=at, checked_in_by=actor.name) if admitted else None
 
 
 def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:

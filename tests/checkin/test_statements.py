@@ -1,10 +1,10 @@
 """What one scan costs the database, counted statement by statement, as a door tablet sends it.
 
 A scan is one SELECT: the device's token, the door's event, the guest, and whose scan the nonce
-was. A retry, a second scan and a refused ticket are answered from it and write nothing. Only a guest who may come in now takes the write lock, for the conditional UPDATE
-(whose RETURNING is the answer) and the door log's INSERT. The counts are the same on SQLite
-and PostgreSQL; BEGIN is left out of them (SQLite's are sent by Podium and counted apart,
-psycopg sends its own unseen).
+was. A retry, a second scan and a refused ticket are answered from it and write nothing. Only a guest who may come in now takes the write lock, for the conditional UPDATE (whose
+RETURNING says whether it let the guest in) and the door log's INSERT, on PostgreSQL one
+statement with it. BEGIN is left out of the counts (SQLite's are sent by Podium and counted
+apart, psycopg sends its own unseen).
 """
 import pytest
 from flask import url_for

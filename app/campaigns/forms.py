@@ -1,7 +1,6 @@
 """The staff's campaign form, the test mail's button, and the search among the recipients."""
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    Form,
     HiddenField,
     RadioField,
     SearchField,

@@ -4,7 +4,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
-    Form,
     HiddenField,
     RadioField,
     SearchField,

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from email import policy
 
-import pytest
 from sqlalchemy import select
 
 from app.contacts.models import Contact
@@ -15,7 +14,7 @@ from app.database import utcnow, write_transaction
 from app.extensions import db
 from app.surveys import mails, responding, sending
 from app.surveys.models import SurveyInvitation
-from tests.campaigns.conftest import UNSUBSCRIBE_LINK, contact_row, html_body, text_body
+from tests.campaigns.conftest import UNSUBSCRIBE_LINK, html_body, text_body
 from tests.conftest import TEST_ACTOR
 from tests.rows import fresh_reads, outbox_rows
 

@@ -13,7 +13,8 @@ from app.database import utcnow
 from app.events.models import Event
 from app.extensions import db
 from app.formtrap import STAMP_MARKER, WINDOW_SECONDS, stamp_age
-from app.pagecache import CHANNEL, QUIET_TABLES, Notifications, StoredPage
+from app.generation import CHANNEL, QUIET_TABLES, Notifications
+from app.pagecache import StoredPage
 
 EN = {"Accept-Language": "en"}
 
@@ -187,7 +188,7 @@ def test_a_write_by_another_process_shows_at_once(app, client, make_event, datab
 
 @pytest.fixture
 def listener(database_url):
-    """A PostgreSQL listener of this test's own (pagecache.Notifications), listening; and a function
+    """A PostgreSQL listener of this test's own (generation.Notifications), listening; and a function
     that sends SQL from another connection."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no notifications: data_version tells every change")

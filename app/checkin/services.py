@@ -8,31 +8,21 @@ A retry of the same request (same nonce) finds its own record and answers as the
 first time did.
 
 A scan costs what the rules need and no more: one SELECT reads the door's event, the
-guest, whose scan the nonce was and, for a scanner device, its token (door_scan: the API
-judges the token before decide() answers); a retry, a second scan or a refused ticket is
-answered from it alone, without a write lock. Only a guest who may come in now takes the
-write transaction: the UPDATE (whose WHERE holds every rule, the nonce's among them)
-returns whether it let the guest in, and one INSERT writes the door log (on PostgreSQL both are one
-statement: admission.py). A scan runs on a connection of its own, outside the request's
-ORM session.
+guest, whose scan the nonce was and, for a scanner device, its token (scans.door_scan,
+on a connection of the scan's own; the API judges the token before decide() answers); a
+retry, a second scan or a refused ticket is answered from it alone, without a write lock.
+Only a guest who may come in now takes the write transaction: the UPDATE (whose WHERE
+holds every rule, the nonce's among them) returns whether it let the guest in, and one
+INSERT writes the door log (on PostgreSQL both are one statement: admission.py).
 """
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, bindparam, func, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from ..audit import Actor, AuditAction, record
-from ..auth.models import ApiToken
-from ..auth.services import ACTIVE_TOKEN_COLUMNS, IS_ACTIVE_TOKEN, ActiveToken
 from ..database import begin_write_on, first_row, is_valid_id, see_other_commits, utcnow, write_transaction
 from ..errors import InvalidInput, NotFound, OverCapacity, StateConflict
 from ..events.models import Event
@@ -43,6 +33,7 @@ from ..registrations.services import find_by_email, find_registrations
 from ..text import clean_line, email_key
 from .admission import GUEST_COLUMNS, LOG, admit_and_log, log_line
 from .models import CheckInAction, CheckInMethod, CheckInRecord
+from .scans import Door, Guest, Scan, door_scan
 
 CHECKED_IN = "checked_in"
 ALREADY = "already_checked_in"
@@ -52,46 +43,6 @@ CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 UNDONE = "undone"
 NOT_CHECKED_IN = "not_checked_in"
-
-TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
-
-# The guest's own event, apart from the door's: a ticket may be for another event.
-_TheirEvent = aliased(Event)
-
-
-@dataclass(frozen=True)
-class Guest:
-    """A registration as the door is told about it: plain values, so that a commit after they were
-    read (which expires every ORM object) costs no query to show them."""
-
-    id: int
-    event_id: int
-    name: str
-    organisation: str
-    status: RegistrationStatus
-    checked_in_at: datetime | None
-    checked_in_by: str | None
-    event_title: str
-
-    @classmethod
-    def of(cls, registration: Registration) -> "Guest":
-        """The snapshot of a registration loaded (or just written) by the ORM."""
-        return cls(registration.id, registration.event_id, registration.name, registration.organisation,
-                   registration.status, registration.checked_in_at, registration.checked_in_by,
-                   registration.event.title)
-
-
-@dataclass(frozen=True)
-class Door:
-    """The event whose door a scan is at, as far as an answer needs it."""
-
-    event_id: int
-    timezone: str
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The event's own time zone: the clock a check-in's time is read on."""
-        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -103,98 +54,6 @@ class ScanResult:
     # Whether the answer changed anything: a scan that wrote nothing may be answered again as it is
     # while nothing else changes (stored_answers.py).
     wrote: bool = False
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What the scan's SELECT found: the door (None: there is no such event), the guest, whose
-    check-in the nonce recorded, and the device token it was asked with (None: unknown, revoked or
-    none asked), with what to read it again by."""
-
-    door: Door | None
-    guest: Guest | None
-    nonce_owner: int | None
-    token: ActiveToken | None
-    read: "_Read"
-
-
-@dataclass(frozen=True)
-class _Read:
-    """The scan's SELECT, its parameters, and the connection it runs on."""
-
-    connection: Connection
-    statement: Select
-    event_id: int
-    key: object  # the ticket code or registration id; None matches nobody
-    nonce: str | None
-    token_hash: str | None
-
-    def run(self) -> Scan:
-        row = self.connection.execute(self.statement, {
-            "event_id": self.event_id, "key": self.key, "nonce": self.nonce, "token_hash": self.token_hash}).first()
-        door = Door(row[0], row[1]) if row[0] is not None else None
-        guest = Guest(*row[_GUEST]) if row[_GUEST.start] is not None else None
-        token = ActiveToken(*row[_TOKEN]) if row[_TOKEN.start] is not None else None
-        return Scan(door, guest, row[_NONCE_OWNER], token, self)
-
-
-# Where the scan's row holds what: the door (2 columns), the guest, the nonce's owner, the token.
-_GUEST = slice(2, 2 + len(GUEST_COLUMNS) + 1)
-_NONCE_OWNER = _GUEST.stop
-_TOKEN = slice(_NONCE_OWNER + 1, None)
-# The event asked for, as a row of one column: the scan's SELECT starts from it, so that it answers
-# one row whether or not the event exists (the token is judged first: 401 and 403 come before 404).
-_ASKED = select(bindparam("event_id", type_=Integer).label("id")).subquery("asked")
-
-
-def _scan_by(key_column) -> Select:
-    """The scan's one SELECT: the door's event, the guest whose `key_column` is :key (of whatever
-    event, or none) with their event's title, the registration a check-in with :nonce was recorded
-    for (or none), and the active device token of :token_hash (or none). A NULL :key, :nonce or
-    :token_hash matches nothing."""
-    nonce_owner = (select(CheckInRecord.registration_id)
-                   .where(CheckInRecord.event_id == bindparam("event_id"), CheckInRecord.nonce == bindparam("nonce"))
-                   .scalar_subquery())
-    return (select(Event.id, Event.timezone, *GUEST_COLUMNS, _TheirEvent.title, nonce_owner, *ACTIVE_TOKEN_COLUMNS)
-            .select_from(_ASKED)
-            .outerjoin(Event, Event.id == _ASKED.c.id)
-            .outerjoin(Registration, key_column == bindparam("key"))
-            .outerjoin(_TheirEvent, _TheirEvent.id == Registration.event_id)
-            .outerjoin(ApiToken, IS_ACTIVE_TOKEN))
-
-
-# The statements of a scan are built once, with parameters: building one costs about as much as
-# running it.
-SCAN_BY_CODE = _scan_by(Registration.ticket_code)
-SCAN_BY_ID = _scan_by(Registration.id)
-
-
-def ticket_code_from(scanned: str) -> str | None:
-    """The ticket code in what a scanner read: the code itself or the ticket URL."""
-    value = (scanned or "").strip()
-    if "/t/" in value:
-        path = urlsplit(value).path if "://" in value else value
-        value = path.rsplit("/t/", 1)[-1].strip("/").split("/")[0]
-    return value if TICKET_CODE.match(value) else None
-
-
-@contextmanager
-def door_scan(event_id: int, *, scanned: str | None = None, registration_id: int | None = None,
-              nonce: str | None = None, token_hash: str | None = None) -> Iterator[Scan]:
-    """What the scan of a ticket (`scanned`: its code or URL) or of a registration found by name
-    needs, read in one SELECT; with `token_hash` (auth.services.bearer_token_hash), the device token
-    that sent it too. decide() answers it, in the same transaction where the database allows.
-
-    The scan has a connection of its own, not the request's ORM session: the door's busiest path
-    needs none of the session's bookkeeping (about a tenth of a check-in's time). It goes back to the
-    pool when the block ends.
-    """
-    if registration_id is not None:
-        statement, key = SCAN_BY_ID, registration_id if is_valid_id(registration_id) else None
-    else:
-        statement, key = SCAN_BY_CODE, ticket_code_from(scanned)
-    with db.engine.connect() as connection:
-        yield _Read(connection, statement, event_id, key, nonce, token_hash).run()
 
 
 def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = None,

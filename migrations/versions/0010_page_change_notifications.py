@@ -22,7 +22,7 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-# As app.pagecache.QUIET_TABLES: written all day by the door and the mail workers, shown by no
+# As app.generation.QUIET_TABLES: written all day by the door and the mail workers, shown by no
 # public page. Kept here as written, so that this migration means the same whatever the app becomes.
 QUIET_TABLES = ("outgoing_mails", "checkin_records", "audit_entries", "api_tokens", "person_refs", "alembic_version")
 

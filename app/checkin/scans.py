@@ -142,7 +142,7 @@ def door_scan(event_id: int, *, scanned: str | None = None, registration_id: int
               nonce: str | None = None, token_hash: str | None = None) -> Iterator[Scan]:
     """What the scan of a ticket (`scanned`: its code or URL) or of a registration found by name
     needs, read in one SELECT; with `token_hash` (auth.services.bearer_token_hash), the device token
-    that sent it too. decide() answers it, in the same transaction where the database allows.
+    that sent it too. services.decide() answers it, in the same transaction where the database allows.
 
     The scan has a connection of its own, not the request's ORM session: the door's busiest path
     needs none of the session's bookkeeping (about a tenth of a check-in's time). It goes back to the

@@ -6,7 +6,7 @@ write (services.py: a retry, "already checked in", an unknown, cancelled or othe
 so its answer is the same as long as nothing in the database has changed: the token (revoked?),
 the guest's registration, the event. This layer keeps such answers per process, like the stored
 pages (app/pagecache.py), and gives one again while the database's generation has not moved: a
-look-up, before Flask, the token's and the scan's queries.
+look-up, before Flask and the scan's query (which reads the token too).
 
 The generation is the stored pages' own: on SQLite `PRAGMA data_version` (any commit of any
 connection), on PostgreSQL the notifications of every write to a table the answer depends on

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_login import current_user
+from sqlalchemy import and_, or_
 
 from ..audit import Actor
 from ..auth.models import Role
@@ -65,6 +66,14 @@ def token_credentials(token: ActiveToken | None) -> Credentials:
         raise Unauthenticated("invalid or revoked token")
     return Credentials(Actor(name=token.name, device=token.name, api_token_id=token.id),
                        may_work_doors=token.has_role(*DOOR_ROLES), event_id=token.event_id)
+
+
+def token_works_door(token_id, role, event_id, door_id):
+    """SQL: whether the device token of these columns (NULL: none) may work the door of `door_id`, as
+    covering(token_credentials(token), door) judges it. A scan that lets its guest in asks it in the
+    statement that reads the token (scans.py)."""
+    return and_(token_id.is_not(None), or_(*(role == each for each in (Role.admin, *DOOR_ROLES))),
+                or_(event_id.is_(None), event_id == door_id))
 
 
 def api_credentials() -> Credentials:

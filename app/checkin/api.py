@@ -18,7 +18,7 @@ from .access import Refused, api_credentials, bearer_token, covering, token_cred
 from .forms import WalkInForm
 from .models import CheckInMethod
 from .payloads import MalformedBody, ScanBody, WalkInBody
-from .scans import door_scan
+from .scans import Admission, door_scan
 from .stored_answers import store_this_answer
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
@@ -62,9 +62,11 @@ def check_in(event_id):
     """Check in a ticket (its code or URL), or a registration by id."""
     body = scan_body(event_id)
     method = CheckInMethod.scan if body.registration_id is None else CheckInMethod.search
-    # The scan reads the event itself, and a device's token, in the statement that reads the guest.
+    # The scan reads the event itself, and a device's token, in the statement that reads the guest
+    # (and, on PostgreSQL, lets them in if the token may: scans.door_scan).
+    admission = Admission(method, g.credentials.actor if g.credentials else None)
     with door_scan(event_id, scanned=body.code, registration_id=body.registration_id, nonce=body.nonce,
-                            token_hash=g.token_hash) as scan:
+                   token_hash=g.token_hash, admission=admission) as scan:
         credentials = g.credentials or covering(token_credentials(scan.token), event_id)
         result = services.decide(scan, credentials.actor, method=method)
     if result.status == services.WRONG_EVENT and not credentials.sees_every_event:

@@ -33,7 +33,7 @@ from ..registrations.services import find_by_email, find_registrations
 from ..text import clean_line, email_key
 from .admission import GUEST_COLUMNS, LOG, admit_and_log, log_line
 from .models import CheckInAction, CheckInMethod, CheckInRecord
-from .scans import Door, Guest, Scan, door_scan
+from .scans import Admission, Door, Guest, Scan, door_scan
 
 CHECKED_IN = "checked_in"
 ALREADY = "already_checked_in"
@@ -62,7 +62,7 @@ def check_in(event_id: int, scanned: str, actor: Actor, *, nonce: str | None = N
 
     :raises NotFound: there is no such event.
     """
-    with door_scan(event_id, scanned=scanned, nonce=nonce) as scan:
+    with door_scan(event_id, scanned=scanned, nonce=nonce, admission=Admission(method, actor, now)) as scan:
         return decide(scan, actor, method=method, now=now)
 
 
@@ -73,22 +73,33 @@ def check_in_registration(event_id: int, registration_id: int, actor: Actor, *, 
 
     :raises NotFound: there is no such event.
     """
-    with door_scan(event_id, registration_id=registration_id, nonce=nonce) as scan:
+    with door_scan(event_id, registration_id=registration_id, nonce=nonce,
+                   admission=Admission(method, actor, now)) as scan:
         return decide(scan, actor, method=method, now=now)
 
 
 def decide(scan: Scan, actor: Actor, *, method: CheckInMethod, now: datetime | None = None) -> ScanResult:
     """Answer a scan read by door_scan, letting the guest in where the rules allow: at most once,
-    whichever device scans them. Commits if it lets them in.
+    whichever device scans them (`actor`, by `method`, as the scan's admission names them). Commits
+    if it lets them in.
 
     :raises NotFound: there is no such event.
     """
     while True:
         if scan.door is None:
             raise NotFound(Event.not_found)
+        if scan.admitted_at is not None:  # the scan's statement let the guest in
+            see_other_commits()  # a page that read before the scan shows the door as it is now
+            admitted = replace(scan.guest, checked_in_at=scan.admitted_at, checked_in_by=actor.name)
+            return ScanResult(CHECKED_IN, admitted, scan.door, wrote=True)
         status = _answer_without_writing(scan)
         if status is not None:
             return ScanResult(status, scan.guest, scan.door)
+        if scan.read.admits:
+            # The guest was free to come in as the statement read them, but its UPDATE found the row
+            # changed by another device, a retry or staff: the next read sees that change.
+            scan = scan.read.run()
+            continue
         try:
             admitted = _admit(scan, actor, method=method, now=now)
         except IntegrityError:

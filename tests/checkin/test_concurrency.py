@@ -3,21 +3,22 @@
 Each device is a thread with its own app context (and so its own session and
 database connection) and its own test client with its own bearer token, released
 together by a Barrier. The race window is widened the same way in every test
-here: a short sleep in front of the write transaction, after each request has
-read the registration. The negative control swaps the service's conditional
-UPDATE for a read-then-write; it must show the race, or these tests prove nothing.
+here, after each request has read the registration and before it writes: on SQLite
+a short sleep in front of the write transaction; on PostgreSQL, where the scan reads
+and writes in one statement (app/checkin/admission.py), a pg_sleep in the scan's
+read, before the statement's UPDATE. The negative control takes the rules out of
+the UPDATE's condition but the row's id; it must show the race, or these tests
+prove nothing.
 """
 import time
 from collections import Counter
 
 import pytest
 from flask import url_for
-from sqlalchemy import update
+from sqlalchemy import bindparam, func
 
 from app.auth.services import create_api_token
-from app.checkin import services
-from app.checkin.models import CheckInAction
-from app.database import utcnow
+from app.checkin import admission, scans, services
 from app.registrations.models import Registration
 from tests.rows import reload
 from tests.together import run_together
@@ -62,9 +63,28 @@ def tokens(app):
     return [create_api_token(f"Tablet {n}")[1] for n in range(1, DEVICES + 1)]
 
 
+def rebuild_scans(monkeypatch, scan_by=scans._scan_by):
+    """Build the scans' statements again (after a fixture changed what they are made of)."""
+    for name, key_column in (("BY_CODE", Registration.ticket_code), ("BY_ID", Registration.id)):
+        read = scan_by(key_column)
+        statements = scans._Statements(read, admission.admitting(read, key_column == bindparam("key"),
+                                                                 scans._credentials_may_admit))
+        monkeypatch.setattr(scans, name, statements)
+    monkeypatch.setattr(admission, "ADMIT", admission._admit())
+
+
 @pytest.fixture
-def widened_race_window(monkeypatch):
-    """Every scan has read the registration; now it waits a little before it begins to write."""
+def widened_race_window(monkeypatch, database_url):
+    """Every scan has read the registration; now it waits a little before it writes. Gives what
+    builds the scans' read (the control builds its statements with it again)."""
+    if database_url.startswith("postgresql"):
+        # The scan's read is the first CTE of its one statement: a column that sleeps holds each
+        # statement there, between its snapshot and its UPDATE's lock on the row.
+        def sleeping_scan(key_column):
+            return scans._scan_by(key_column).add_columns(func.pg_sleep(RACE_WINDOW_SECONDS).label("race_window"))
+
+        rebuild_scans(monkeypatch, sleeping_scan)
+        return sleeping_scan
     original = services.begin_write_on
 
     def slow_begin_write(connection):
@@ -72,35 +92,20 @@ def widened_race_window(monkeypatch):
         return original(connection)
 
     monkeypatch.setattr(services, "begin_write_on", slow_begin_write)
+    return scans._scan_by
 
 
 @pytest.fixture
-def unconditional_check_in(monkeypatch):
-    """The check-in as it would be without the atomic conditional UPDATE.
-
-    A copy of services._admit, except that its UPDATE has no condition but the row's id:
-    whether the guest is already in is decided only by the scan's read (before the write),
-    and the UPDATE then writes over whatever the row holds by now. Every device here sends a
-    nonce of its own, so the nonce's part of the condition would not act either. Writes are
-    still serialised (begin_write_on: BEGIN IMMEDIATE on SQLite, and the row lock of the
-    UPDATE on PostgreSQL), so what this control removes for these scans is the condition.
+def unconditional_check_in(monkeypatch, widened_race_window):
+    """The check-in as it would be without the atomic conditional UPDATE: the same statements, but
+    the UPDATE's condition is the row's id alone, so whether the guest is already in is decided
+    only by the scan's read (before the write), and the UPDATE then writes over whatever the row
+    holds by now. Every device here sends a nonce of its own, so the nonce's part of the condition
+    would not act either. Writes are still serialised (BEGIN IMMEDIATE on SQLite, the row lock of
+    the UPDATE on PostgreSQL), so what this control removes for these scans is the condition.
     """
-
-    def admit_as_read(scan, actor, *, method, now):
-        guest, nonce, connection = scan.guest, scan.read.nonce, scan.read.connection
-        services.begin_write_on(connection)
-        at = now or utcnow()
-        row = connection.execute(
-            update(Registration).where(Registration.id == guest.id)
-            .values(checked_in_at=at, checked_in_by=actor.name)
-            .returning(*services.GUEST_COLUMNS)
-        ).first()
-        connection.execute(services.LOG, services.log_line(guest.event_id, guest.id, CheckInAction.check_in, actor,
-                                                           at, nonce, method))
-        connection.commit()
-        return services.Guest(*row, event_title=guest.event_title)
-
-    monkeypatch.setattr(services, "_admit", admit_as_read)
+    monkeypatch.setattr(admission, "_may_come_in", lambda the_guest: (the_guest,))
+    rebuild_scans(monkeypatch, widened_race_window)
 
 
 def test_twenty_devices_scanning_one_ticket_at_once_check_it_in_exactly_once(

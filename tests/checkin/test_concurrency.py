@@ -153,3 +153,22 @@ def test_without_the_conditional_update_the_race_is_seen(
     # each writes a record, and the door log no longer says who really let the guest in.
     assert statuses(outcomes)["checked_in"] > 1
     assert len(records_of(anna)) > 1
+
+
+def test_two_tickets_scanned_at_once_with_the_same_nonce_both_get_in_once(app, make_event, sign_up, tokens,
+                                                                          widened_race_window):
+    """A client bug: two devices send the same nonce for two tickets at the same moment. Both scans
+    read no check-in with that nonce; whichever writes its door log second finds the nonce taken
+    and goes again without it. Neither guest loses their check-in, and each is let in once."""
+    event = make_event(title="Forum Fachkräfte", capacity=10)
+    anna, ben = sign_up(event, name="Anna Schmidt"), sign_up(event, name="Ben Weber")
+    url = url_for("checkin_api.check_in", event_id=event.id)
+    bodies = [{"code": anna.ticket_code, "nonce": "tablet-scan-7"}, {"code": ben.ticket_code, "nonce": "tablet-scan-7"}]
+
+    outcomes = scan_together(app, url, bodies, tokens[:2])
+
+    assert statuses(outcomes) == {"checked_in": 2}
+    assert reload(anna).checked_in_at is not None and reload(ben).checked_in_at is not None
+    records = records_of(anna) + records_of(ben)
+    assert len(records) == 2
+    assert sorted(record.nonce or "" for record in records) == ["", "tablet-scan-7"]

@@ -38,15 +38,18 @@ WORK = BENCH / "work"
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # as `make run`
 # Each figure's run, in turns of SLICE seconds with its reference's. On this 2-core machine, with
 # other work on half a core or more, 8 s runs repeated within 5 to 30 %, 12 s runs mostly within
-# 3 to 15 %; 12 s keeps a database near a quarter of an hour. The scale table shows the spread.
-SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
+# 3 to 15 %. Even on a quiet machine, each run of 12 s had a figure or two whose repeats lay 12 to
+# 15 % apart (a different one each time); 16 s keeps a database near twenty minutes. The scale
+# table shows the spread.
+SECONDS = int(os.environ.get("BENCH_SECONDS", "16"))
 SLICE = 2
 REPEATS = 3
 AGREE = 0.10  # the repeats of a figure compared across scales lie this close together
 # The check-in of distinct tickets at 1,000 registrations has only 400 tickets to scan: at either
-# scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone.
+# scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone
+# (with 4 rounds, the median's repeats once lay 14 % apart).
 ROUND_CODES = 380
-ROUNDS = 4
+ROUNDS = 6
 ROUND_SECONDS = 2  # wrk's run for a round, long enough for its tickets; wrk idles the rest
 
 EVENT_LIST, EVENT_PAGE, TICKET_PAGE = "event list", "event page", "ticket page"

@@ -1,4 +1,6 @@
 """Helpers for the door: device tokens, logged-in door users, reading back check-ins."""
+from contextlib import contextmanager
+
 import pytest
 from flask import url_for
 from sqlalchemy import event as sqlalchemy_event
@@ -30,6 +32,16 @@ def device_token(app):
     return make
 
 
+@contextmanager
+def listening(name: str, listener):
+    """`listener` hears the engine's event `name` within the block."""
+    sqlalchemy_event.listen(db.engine, name, listener)
+    try:
+        yield
+    finally:
+        sqlalchemy_event.remove(db.engine, name, listener)
+
+
 def with_statements(send):
     """`send()`'s response, as a server answers it (the request starts without a transaction), and
     every SQL statement the app sent to the database for it."""
@@ -39,11 +51,8 @@ def with_statements(send):
     def count(connection, cursor, statement, *args):
         sent.append(statement)
 
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with listening("before_cursor_execute", count):
         response = send()
-    finally:
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
     return response, sent
 
 

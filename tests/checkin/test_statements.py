@@ -13,12 +13,11 @@ import tempfile
 import pytest
 from flask import url_for
 from psycopg.pq import Trace
-from sqlalchemy import event as sqlalchemy_event
 
 from app.extensions import db
 from app.registrations.services import cancel_registration
 
-from .conftest import bearer, records_of, with_statements
+from .conftest import bearer, listening, records_of, with_statements
 
 
 @pytest.fixture
@@ -60,11 +59,10 @@ def traced(send) -> tuple:
         dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
         traced_connections.append(dbapi_connection)
 
-    sqlalchemy_event.listen(db.engine, "checkout", start)
     try:
-        response = send()
+        with listening("checkout", start):
+            response = send()
     finally:
-        sqlalchemy_event.remove(db.engine, "checkout", start)
         for dbapi_connection in traced_connections:
             dbapi_connection.pgconn.untrace()
     trace.seek(0)

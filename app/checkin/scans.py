@@ -188,9 +188,10 @@ class _Statements:
     admitting: Select
 
     @classmethod
-    def by(cls, key_column) -> "_Statements":
-        """The statements of the scan that finds its guest by `key_column`."""
-        read = _scan_by(key_column)
+    def by(cls, key_column, scan_by=_scan_by) -> "_Statements":
+        """The statements of the scan that finds its guest by `key_column` (its read as `scan_by`
+        builds it)."""
+        read = scan_by(key_column)
         return cls(read, admitting(read, key_column == bindparam("key"), _credentials_may_admit))
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 from flask import url_for
-from sqlalchemy import bindparam, func
+from sqlalchemy import func
 
 from app.auth.services import create_api_token
 from app.checkin import admission, scans, services
@@ -66,10 +66,7 @@ def tokens(app):
 def rebuild_scans(monkeypatch, scan_by=scans._scan_by):
     """Build the scans' statements again (after a fixture changed what they are made of)."""
     for name, key_column in (("BY_CODE", Registration.ticket_code), ("BY_ID", Registration.id)):
-        read = scan_by(key_column)
-        statements = scans._Statements(read, admission.admitting(read, key_column == bindparam("key"),
-                                                                 scans._credentials_may_admit))
-        monkeypatch.setattr(scans, name, statements)
+        monkeypatch.setattr(scans, name, scans._Statements.by(key_column, scan_by))
     monkeypatch.setattr(admission, "ADMIT", admission._admit())
 
 
@@ -98,7 +95,7 @@ def widened_race_window(monkeypatch, database_url):
 @pytest.fixture
 def unconditional_check_in(monkeypatch, widened_race_window):
     """The check-in as it would be without the atomic conditional UPDATE: the same statements, but
-    the UPDATE's condition is the row's id alone, so whether the guest is already in is decided
+    the UPDATE's condition only finds the row and asks nothing of it, so whether the guest is already in is decided
     only by the scan's read (before the write), and the UPDATE then writes over whatever the row
     holds by now. Every device here sends a nonce of its own, so the nonce's part of the condition
     would not act either. Writes are still serialised (BEGIN IMMEDIATE on SQLite, the row lock of

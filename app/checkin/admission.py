@@ -20,7 +20,6 @@ GUEST_COLUMNS = (Registration.id, Registration.event_id, Registration.name, Regi
                  Registration.status, Registration.checked_in_at, Registration.checked_in_by)
 
 
-
 def _may_come_in(the_guest) -> tuple:
     """The first scan's decision, as the UPDATE's WHERE for the row `the_guest` finds: it holds every
     rule the scan's read checked, the nonce's too (no check-in recorded with it for this guest), so
@@ -34,8 +33,9 @@ def _may_come_in(the_guest) -> tuple:
 
 
 def _admit():
-    """The first scan's UPDATE, on SQLite: it returns the guest's id if it let them in, and nothing
-    else, since what it wrote is known and the rest was read by the scan."""
+    """The first scan's UPDATE where it follows the scan's read (SQLite; a scan read without an
+    admission): it returns the guest's id if it let them in, and nothing else, since what it wrote
+    is known and the rest was read by the scan."""
     return (update(Registration)
             .where(*_may_come_in(Registration.id == bindparam("registration_id")))
             .values(checked_in_at=bindparam("now"), checked_in_by=bindparam("actor"),
@@ -47,8 +47,8 @@ ADMIT = _admit()
 
 _LOG_COLUMNS = ("event_id", "registration_id", "action", "at", "user_id", "api_token_id", "actor", "device",
                 "nonce", "method")
-# Bound as "log_<column>": the UPDATE inside a CTE would take a parameter named as a column of
-# registrations (event_id) for a value to set.
+# Bound as "log_<column>", as admitting binds the log's line: there an UPDATE inside a CTE would take
+# a parameter named as a column of registrations (event_id) for a value to set.
 LOG = insert(CheckInRecord.__table__).values(
     {name: bindparam(f"log_{name}", type_=CheckInRecord.__table__.c[name].type) for name in _LOG_COLUMNS})
 

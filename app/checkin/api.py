@@ -4,7 +4,8 @@ Authentication comes first (401), then whether it covers the event (403), then
 the body (400, parsed in payloads.py). Bearer-token requests carry no cookie and
 need no CSRF token; session requests send it in X-CSRFToken. A scanner's token is
 read by the scan's own SELECT (scans.door_scan) and judged before the scan is
-answered: one statement less on the door's busiest path.
+answered: one statement less on the door's busiest path. (On PostgreSQL that
+statement also lets the guest in, but only for a token that may work this door.)
 """
 from flask import Blueprint, g, jsonify, request
 from werkzeug.datastructures import MultiDict

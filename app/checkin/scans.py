@@ -127,16 +127,19 @@ class _Read:
         except IntegrityError:
             if not self.nonce:
                 raise
-            # Another ticket's scan recorded this nonce a moment ago: a client bug, which must not
-            # cost this guest their check-in. Go again without the nonce.
             self.connection.rollback()
-            return replace(self, nonce=None).run()
+            return self.without_nonce()
         if row.admitted is None:
             return self._scan(row, None)
         # Committed already, as a statement of its own; this tells the process's listeners (which
         # move the stored pages' generation: app/pagecache.py) that it wrote.
         self.connection.commit()
         return self._scan(row, admission["now"])
+
+    def without_nonce(self) -> "Scan":
+        """Read again without the nonce, which another ticket's scan recorded a moment ago while
+        this one was being written: a client bug, which must not cost this guest their check-in."""
+        return replace(self, nonce=None).run()
 
     def _scan(self, row, admitted_at: datetime | None) -> "Scan":
         door = Door(row[0], row[1]) if row[0] is not None else None

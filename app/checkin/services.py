@@ -88,31 +88,25 @@ def decide(scan: Scan, actor: Actor, *, method: CheckInMethod, now: datetime | N
     while True:
         if scan.door is None:
             raise NotFound(Event.not_found)
-        if scan.admitted_at is not None:  # the scan's statement let the guest in
+        at = scan.admitted_at  # on PostgreSQL the scan's statement lets the guest in itself
+        if at is None:
+            status = _answer_without_writing(scan)
+            if status is not None:
+                return ScanResult(status, scan.guest, scan.door)
+            if not scan.read.admits:  # SQLite, or a scan read without an admission: write now
+                try:
+                    at = _admit(scan, actor, method=method, now=now)
+                except IntegrityError:
+                    if not scan.read.nonce:
+                        raise
+                    scan = scan.read.without_nonce()
+                    continue
+        if at is not None:
             see_other_commits()  # a page that read before the scan shows the door as it is now
-            admitted = replace(scan.guest, checked_in_at=scan.admitted_at, checked_in_by=actor.name)
-            return ScanResult(CHECKED_IN, admitted, scan.door, wrote=True)
-        status = _answer_without_writing(scan)
-        if status is not None:
-            return ScanResult(status, scan.guest, scan.door)
-        if scan.read.admits:
-            # The guest was free to come in as the statement read them, but its UPDATE found the row
-            # changed by another device, a retry or staff: the next read sees that change.
-            scan = scan.read.run()
-            continue
-        try:
-            admitted = _admit(scan, actor, method=method, now=now)
-        except IntegrityError:
-            if not scan.read.nonce:
-                raise
-            # Another ticket's scan recorded this nonce a moment ago: a client bug, which must
-            # not cost this guest their check-in. Go again without the nonce.
-            scan = replace(scan.read, nonce=None).run()
-            continue
-        if admitted is not None:
+            admitted = replace(scan.guest, checked_in_at=at, checked_in_by=actor.name)
             return ScanResult(CHECKED_IN, admitted, scan.door, wrote=True)
         # The UPDATE found the guest no longer free to come in: another device, a retry or staff
-        # changed the row after our read. The next read sees that change, and answers by it.
+        # changed the row after the read. The next read sees that change, and answers by it.
         scan = scan.read.run()
 
 
@@ -135,8 +129,8 @@ def _answer_without_writing(scan: Scan) -> str | None:
     return None
 
 
-def _admit(scan: Scan, actor: Actor, *, method, now) -> Guest | None:
-    """Let the guest in (ADMIT) and log it, and commit; None if the row no longer allows it."""
+def _admit(scan: Scan, actor: Actor, *, method, now) -> datetime | None:
+    """Let the guest in (ADMIT) and log it, and commit; when, or None if the row no longer allows it."""
     guest, nonce, connection = scan.guest, scan.read.nonce, scan.read.connection
     # A nonce that another guest's check-in holds (a client bug) stays out of this one's record.
     own_nonce = nonce if scan.nonce_owner is None else None
@@ -151,8 +145,7 @@ def _admit(scan: Scan, actor: Actor, *, method, now) -> Guest | None:
     except BaseException:
         connection.rollback()
         raise
-    see_other_commits()  # a page that read before the scan shows the door as it is now
-    return replace(guest, checked_in_at=at, checked_in_by=actor.name) if admitted else None
+    return at if admitted else None
 
 
 def undo_check_in(event_id: int, registration_id: int, actor: Actor, now: datetime | None = None) -> ScanResult:

@@ -126,7 +126,7 @@ def test_a_scan_is_one_round_trip_on_postgresql(client, event, token, sign_up, d
     """PostgreSQL sees one message with the scan's statement and answers once: no BEGIN, no COMMIT,
     whether the scan lets the guest in or not (the statement commits itself)."""
     if not database_url.startswith(POSTGRESQL):
-        return  # SQLite has no round trips: it is a file
+        pytest.skip("SQLite has no round trips: it is a file")
     code = sign_up(event).ticket_code
     url = url_for("checkin_api.check_in", event_id=event.id)
     if kind == "second":

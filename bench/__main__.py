@@ -46,17 +46,20 @@ SLICE = 2
 REPEATS = 3
 AGREE = 0.10  # the repeats of a figure compared across scales lie this close together
 # The check-in of distinct tickets at 1,000 registrations has only 400 tickets to scan: at either
-# scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone
-# (with 4 rounds, the median's repeats once lay 14 % apart).
+# scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone.
+# A round's median latency is a small sample: on a 2-core machine its ratio to the bare one swings
+# by about 12 % (standard deviation) from round to round, and drifts over tens of seconds; with 6
+# rounds the repeats lay 13 to 19 % apart, with 12 rounds 8 to 14 %, with 24 within 10 %.
 ROUND_CODES = 380
-ROUNDS = 6
-ROUND_SECONDS = 2  # wrk's run for a round, long enough for its tickets; wrk idles the rest
-
+ROUNDS = 24
+ROUND_SECONDS = 1  # wrk's run for a round; its tickets take half of it; wrk idles the rest
 EVENT_LIST, EVENT_PAGE, TICKET_PAGE = "event list", "event page", "ticket page"
 RETRY = "check-in, a retry (same code and nonce)"
 # A retry is answered from the process's store of door answers (app/checkin/stored_answers.py); a
-# scan with a new nonce each time shows what a scan answered from the database costs.
+# scan with a new nonce each time shows what a scan answered from the database costs. On PostgreSQL
+# its repeats lay 11 to 13 % apart in SECONDS: it runs RESCAN_TURNS times as long.
 RESCAN = "check-in, the same ticket with a new nonce each time (from the database)"
+RESCAN_TURNS = 2
 CHECKIN = "check-in, distinct tickets"
 CHECKIN_ROUNDS = f"check-in, {ROUND_CODES} distinct tickets (median latency)"
 SIGNUP = "sign-up"
@@ -170,6 +173,7 @@ def reset_checkins(app) -> None:
         db.session.execute(text("UPDATE registrations SET checked_in_at = NULL, checked_in_by = NULL "
                                 "WHERE checked_in_at IS NOT NULL"))
         db.session.commit()
+    data.settle(app)
 
 
 def remove_signups(app, event_id: int) -> None:
@@ -181,6 +185,7 @@ def remove_signups(app, event_id: int) -> None:
         db.session.execute(text("UPDATE events SET confirmed_count = 0, waitlist_count = 0 WHERE id = :e"),
                            {"e": event_id})
         db.session.commit()
+    data.settle(app)
 
 
 def shortfall(done: int, figure: Figure, what: str) -> str:
@@ -242,12 +247,13 @@ def checkin_pair(app, podium: Server, reference: Server, bench: data.BenchData, 
 
 def checkin_rounds(app, podium: Server, reference: Server, bench: data.BenchData, paths: dict) -> Pair:
     """The same ROUND_CODES tickets at either scale, against as many bare check-ins, ROUNDS times;
-    undone before each round. wrk idles once the tickets are done: the median latency counts, the
-    ratio is the median of the rounds'."""
+    undone before each round, the database settled before each side's run. wrk idles once the
+    tickets are done: the median latency counts, the ratio is the median of the rounds'."""
     api, bare = [], []
     for _ in range(ROUNDS):
         reset_checkins(app)
         bare.append(bare_checkin(reference, paths["bare-round"], ROUND_SECONDS, limit=ROUND_CODES))
+        data.settle(app)
         api.append(checkin(podium, bench.checkin_event_id, paths["round"], bench.token, ROUND_SECONDS,
                            limit=ROUND_CODES))
     ratio = statistics.median(bare_round.p50_ms / api_round.p50_ms for api_round, bare_round in zip(api, bare))
@@ -323,9 +329,10 @@ def hello_world_pairs(podium: Server, reference: Server, bench: data.BenchData, 
         return lambda _, seconds: wrk(server.url + path, seconds=seconds)
 
     retry, note = retry_run(podium, bench)
+    rescans = {f"{RESCAN} {n}": rescan_run(podium, bench) for n in range(RESCAN_TURNS)}
     figures = in_turns({"hello-world": get_run(reference, "/"),
-                        **{name: get_run(podium, path) for name, path in pages.items()}, RETRY: retry,
-                        RESCAN: rescan_run(podium, bench)})
+                        **{name: get_run(podium, path) for name, path in pages.items()}, RETRY: retry, **rescans})
+    figures[RESCAN] = Figure.combined([figures.pop(name) for name in rescans])
     hello = figures.pop("hello-world")
     return {name: Pair.of_rates(figure, hello, note if name == RETRY else "") for name, figure in figures.items()}
 
@@ -546,7 +553,8 @@ def scale_rows(label: str, large: dict, small: dict) -> list:
              "|---|---|---|---|---|---|---|"]
     references = {CHECKIN_ROUNDS: "bare check-in", **COMPARED, **{name: r for name, (r, _) in TARGETS.items()}}
     for name in small:
-        run_length = (f"{ROUNDS} x {ROUND_CODES} tickets" if name == CHECKIN_ROUNDS else f"{SECONDS} s")
+        run_length = {CHECKIN_ROUNDS: f"{ROUNDS} x {ROUND_CODES} tickets",
+                      RESCAN: f"{SECONDS * RESCAN_TURNS} s"}.get(name, f"{SECONDS} s")
         cells, medians, spreads = [], [], []
         for pairs in (small[name], large[name]):
             ratios = [p.ratio for p in pairs]
@@ -597,7 +605,8 @@ def machine() -> str:
 def method() -> str:
     return (f"wrk: {THREADS} threads, {CONNECTIONS} connections; each figure {SECONDS} s (BENCH_SECONDS) in turns "
             f"of {SLICE} s with its reference, {REPEATS} repeats at 100,000 and at 1,000 registrations, the median "
-            f"counts; the check-in's scale comparison in rounds of {ROUND_CODES} tickets, {ROUNDS} per repeat.")
+            f"counts; the rescan {RESCAN_TURNS} turns for each of the others'; the check-in's scale comparison in "
+            f"rounds of {ROUND_CODES} tickets, {ROUNDS} per repeat, the database settled before each run.")
 
 
 def main() -> None:

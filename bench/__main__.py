@@ -48,11 +48,14 @@ AGREE = 0.10  # the repeats of a figure compared across scales lie this close to
 # The check-in of distinct tickets at 1,000 registrations has only 400 tickets to scan: at either
 # scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone.
 # A round's median latency is a small sample: on a 2-core machine its ratio to the bare one swings
-# by about 12 % (standard deviation) from round to round, and drifts over tens of seconds; with 6
-# rounds the repeats lay 13 to 19 % apart, with 12 rounds 8 to 14 %, with 24 within 10 %.
+# by about 12 % (standard deviation) from round to round, and drifts over tens of seconds. With 6
+# rounds the repeats lay 13 to 14 % apart at 1,000 registrations on SQLite; with 24 rounds (on a
+# slower, noisier machine) still 13 % there and 15 % on PostgreSQL. On SQLite the first repeat at
+# 1,000 was the lowest in each of three full runs: not only noise, and not yet explained.
 ROUND_CODES = 380
 ROUNDS = 24
 ROUND_SECONDS = 1  # wrk's run for a round; its tickets take half of it; wrk idles the rest
+
 EVENT_LIST, EVENT_PAGE, TICKET_PAGE = "event list", "event page", "ticket page"
 RETRY = "check-in, a retry (same code and nonce)"
 # A retry is answered from the process's store of door answers (app/checkin/stored_answers.py); a

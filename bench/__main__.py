@@ -332,7 +332,8 @@ def hello_world_pairs(podium: Server, reference: Server, bench: data.BenchData, 
         return lambda _, seconds: wrk(server.url + path, seconds=seconds)
 
     retry, note = retry_run(podium, bench)
-    rescans = {f"{RESCAN} {n}": rescan_run(podium, bench) for n in range(RESCAN_TURNS)}
+    rescan = rescan_run(podium, bench)
+    rescans = {f"{RESCAN} {n}": rescan for n in range(RESCAN_TURNS)}
     figures = in_turns({"hello-world": get_run(reference, "/"),
                         **{name: get_run(podium, path) for name, path in pages.items()}, RETRY: retry, **rescans})
     figures[RESCAN] = Figure.combined([figures.pop(name) for name in rescans])
@@ -609,7 +610,8 @@ def method() -> str:
     return (f"wrk: {THREADS} threads, {CONNECTIONS} connections; each figure {SECONDS} s (BENCH_SECONDS) in turns "
             f"of {SLICE} s with its reference, {REPEATS} repeats at 100,000 and at 1,000 registrations, the median "
             f"counts; the rescan {RESCAN_TURNS} turns for each of the others'; the check-in's scale comparison in "
-            f"rounds of {ROUND_CODES} tickets, {ROUNDS} per repeat, the database settled before each run.")
+            f"rounds of {ROUND_CODES} tickets, {ROUNDS} per repeat; the database settled after the build, "
+            f"after each undo of check-ins or sign-ups and between the two sides of a round.")
 
 
 def main() -> None:

@@ -49,9 +49,10 @@ AGREE = 0.10  # the repeats of a figure compared across scales lie this close to
 # scale it is compared over ROUND_CODES tickets, ROUNDS times per repeat, checked in and undone.
 # A round's median latency is a small sample: on a 2-core machine its ratio to the bare one swings
 # by about 12 % (standard deviation) from round to round, and drifts over tens of seconds. With 6
-# rounds the repeats lay 13 to 14 % apart at 1,000 registrations on SQLite; with 24 rounds (on a
-# slower, noisier machine) still 13 % there and 15 % on PostgreSQL. On SQLite the first repeat at
-# 1,000 was the lowest in each of three full runs: not only noise, and not yet explained.
+# rounds the repeats lay 13 to 14 % apart at 1,000 registrations on SQLite; with 24 rounds, on a
+# slower, noisier machine, still 13 % there and 15 % on PostgreSQL, but on a quiet one within 3 %
+# on both. The first repeat on SQLite at 1,000 was the lowest in three full runs and the highest in
+# the fourth (the quiet one): noise, as far as four runs tell.
 ROUND_CODES = 380
 ROUNDS = 24
 ROUND_SECONDS = 1  # wrk's run for a round; its tickets take half of it; wrk idles the rest
